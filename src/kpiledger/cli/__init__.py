@@ -1,0 +1,1 @@
+"""The `kpiledger` command line: a thin caller of the core and the readers/writers."""

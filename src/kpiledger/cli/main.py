@@ -1,0 +1,144 @@
+"""`kpiledger` — KPI実績台帳 command line.
+
+Bad input never shows a traceback: every problem is printed with its place, in Japanese and
+English, and the exit status is 2. Set KPILEDGER_DEBUG=1 to see tracebacks of internal errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+
+from kpiledger import __version__
+from kpiledger.core.errors import KpiledgerError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+REFERENCE_REPORT = "kushiro_r5_kpi_report.txt"
+
+
+def reference_report_path() -> Path:
+    """The bundled reference report: 釧路市 令和5年度デジタル田園都市国家構想交付金事業の実績."""
+    return Path(str(resources.files("kpiledger") / "data" / REFERENCE_REPORT))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kpiledger",
+        description="KPI実績台帳 — 地方創生交付金事業のKPIを読み込み、評価し、公表する "
+        "(KPI ledger for regional-revitalization grant projects)",
+    )
+    parser.add_argument("--version", action="version", version=f"kpiledger {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="報告書を読み込み、全KPIを評価して表示 (read a report and judge every KPI)",
+        description="KPI実績報告を読み込み、達成率・状況・事業効果を判定して表示します。"
+        " FILE を省略すると同梱の参考報告（釧路市 令和5年度）を評価します。"
+        " (Read a KPI result report and judge every KPI. Without FILE, the bundled reference"
+        " report of Kushiro City, FY2023, is evaluated.)",
+    )
+    evaluate.add_argument("file", nargs="?", metavar="FILE", help="報告書ファイル (report file)")
+    evaluate.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="出力形式 (output format; default: table)",
+    )
+    evaluate.add_argument(
+        "--nearly",
+        type=_percent,
+        default=Decimal(80),
+        metavar="PERCENT",
+        help="「概ね達成」とする達成率の下限 (rate threshold for nearly achieved; default 80)",
+    )
+    evaluate.add_argument(
+        "--year",
+        type=int,
+        metavar="FY",
+        help="評価する年度（西暦、既定は報告書の年度）(fiscal year to judge, e.g. 2023)",
+    )
+    return parser
+
+
+def _percent(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(
+            f"数値ではありません / not a number: {text!r}"
+        ) from None
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"0〜100で指定してください / must be 0–100: {text}")
+    return value
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from kpiledger.core.evaluate import evaluate_report
+    from kpiledger.io.readers import read_report
+
+    path = Path(args.file) if args.file else reference_report_path()
+    result = evaluate_report(read_report(path), fiscal_year=args.year, nearly=args.nearly)
+    if args.format == "json":
+        from kpiledger.io.writers import json as writer
+
+        sys.stdout.write(writer.dumps(result))
+    elif args.format == "csv":
+        from kpiledger.io.writers import csv as csv_writer
+
+        sys.stdout.write(csv_writer.dumps(result))
+    else:
+        from kpiledger.cli.table import print_report
+
+        print_report(result)
+    return EXIT_OK
+
+
+def report_problems(error: KpiledgerError) -> None:
+    count = len(error.problems)
+    print(
+        f"エラー: {count}件の問題があります。何も出力していません。\n"
+        f"Error: {count} problem(s) found; nothing was output.",
+        file=sys.stderr,
+    )
+    for problem in error.problems:
+        print(problem.format(), file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _utf8_streams()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return run_evaluate(args)
+    except KpiledgerError as error:
+        report_problems(error)
+        return EXIT_BAD_INPUT
+    except Exception as error:  # noqa: BLE001 - the last guard: no traceback reaches a user
+        if os.environ.get("KPILEDGER_DEBUG"):
+            raise
+        print(
+            f"内部エラーが発生しました（KPILEDGER_DEBUG=1 で詳細表示）: {error!r}\n"
+            f"Internal error (set KPILEDGER_DEBUG=1 for details): {error!r}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _utf8_streams() -> None:
+    """Japanese output must not fail on a terminal or pipe with an ASCII locale."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            reconfigure(encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,359 @@
+"""Evaluation of KPIs: achievement rate (達成率), status, interim progress, 事業効果, totals.
+
+Each rule is one small function working on `Decimal`; "cannot be computed" is `None`.
+The rules are those of EVALUATION.md; docs/evaluation.md records the decisions taken where it
+is silent.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from kpiledger.core import quality
+from kpiledger.core.inference import Inferred, aggregation_of, direction_of
+from kpiledger.core.model import Aggregation, Baseline, Direction, Flag, Kpi, Project, Report
+
+HUNDRED = Decimal(100)
+ONE_DECIMAL = Decimal("0.1")
+DEFAULT_NEARLY = Decimal(80)
+
+
+class Status(StrEnum):
+    ACHIEVED = "achieved"  # 達成
+    NEARLY_ACHIEVED = "nearly_achieved"  # 概ね達成
+    NOT_ACHIEVED = "not_achieved"  # 未達成
+    NO_DATA = "no_data"  # 実績なし
+    NOT_DUE = "not_due"  # 目標年度前
+
+    @property
+    def label_ja(self) -> str:
+        return STATUS_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return STATUS_LABELS[self][1]
+
+
+STATUS_LABELS = {
+    Status.ACHIEVED: ("達成", "Achieved"),
+    Status.NEARLY_ACHIEVED: ("概ね達成", "Nearly achieved"),
+    Status.NOT_ACHIEVED: ("未達成", "Not achieved"),
+    Status.NO_DATA: ("実績なし", "No data"),
+    Status.NOT_DUE: ("目標年度前", "Target not yet due"),
+}
+
+
+class Progress(StrEnum):
+    """Anticipated progress of a target not yet due (Open SDG / Statistics Canada method)."""
+
+    ON_TRACK = "on_track"  # 順調
+    NEEDS_ACCELERATION = "needs_acceleration"  # 加速が必要
+    LIMITED = "limited"  # 進捗が限定的
+    DETERIORATION = "deterioration"  # 悪化
+
+    @property
+    def label_ja(self) -> str:
+        return PROGRESS_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return PROGRESS_LABELS[self][1]
+
+
+PROGRESS_LABELS = {
+    Progress.ON_TRACK: ("順調", "On track"),
+    Progress.NEEDS_ACCELERATION: ("加速が必要", "Needs acceleration"),
+    Progress.LIMITED: ("進捗が限定的", "Limited progress"),
+    Progress.DETERIORATION: ("悪化", "Deterioration"),
+}
+
+
+class Effect(StrEnum):
+    """The four national words for a project's effect (事業効果)."""
+
+    VERY_EFFECTIVE = "地方創生に非常に効果的であった"
+    CONSIDERABLY_EFFECTIVE = "地方創生に相当程度効果があった"
+    EFFECTIVE = "地方創生に効果があった"
+    NOT_EFFECTIVE = "地方創生に効果がなかった"
+
+
+@dataclass
+class KpiResult:
+    kpi: Kpi
+    direction: Inferred[Direction]
+    aggregation: Inferred[Aggregation]
+    judged_year: int | None
+    actual: Decimal | None  # the value judged (a sum of increments for such cumulative KPIs)
+    achievement_rate: Decimal | None
+    status: Status
+    progress: Progress | None
+    flags: list[Flag] = field(default_factory=list)
+
+
+@dataclass
+class ProjectResult:
+    project: Project
+    kpis: list[KpiResult]
+    effect_suggestion: Effect | None
+    effect_reason_ja: str
+    effect_reason_en: str
+
+
+@dataclass
+class ReportResult:
+    report: Report
+    fiscal_year: int
+    nearly_threshold: Decimal
+    projects: list[ProjectResult]
+
+    @property
+    def kpis(self) -> list[KpiResult]:
+        return [k for p in self.projects for k in p.kpis]
+
+    def summary(self) -> dict[str, int]:
+        """Report totals: the number of KPIs and the count per status."""
+        counts = Counter(k.status for k in self.kpis)
+        return {"kpis": len(self.kpis)} | {s.value: counts.get(s, 0) for s in Status}
+
+
+# --- achievement rate -----------------------------------------------------------------------
+
+
+def round_rate(value: Decimal) -> Decimal:
+    """Percent to one decimal place, ROUND_HALF_UP (220.28 → 220.3, 81.65 → 81.7)."""
+    return value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def achievement_rate(
+    actual: Decimal, target: Decimal, direction: Direction, baseline: Decimal | None = None
+) -> Decimal | None:
+    """達成率 in percent, one decimal, ROUND_HALF_UP; None when it cannot be computed.
+
+    With a baseline b and t ≠ b: increase (a − b)/(t − b) × 100, decrease (b − a)/(b − t) × 100.
+    Without one (or t = b): increase a/t × 100 (None if t = 0), decrease t/a × 100 where
+    a = 0 gives 100 when t ≥ 0 (nothing left to reduce) and None when t < 0.
+    """
+    if baseline is not None and target != baseline:
+        if direction is Direction.INCREASE:
+            return round_rate((actual - baseline) / (target - baseline) * HUNDRED)
+        return round_rate((baseline - actual) / (baseline - target) * HUNDRED)
+    if direction is Direction.INCREASE:
+        return None if target == 0 else round_rate(actual / target * HUNDRED)
+    if actual == 0:
+        return HUNDRED.quantize(ONE_DECIMAL) if target >= 0 else None
+    return round_rate(target / actual * HUNDRED)
+
+
+def meets_target(actual: Decimal, target: Decimal, direction: Direction) -> bool:
+    """a ≥ t for increase, a ≤ t for decrease."""
+    return actual >= target if direction is Direction.INCREASE else actual <= target
+
+
+def judged_status(
+    actual: Decimal, target: Decimal, direction: Direction, rate: Decimal | None, nearly: Decimal
+) -> Status:
+    """achieved if the target is met; nearly_achieved if rate ≥ `nearly`; else not_achieved."""
+    if meets_target(actual, target, direction):
+        return Status.ACHIEVED
+    if rate is not None and rate >= nearly:
+        return Status.NEARLY_ACHIEVED
+    return Status.NOT_ACHIEVED
+
+
+def judged_value(kpi: Kpi, year: int, aggregation: Aggregation) -> Decimal | None:
+    """The actual compared with the target in `year`.
+
+    For a cumulative KPI published as yearly increments, the sum of the years from the first
+    published year to `year` (None when `year` itself has no value); otherwise that year's value.
+    """
+    actual = kpi.actuals.get(year)
+    if actual is None or actual.value is None:
+        return None
+    if aggregation is Aggregation.CUMULATIVE and kpi.actuals_are_increments:
+        return sum((v for _, v in kpi.values(up_to=year)), Decimal(0))
+    return actual.value
+
+
+def judged_year(kpi: Kpi, report_year: int) -> int | None:
+    """The year whose actual is judged.
+
+    Target due (report year ≥ target fiscal year, or no target date): the target fiscal year
+    (the report year without a date), even when it has no value. Not yet due: the latest year
+    ≤ the report year with a value, or None.
+    """
+    due_year = kpi.target_fiscal_year
+    if due_year is None or report_year >= due_year:
+        return due_year if due_year is not None else report_year
+    values = kpi.values(up_to=report_year)
+    return values[-1][0] if values else None
+
+
+# --- interim progress -----------------------------------------------------------------------
+
+ON_TRACK_RATIO = Decimal("0.95")
+ACCELERATION_RATIO = Decimal("0.60")
+
+
+def classify_progress_ratio(ratio: Decimal) -> Progress:
+    """R ≥ 0.95 on track; 0.60 ≤ R < 0.95 needs acceleration; 0 ≤ R < 0.60 limited; R < 0
+    deterioration."""
+    if ratio >= ON_TRACK_RATIO:
+        return Progress.ON_TRACK
+    if ratio >= ACCELERATION_RATIO:
+        return Progress.NEEDS_ACCELERATION
+    if ratio >= 0:
+        return Progress.LIMITED
+    return Progress.DETERIORATION
+
+
+def cagr(start: Decimal, end: Decimal, years: int) -> Decimal | None:
+    """Compound annual growth rate (end/start)^(1/years) − 1; None unless both > 0, years > 0."""
+    if start <= 0 or end <= 0 or years <= 0:
+        return None
+    return (end / start) ** (Decimal(1) / Decimal(years)) - 1
+
+
+def cagr_ratio(
+    start: tuple[int, Decimal], latest: tuple[int, Decimal], target: Decimal, target_year: int
+) -> Decimal | None:
+    """R = CAGR observed / CAGR required (Open SDG method).
+
+    observed from the start value to the latest value; required from the start value to the
+    target by the target year. None when either is undefined or the required growth is 0.
+    """
+    observed = cagr(start[1], latest[1], latest[0] - start[0])
+    required = cagr(start[1], target, target_year - start[0])
+    if observed is None or required is None or required == 0:
+        return None
+    return observed / required
+
+
+def linear_ratio(
+    start: tuple[int, Decimal], latest: tuple[int, Decimal], target: Decimal, target_year: int
+) -> Decimal | None:
+    """R = (a − x0) / (expected − x0) on the straight line from the start to the target.
+
+    expected = x0 + (t − x0) × (year − year0)/(target year − year0). None when no time has
+    passed since the start, or the line is flat.
+    """
+    elapsed, span = latest[0] - start[0], target_year - start[0]
+    if elapsed <= 0 or span <= 0 or target == start[1]:
+        return None
+    expected_gain = (target - start[1]) * Decimal(elapsed) / Decimal(span)
+    return (latest[1] - start[1]) / expected_gain
+
+
+def progress_start(kpi: Kpi, report_year: int) -> tuple[int, Decimal] | None:
+    """The trend's starting point: the baseline (with its year) if known, else the first value."""
+    base: Baseline | None = kpi.baseline
+    if base is not None and base.fiscal_year is not None:
+        return (base.fiscal_year, base.value)
+    values = kpi.values(up_to=report_year)
+    return values[0] if values else None
+
+
+def anticipated_progress(kpi: Kpi, report_year: int, direction: Direction) -> Progress | None:
+    """Progress of a target not yet due: on track when already met, else the CAGR ratio where
+    the start and latest values are positive and a year apart, else the straight line."""
+    values = kpi.values(up_to=report_year)
+    start, due = progress_start(kpi, report_year), kpi.target_fiscal_year
+    if not values or start is None or due is None:
+        return None
+    latest = values[-1]
+    if meets_target(latest[1], kpi.target, direction):
+        return Progress.ON_TRACK
+    ratio = cagr_ratio(start, latest, kpi.target, due)
+    if ratio is None:
+        ratio = linear_ratio(start, latest, kpi.target, due)
+    return classify_progress_ratio(ratio) if ratio is not None else None
+
+
+# --- one KPI, one project, one report -------------------------------------------------------
+
+
+def evaluate_kpi(kpi: Kpi, report_year: int, nearly: Decimal = DEFAULT_NEARLY) -> KpiResult:
+    """Judge one KPI in a report year (see EVALUATION.md, 'The judged year' and 'Status')."""
+    direction, aggregation = direction_of(kpi), aggregation_of(kpi)
+    year = judged_year(kpi, report_year)
+    due = kpi.target_fiscal_year is None or report_year >= kpi.target_fiscal_year
+    actual = judged_value(kpi, year, aggregation.value) if year is not None else None
+    base = kpi.baseline.value if kpi.baseline else None
+    rate = None
+    if actual is not None:
+        rate = achievement_rate(actual, kpi.target, direction.value, base)
+    if not due:
+        status, progress = Status.NOT_DUE, anticipated_progress(kpi, report_year, direction.value)
+    elif actual is None:
+        status, progress = Status.NO_DATA, None
+    else:
+        status = judged_status(actual, kpi.target, direction.value, rate, nearly)
+        progress = None
+    flags = quality.check_kpi(kpi, report_year, direction.value, aggregation.value, year, rate)
+    return KpiResult(kpi, direction, aggregation, year, actual, rate, status, progress, flags)
+
+
+def improved_from_start(result: KpiResult, report_year: int) -> bool:
+    """Whether the latest value is better than the baseline (or else the first published value)
+    in the KPI's direction."""
+    kpi, values = result.kpi, result.kpi.values(up_to=report_year)
+    if not values:
+        return False
+    latest = values[-1]
+    if kpi.baseline is not None:
+        start = kpi.baseline.value
+    elif len(values) >= 2:
+        start = values[0][1]
+    else:
+        return False
+    if result.direction.value is Direction.INCREASE:
+        return latest[1] > start
+    return latest[1] < start
+
+
+def suggest_effect(results: list[KpiResult], report_year: int) -> tuple[Effect | None, str, str]:
+    """The suggested 事業効果 with its reason (ja, en); not_due and no_data KPIs count as neither
+    achieved nor nearly achieved."""
+    if not results:
+        return None, "KPIがありません", "the project has no KPI"
+    statuses = [r.status for r in results]
+    achieved = statuses.count(Status.ACHIEVED)
+    nearly = statuses.count(Status.NEARLY_ACHIEVED)
+    total = len(results)
+    if achieved == total:
+        return Effect.VERY_EFFECTIVE, f"全{total}指標を達成", f"all {total} KPIs achieved"
+    if achieved + nearly == total:
+        return (
+            Effect.CONSIDERABLY_EFFECTIVE,
+            f"{total}指標中{achieved}指標達成、{nearly}指標概ね達成",
+            f"{achieved} of {total} KPIs achieved, {nearly} nearly achieved",
+        )
+    improved = sum(1 for r in results if improved_from_start(r, report_year))
+    if achieved or improved:
+        return (
+            Effect.EFFECTIVE,
+            f"{total}指標中{achieved}指標達成、{improved}指標が当初より改善",
+            f"{achieved} of {total} KPIs achieved, {improved} better than where they started",
+        )
+    return (
+        Effect.NOT_EFFECTIVE,
+        f"{total}指標とも未達成で、当初より改善した指標なし",
+        f"none of {total} KPIs achieved or better than where it started",
+    )
+
+
+def evaluate_project(project: Project, report_year: int, nearly: Decimal) -> ProjectResult:
+    results = [evaluate_kpi(k, report_year, nearly) for k in project.kpis]
+    effect, reason_ja, reason_en = suggest_effect(results, report_year)
+    return ProjectResult(project, results, effect, reason_ja, reason_en)
+
+
+def evaluate_report(
+    report: Report, fiscal_year: int | None = None, nearly: Decimal = DEFAULT_NEARLY
+) -> ReportResult:
+    """Judge every KPI of a report in `fiscal_year` (default: the report's own year)."""
+    year = report.fiscal_year if fiscal_year is None else fiscal_year
+    projects = [evaluate_project(p, year, nearly) for p in report.projects]
+    return ReportResult(report, year, nearly, projects)

@@ -1,0 +1,129 @@
+"""The KPI model: reports, projects, KPIs, targets, baselines and yearly actuals.
+
+Everything numeric is an exact `Decimal`; "no value" cells keep the marker as published.
+These are plain data: inference and evaluation live in `inference` and `evaluate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from kpiledger.core.era import YearMonth
+
+
+class Direction(StrEnum):
+    """Which way is better."""
+
+    INCREASE = "increase"  # 高いほど良い
+    DECREASE = "decrease"  # 低いほど良い
+
+
+class Aggregation(StrEnum):
+    """How the values of successive years relate."""
+
+    ANNUAL = "annual"  # 年間値: a value per year
+    CUMULATIVE = "cumulative"  # 累計: a running total
+    LEVEL = "level"  # 水準: a rate, share, score or average
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Section(StrEnum):
+    """The two sections of the published report."""
+
+    TARGET = "対象事業"  # projects funded by the grant itself
+    RELATED = "関連事業"  # related projects (grant type in 【】 before the name)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A data-quality remark on a KPI (it does not stop evaluation)."""
+
+    code: str
+    message_ja: str
+    message_en: str
+
+
+@dataclass(frozen=True)
+class Actual:
+    """One year's published actual (実績値): a value, or which "no value" marker it was."""
+
+    value: Decimal | None
+    marker: str | None = None  # e.g. "-", "未集計", "" (blank); None when a value is present
+
+    @property
+    def is_missing(self) -> bool:
+        return self.value is None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """基準値 with the fiscal year it was measured in (when published)."""
+
+    value: Decimal
+    fiscal_year: int | None = None
+
+
+@dataclass
+class Kpi:
+    """One KPI row: 指標, 指標値 (target), 単位, 年月 and the yearly 実績値."""
+
+    indicator: str
+    unit: str
+    target: Decimal
+    target_date: YearMonth | None
+    actuals: dict[int, Actual] = field(default_factory=dict)  # fiscal year → actual
+    baseline: Baseline | None = None
+    published_rate: Decimal | None = None  # 達成率 as published, percent
+    note: str | None = None  # 備考
+    direction_override: Direction | None = None
+    aggregation_override: Aggregation | None = None
+    actuals_are_increments: bool = False  # cumulative KPI published with yearly increments
+    line: int | None = None  # where the row was read (1-based)
+    reader_flags: list[Flag] = field(default_factory=list)  # remarks found while reading
+
+    @property
+    def target_fiscal_year(self) -> int | None:
+        """The fiscal year a target is judged in: 年月 R6.3 → FY2023 (R5年度)."""
+        return self.target_date.fiscal_year if self.target_date else None
+
+    def values(self, up_to: int | None = None) -> list[tuple[int, Decimal]]:
+        """(fiscal year, value) for every year with a value, oldest first, ≤ `up_to`."""
+        return [
+            (year, actual.value)
+            for year, actual in sorted(self.actuals.items())
+            if actual.value is not None and (up_to is None or year <= up_to)
+        ]
+
+
+@dataclass
+class Project:
+    """One project (事業): name, grant type, section, summary (事業の概要) and its KPIs."""
+
+    name: str
+    section: Section
+    grant: str | None = None
+    summary: str | None = None
+    kpis: list[Kpi] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass
+class Report:
+    """A published KPI result report for one fiscal year (the report year)."""
+
+    title: str | None
+    fiscal_year: int
+    projects: list[Project] = field(default_factory=list)
+    year_columns: list[int] = field(default_factory=list)  # published actual columns, in order
+    notes: list[str] = field(default_factory=list)  # trailing notes (※…) as published
+
+    @property
+    def kpis(self) -> list[Kpi]:
+        return [kpi for project in self.projects for kpi in project.kpis]

@@ -1,0 +1,185 @@
+"""Numbers as published in KPI reports, read into exact `Decimal`s (never binary floats).
+
+A cell is a number with an optional inline unit (`1,300,000`, `△12`, `200万円`, `12.5%`) or a
+"no value" marker (`-`, `－`, `―`, blank, `N/A`, `未集計` …), and the marker as published is kept.
+
+Reading rules (see `parse_number`):
+
+- The text is NFKC-normalised, so full-width digits and separators read as plain ones
+  (`１，３００，０００` → 1300000, `７３．５` → 73.5). The inline unit and the marker are kept as
+  published (`12.5％` → unit `％`), only trimmed.
+- A negative number is written `△12`, `▲12` (Japanese accounting), `-12`, `−12` or `－12`.
+- Thousands separators are `,` only, in groups of three (`1,2345` is rejected).
+- A multiplier directly after the number is applied: `千`, `万`, `億`, `兆`, optionally preceded by
+  `十`, `百`, `千` (`200万円` → 2000000 with unit `円`, `5百万円` → 5000000, `1.5億` → 150000000).
+- Whatever follows is the unit (`件`, `件/年`, `人泊`, `%`, `円/人`, `社・団体`). It may not
+  contain a digit, nor start with a separator, sign or multiplier, so two numbers (`12 34`,
+  `1.2.3`, `1万5千`) are rejected rather than half read.
+- Nothing but a sign may come before the number: `約20` (about 20) is rejected, so no approximate
+  value is silently taken as exact.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kpiledger.core.errors import NumberError
+
+#: Characters that, alone or repeated (`―`, `――`, `--`), mean "no value".
+DASHES: frozenset[str] = frozenset("-‐‑‒–—―−─━ー－ｰ")
+
+#: The "no value" texts (`""` is a blank cell). Any run of `DASHES` is also "no value".
+NO_VALUE_MARKERS: frozenset[str] = frozenset(
+    {"", "-", "－", "―", "—", "‐", "–", "−", "─", "ー", "ｰ"}
+    | {"N/A", "n/a", "NA", "na", "#N/A", "N.A."}
+    | {"未集計", "集計中", "未実施"}
+)
+
+_NUMBER = re.compile(
+    r"(?:(?P<neg>[△▲]\s*|[-−])|\+)?"
+    r"(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
+    r"(?:\.(?P<frac>[0-9]+))?"
+    r"(?P<mult>[十百千]?[万億兆]?)"
+)
+_POWERS: dict[str, int] = {"十": 1, "百": 2, "千": 3, "万": 4, "億": 8, "兆": 12}
+_UNIT_CANNOT_START = frozenset(".,+-△▲−") | frozenset(_POWERS)
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    """One cell read: a value with its inline unit, or the "no value" marker as published."""
+
+    value: Decimal | None
+    marker: str | None
+    unit: str | None
+    raw: str
+
+    @property
+    def is_missing(self) -> bool:
+        """True for a "no value" cell (`-`, blank, `N/A` …)."""
+        return self.value is None
+
+
+def _bad(text: str, why_ja: str, why_en: str) -> NumberError:
+    """The `bad-number` error quoting the text, with the reason in Japanese and English."""
+    shown = text.strip()
+    return NumberError.single(
+        "bad-number",
+        f"「{shown}」は数値として読めません（{why_ja}）",
+        f"'{shown}' is not a number ({why_en})",
+    )
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _marker(stripped: str) -> str | None:
+    """The text itself when it is a "no value" marker, else None."""
+    plain = _nfkc(stripped).strip()
+    if stripped in NO_VALUE_MARKERS or plain in NO_VALUE_MARKERS:
+        return stripped
+    if all(ch in DASHES for ch in stripped) or all(ch in DASHES for ch in plain):
+        return stripped
+    return None
+
+
+def _normalise_mapped(text: str) -> tuple[str, dict[int, int]]:
+    """NFKC per character, and a map from normalised offsets to raw ones.
+
+    The map stops at the first character that does not normalise to exactly one character
+    (`⒈` → `1.`), so a number is never read out of such a character.
+    """
+    pieces = [_nfkc(ch) for ch in text]
+    boundaries = {0: 0}
+    for index, piece in enumerate(pieces):
+        if len(piece) != 1:
+            break
+        boundaries[index + 1] = index + 1
+    return "".join(pieces), boundaries
+
+
+def _unit_ok(unit: str) -> bool:
+    """A unit: no digit written in it, not starting like a number, with a letter, symbol or %."""
+    plain = _nfkc(unit)
+    if any(unicodedata.category(ch) in ("Nd", "No") for ch in unit):
+        return False
+    if plain[0] in _UNIT_CANNOT_START or all(ch in DASHES for ch in plain):
+        return False
+    return any(unicodedata.category(ch)[0] in "LS" or ch in "%‰" for ch in plain)
+
+
+def _value(found: re.Match[str]) -> Decimal:
+    """The exact value of a matched number, multiplier applied, sign applied."""
+    digits = found["int"].replace(",", "")
+    frac = found["frac"] or ""
+    power = sum(_POWERS[ch] for ch in found["mult"])
+    sign = "-" if found["neg"] else ""
+    if not power:
+        value = Decimal(f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}")
+    else:
+        frac = frac.rstrip("0")
+        exponent = power - len(frac)
+        mantissa = digits + frac
+        plain = mantissa + "0" * exponent if exponent >= 0 else f"{mantissa}E{exponent}"
+        value = Decimal(sign + plain)
+    return value.copy_abs() if value.is_zero() else value
+
+
+def parse_number(text: str) -> ParsedNumber:
+    """Read a cell: `1,300,000`, `73.5`, `△12`, `3件`, `200万円`, `-`, blank, `N/A` ….
+
+    Raises NumberError (`bad-number`) for anything else; see the module docstring.
+    """
+    stripped = text.strip()
+    marker = _marker(stripped)
+    if marker is not None:
+        return ParsedNumber(None, marker, None, text)
+    plain, boundaries = _normalise_mapped(stripped)
+    found = _NUMBER.match(plain)
+    if found is None:
+        if not any(ch.isdigit() for ch in plain):
+            raise _bad(text, "数字がありません", "it has no digits")
+        raise _bad(text, "数値の前に文字があります。「約」などの概数は不可", "text before the number")
+    end = boundaries.get(found.end())
+    unit = stripped[end:].strip() if end is not None else None
+    if unit is None or (unit and not _unit_ok(unit)):
+        raise _bad(
+            text,
+            "数値の後ろが単位ではありません。桁区切りは3桁ごと、数値は1つだけ",
+            "what follows the number is not a unit; separators every 3 digits, one number only",
+        )
+    return ParsedNumber(_value(found), None, unit or None, text)
+
+
+def to_plain_string(value: Decimal) -> str:
+    """Plain notation, no exponent, no separators (`Decimal('1.3E+6')` → `1300000`).
+
+    Used for JSON and CSV output. Zero is never signed. ValueError for NaN or infinity.
+    """
+    if not value.is_finite():
+        raise ValueError(f"not a finite number: {value}")
+    if value.is_zero():
+        value = value.copy_abs()
+    return format(value, "f")
+
+
+def _group(digits: str) -> str:
+    """Thousands separators: `1300000` → `1,300,000`."""
+    head = len(digits) % 3 or 3
+    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+    return ",".join(groups)
+
+
+def format_number(value: Decimal) -> str:
+    """Published style: `1,300,000`, `73.50` (places kept), `△12` for negatives, `0`.
+
+    `parse_number(format_number(d)).value == d` for every finite Decimal.
+    """
+    plain = to_plain_string(value.copy_abs())
+    whole, dot, frac = plain.partition(".")
+    sign = "△" if value.is_signed() and not value.is_zero() else ""
+    return f"{sign}{_group(whole)}{dot}{frac}"

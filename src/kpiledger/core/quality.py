@@ -1,0 +1,150 @@
+"""Data-quality flags on a KPI: remarks for the planning office, never a reason to stop.
+
+Codes (stable): `rate-mismatch`, `missing-years`, `percent-over-100`, `implausible-jump`,
+`met-at-baseline`, `target-year-not-published`, `cumulative-decreases`, plus the reader's own
+(`unit-mismatch`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kpiledger.core.model import Aggregation, Direction, Flag, Kpi
+
+JUMP_FACTOR = Decimal(10)
+PERCENT_UNITS = ("%", "％")
+
+
+def check_kpi(
+    kpi: Kpi,
+    report_year: int,
+    direction: Direction,
+    aggregation: Aggregation,
+    judged_year: int | None,
+    rate: Decimal | None,
+) -> list[Flag]:
+    """Every data-quality flag of one KPI, in a fixed order."""
+    checks = (
+        rate_mismatch(kpi, rate),
+        missing_years(kpi, report_year),
+        percent_over_100(kpi),
+        implausible_jump(kpi, report_year),
+        met_at_baseline(kpi, direction),
+        target_year_not_published(kpi, judged_year),
+        cumulative_decreases(kpi, aggregation),
+    )
+    return [*kpi.reader_flags, *(flag for flag in checks if flag is not None)]
+
+
+def rate_mismatch(kpi: Kpi, rate: Decimal | None) -> Flag | None:
+    """The published 達成率 differs from ours by more than one unit of its last published digit
+    (published `82` accepts 81.7; published `81.7` accepts 81.6…81.8)."""
+    published = kpi.published_rate
+    if published is None:
+        return None
+    if rate is not None:
+        exponent = published.as_tuple().exponent
+        unit = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
+        if abs(published - rate) <= max(unit, Decimal("0.1")):
+            return None
+    ours = "算出不能" if rate is None else f"{rate}%"
+    ours_en = "cannot be computed" if rate is None else f"{rate}%"
+    return Flag(
+        "rate-mismatch",
+        f"公表された達成率 {published}% と再計算した値 {ours} が一致しません",
+        f"published achievement rate {published}% differs from the recomputed {ours_en}",
+    )
+
+
+def missing_years(kpi: Kpi, report_year: int) -> Flag | None:
+    """A published year without a value after the first year with one (up to the report year)."""
+    values = kpi.values(up_to=report_year)
+    if not values:
+        return None
+    first = values[0][0]
+    gaps = [
+        y for y, a in sorted(kpi.actuals.items()) if first < y <= report_year and a.value is None
+    ]
+    if not gaps:
+        return None
+    years = "、".join(f"{y}年度" for y in gaps)
+    return Flag(
+        "missing-years",
+        f"実績値が途中で欠けています: {years}",
+        f"actuals missing after the first value: FY{', FY'.join(str(y) for y in gaps)}",
+    )
+
+
+def percent_over_100(kpi: Kpi) -> Flag | None:
+    """A percentage (unit %) over 100 in the target or any actual."""
+    if kpi.unit.strip() not in PERCENT_UNITS:
+        return None
+    over = [v for _, v in kpi.values()] + [kpi.target]
+    if max(over) <= 100:
+        return None
+    return Flag(
+        "percent-over-100",
+        "単位が%ですが100を超える値があります",
+        "the unit is % but a value exceeds 100",
+    )
+
+
+def implausible_jump(kpi: Kpi, report_year: int) -> Flag | None:
+    """Two consecutive published values differing by a factor of 10 or more."""
+    values = kpi.values(up_to=report_year)
+    for (y0, v0), (y1, v1) in zip(values, values[1:], strict=False):
+        if v0 > 0 and v1 > 0 and (v1 / v0 >= JUMP_FACTOR or v0 / v1 >= JUMP_FACTOR):
+            return Flag(
+                "implausible-jump",
+                f"{y0}年度 {v0} から {y1}年度 {v1} へ10倍以上変化しています（要確認）",
+                f"FY{y0} {v0} to FY{y1} {v1} changes tenfold or more (please check)",
+            )
+    return None
+
+
+def met_at_baseline(kpi: Kpi, direction: Direction) -> Flag | None:
+    """The target was already met at the baseline (or, without one, by the first published
+    value of a year before the target year): an unambitious target."""
+    if kpi.baseline is not None:
+        start, what_ja, what_en = kpi.baseline.value, "基準値", "the baseline"
+    else:
+        values = kpi.values()
+        due = kpi.target_fiscal_year
+        if not values or due is None or values[0][0] >= due:
+            return None
+        start, what_ja = values[0][1], f"最初の実績値（{values[0][0]}年度）"
+        what_en = f"the first published value (FY{values[0][0]})"
+    met = start >= kpi.target if direction is Direction.INCREASE else start <= kpi.target
+    if not met:
+        return None
+    return Flag(
+        "met-at-baseline",
+        f"{what_ja} {start} で既に目標 {kpi.target} を満たしています（目標水準の確認を）",
+        f"{what_en} {start} already meets the target {kpi.target} (unambitious target?)",
+    )
+
+
+def target_year_not_published(kpi: Kpi, judged_year: int | None) -> Flag | None:
+    """The judged (target) year has no column in the report."""
+    if judged_year is None or not kpi.actuals or judged_year in kpi.actuals:
+        return None
+    return Flag(
+        "target-year-not-published",
+        f"目標年度（{judged_year}年度）の実績値の列がありません",
+        f"the report has no actual column for the target year FY{judged_year}",
+    )
+
+
+def cumulative_decreases(kpi: Kpi, aggregation: Aggregation) -> Flag | None:
+    """A cumulative KPI (running totals) whose published value goes down."""
+    if aggregation is not Aggregation.CUMULATIVE or kpi.actuals_are_increments:
+        return None
+    values = kpi.values()
+    for (y0, v0), (y1, v1) in zip(values, values[1:], strict=False):
+        if v1 < v0:
+            return Flag(
+                "cumulative-decreases",
+                f"累計値が {y0}年度 {v0} から {y1}年度 {v1} に減少しています",
+                f"the cumulative value falls from {v0} (FY{y0}) to {v1} (FY{y1})",
+            )
+    return None

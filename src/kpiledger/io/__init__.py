@@ -1,0 +1,1 @@
+"""Readers turn published files into core objects; writers turn core objects into files."""

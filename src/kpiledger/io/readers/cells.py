@@ -1,0 +1,182 @@
+"""Reading one KPI row's cells into a `Kpi`, collecting every problem with its place."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kpiledger.core.era import YearMonth, parse_fiscal_year, parse_year_month
+from kpiledger.core.errors import EraError, KpiledgerError, NumberError, Problem
+from kpiledger.core.model import Actual, Baseline, Flag, Kpi
+from kpiledger.core.numbers import ParsedNumber, parse_number
+from kpiledger.io.readers.columns import Columns, Role
+
+GRANT_PREFIX = re.compile(r"^\s*[【\[]([^】\]]+)[】\]]\s*(.*)$", re.DOTALL)
+
+
+def split_grant(name: str) -> tuple[str | None, str]:
+    """`【地方創生拠点整備交付金】 音別…事業` → ('地方創生拠点整備交付金', '音別…事業')."""
+    match = GRANT_PREFIX.match(name)
+    if not match or not match.group(2).strip():
+        return None, name.strip()
+    return match.group(1).strip(), match.group(2).strip()
+
+
+@dataclass
+class RowReader:
+    """Reads the KPI cells of one row; `problems` collects what is wrong, located."""
+
+    columns: Columns
+    cells: list[str]
+    line: int
+    problems: list[Problem] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+
+    def cell(self, role: Role) -> str:
+        index = self.columns.roles.get(role)
+        if index is None or index >= len(self.cells):
+            return ""
+        return self.cells[index].strip()
+
+    def read_kpi(self) -> Kpi | None:
+        """The row's KPI, or None when a problem was found (see `problems`)."""
+        if self._truncated():
+            return None
+        unit = self.cell(Role.UNIT)
+        target = self._number(Role.TARGET, self.columns.roles[Role.TARGET], required=True)
+        unit = unit or (target.unit if target and target.unit else "")
+        kpi_fields = {
+            "target_date": self._target_date(),
+            "actuals": self._actuals(unit),
+            "baseline": self._baseline(),
+            "published_rate": self._rate(),
+        }
+        if self.problems or target is None or target.value is None:
+            return None
+        self._check_unit(target, unit, self.columns.roles[Role.TARGET])
+        note = self.cell(Role.NOTE) or None
+        indicator = self.cell(Role.INDICATOR)
+        return Kpi(indicator, unit, target.value, note=note, line=self.line,
+                   reader_flags=self.flags, **kpi_fields)  # type: ignore[arg-type]  # fmt: skip
+
+    def _truncated(self) -> bool:
+        width = self.columns.width
+        if len(self.cells) >= width:
+            return False
+        index = len(self.cells)
+        self.problems.append(
+            Problem(
+                "truncated-row",
+                f"行が途中で切れています（{width}列必要なところ{index}列）",
+                f"the row is cut short ({index} cells where {width} are needed)",
+                line=self.line,
+                column=index + 1,
+                field=self.columns.label(index) or None,
+            )
+        )
+        return True
+
+    def _locate(self, error: KpiledgerError, index: int) -> None:
+        for p in error.problems:
+            self.problems.append(
+                Problem(p.code, p.message_ja, p.message_en, self.line, index + 1,
+                        self.columns.label(index) or None)  # fmt: skip
+            )
+
+    def _number(self, role: Role, index: int, required: bool = False) -> ParsedNumber | None:
+        text = self.cells[index] if index < len(self.cells) else ""
+        try:
+            parsed = parse_number(text)
+        except NumberError as error:
+            self._locate(error, index)
+            return None
+        if required and parsed.value is None:
+            self.problems.append(
+                Problem(
+                    "missing-target",
+                    f"目標値がありません（「{text.strip()}」）",
+                    f"the target value is missing ('{text.strip()}')",
+                    self.line, index + 1, self.columns.label(index) or None,
+                )
+            )  # fmt: skip
+        return parsed
+
+    def _target_date(self) -> YearMonth | None:
+        if Role.DATE in self.columns.roles:
+            index = self.columns.roles[Role.DATE]
+            return self._date(index, parse_year_month)
+        index = self.columns.roles[Role.TARGET_YEAR]
+        year = self._date(index, parse_fiscal_year)
+        return YearMonth(year + 1, 3) if year is not None else None
+
+    def _date(self, index: int, parse):  # type: ignore[no-untyped-def]
+        text = self.cells[index].strip()
+        if not text:
+            self.problems.append(
+                Problem(
+                    "missing-target-date",
+                    "目標年月がありません",
+                    "the target date is missing",
+                    self.line, index + 1, self.columns.label(index) or None,
+                )
+            )  # fmt: skip
+            return None
+        try:
+            return parse(text)
+        except EraError as error:
+            self._locate(error, index)
+            return None
+
+    def _actuals(self, unit: str) -> dict[int, Actual]:
+        actuals: dict[int, Actual] = {}
+        for index, year in self.columns.years.items():
+            parsed = self._number(Role.ACTUAL, index)
+            if parsed is None:
+                continue
+            self._check_unit(parsed, unit, index)
+            actuals[year] = Actual(parsed.value, parsed.marker)
+        return actuals
+
+    def _baseline(self) -> Baseline | None:
+        index = self.columns.roles.get(Role.BASELINE)
+        if index is None:
+            return None
+        parsed = self._number(Role.BASELINE, index)
+        if parsed is None or parsed.value is None:
+            return None
+        year = self.columns.baseline_year
+        year_index = self.columns.roles.get(Role.BASELINE_YEAR)
+        if year_index is not None and self.cells[year_index].strip():
+            try:
+                year = parse_fiscal_year(self.cells[year_index])
+            except EraError as error:
+                self._locate(error, year_index)
+        return Baseline(parsed.value, year)
+
+    def _rate(self) -> Decimal | None:
+        index = self.columns.roles.get(Role.RATE)
+        if index is None:
+            return None
+        parsed = self._number(Role.RATE, index)
+        return parsed.value if parsed else None
+
+    def _check_unit(self, parsed: ParsedNumber, unit: str, index: int) -> None:
+        """A unit written inside a value cell must agree with the 単位 column."""
+        inline = parsed.unit
+        if not inline or not unit or _unit_agrees(inline, unit):
+            return
+        label = self.columns.label(index)
+        self.flags.append(
+            Flag(
+                "unit-mismatch",
+                f"{self.line}行目「{label}」の値の単位「{inline}」が単位欄「{unit}」と異なります",
+                f"line {self.line} ({label}): unit '{inline}' in the cell differs from '{unit}'",
+            )
+        )
+
+
+def _unit_agrees(inline: str, unit: str) -> bool:
+    a, b = (unicodedata.normalize("NFKC", u).strip() for u in (inline, unit))
+    return a == b or b.startswith(a) or a.startswith(b)

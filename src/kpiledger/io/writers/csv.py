@@ -1,0 +1,76 @@
+"""CSV output: one row per KPI, with the evaluation, for spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from kpiledger.core.era import fiscal_year_label
+from kpiledger.core.evaluate import ReportResult
+from kpiledger.io.writers.records import plain, report_record
+
+FIXED_COLUMNS = (
+    ("section", "区分"),
+    ("grant", "交付金"),
+    ("project", "事業の名称"),
+    ("indicator", "指標"),
+    ("target", "指標値"),
+    ("unit", "単位"),
+    ("target_date", "年月"),
+    ("target_fiscal_year", "目標年度"),
+    ("baseline", "基準値"),
+    ("baseline_fiscal_year", "基準年度"),
+    ("direction", "方向"),
+    ("aggregation", "集計"),
+)
+RESULT_COLUMNS = (
+    ("judged_year", "評価年度"),
+    ("achievement_rate", "達成率"),
+    ("published_rate", "公表達成率"),
+    ("status", "状況"),
+    ("progress", "進捗見込み"),
+    ("flags", "注意"),
+)
+
+
+def dumps(result: ReportResult) -> str:
+    """The evaluated report as CSV text; the header row is Japanese (English keys below it are
+    not repeated: the column order is fixed and documented in docs/cli.md)."""
+    years = result.report.year_columns
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    header = [ja for _, ja in FIXED_COLUMNS] + [fiscal_year_label(y) for y in years]
+    writer.writerow(header + [ja for _, ja in RESULT_COLUMNS])
+    for row in rows(result):
+        writer.writerow([_cell(row[key]) for key, _ in FIXED_COLUMNS]
+                        + [_cell(row["actuals"].get(str(y))) for y in years]
+                        + [_cell(row[key]) for key, _ in RESULT_COLUMNS])  # fmt: skip
+    return out.getvalue()
+
+
+def rows(result: ReportResult) -> list[dict[str, Any]]:
+    """One flat record per KPI (used by the CSV writer and the Python API)."""
+    flat = []
+    for project in report_record(result)["projects"]:
+        for kpi in project["kpis"]:
+            baseline = kpi["baseline"] or {}
+            flat.append(
+                kpi
+                | {
+                    "section": project["section"],
+                    "grant": project["grant"],
+                    "project": project["name"],
+                    "baseline": baseline.get("value"),
+                    "baseline_fiscal_year": baseline.get("fiscal_year"),
+                    "flags": " ".join(kpi["flags"]),
+                }
+            )
+    return flat
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return plain(value) if isinstance(value, Decimal) else str(value)

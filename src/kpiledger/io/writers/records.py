@@ -1,0 +1,68 @@
+"""The evaluated report as plain records (dicts of str, int, Decimal, None, lists).
+
+This is the one place that decides the shape of the output schema (EVALUATION.md); the JSON
+and CSV writers, and later the web pages and API, all start from these records.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from kpiledger.core.evaluate import KpiResult, ProjectResult, ReportResult
+
+
+def report_record(result: ReportResult) -> dict[str, Any]:
+    """The whole report, in the schema of `kpiledger evaluate --format json`."""
+    return {
+        "title": result.report.title,
+        "fiscal_year": result.fiscal_year,
+        "summary": result.summary(),
+        "projects": [project_record(p) for p in result.projects],
+    }
+
+
+def project_record(result: ProjectResult) -> dict[str, Any]:
+    project = result.project
+    return {
+        "name": project.name,
+        "grant": project.grant,
+        "section": project.section.value,
+        "summary": project.summary,
+        "effect_suggestion": result.effect_suggestion.value if result.effect_suggestion else None,
+        "effect_reason": result.effect_reason_ja,
+        "kpis": [kpi_record(k) for k in result.kpis],
+    }
+
+
+def kpi_record(result: KpiResult) -> dict[str, Any]:
+    kpi = result.kpi
+    baseline = kpi.baseline
+    return {
+        "indicator": kpi.indicator,
+        "unit": kpi.unit,
+        "target": kpi.target,
+        "target_date": kpi.target_date.iso() if kpi.target_date else None,
+        "target_fiscal_year": kpi.target_fiscal_year,
+        "baseline": (
+            {"value": baseline.value, "fiscal_year": baseline.fiscal_year} if baseline else None
+        ),
+        "direction": result.direction.value.value,
+        "direction_reason": result.direction.reason_ja,
+        "direction_confidence": result.direction.confidence.value,
+        "aggregation": result.aggregation.value.value,
+        "aggregation_reason": result.aggregation.reason_ja,
+        "actuals": {str(year): actual.value for year, actual in sorted(kpi.actuals.items())},
+        "judged_year": result.judged_year,
+        "achievement_rate": result.achievement_rate,
+        "published_rate": kpi.published_rate,
+        "status": result.status.value,
+        "progress": result.progress.value if result.progress else None,
+        "flags": [flag.code for flag in result.flags],
+    }
+
+
+def plain(value: Decimal) -> str:
+    """A Decimal in plain notation, exactly (`Decimal('1.3E+6')` → `1300000`)."""
+    text = format(value, "f")
+    return "0" if text in ("-0", "-0.0") else text
