@@ -26,9 +26,15 @@ def reference_report_path() -> Path:
     return Path(str(resources.files("kpiledger") / "data" / REFERENCE_REPORT))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(width: int | None = None) -> argparse.ArgumentParser:
+    """The command line; `width` fixes the help text's width (for the generated docs)."""
+
+    def formatter(prog: str) -> argparse.HelpFormatter:
+        return argparse.HelpFormatter(prog, width=width)
+
     parser = argparse.ArgumentParser(
         prog="kpiledger",
+        formatter_class=formatter,
         description="KPI実績台帳 — 地方創生交付金事業のKPIを読み込み、評価し、公表する "
         "(KPI ledger for regional-revitalization grant projects)",
     )
@@ -36,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     evaluate = commands.add_parser(
         "evaluate",
+        formatter_class=formatter,
         help="報告書を読み込み、全KPIを評価して表示 (read a report and judge every KPI)",
         description="KPI実績報告を読み込み、達成率・状況・事業効果を判定して表示します。"
         " FILE を省略すると同梱の参考報告（釧路市 令和5年度）を評価します。"
@@ -98,15 +105,22 @@ def run_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+MAX_PROBLEMS_SHOWN = 200
+
+
 def report_problems(error: KpiledgerError) -> None:
+    """Every problem (up to MAX_PROBLEMS_SHOWN, then how many more) on stderr."""
     count = len(error.problems)
     print(
         f"エラー: {count}件の問題があります。何も出力していません。\n"
         f"Error: {count} problem(s) found; nothing was output.",
         file=sys.stderr,
     )
-    for problem in error.problems:
+    for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
         print(problem.format(), file=sys.stderr)
+    if count > MAX_PROBLEMS_SHOWN:
+        rest = count - MAX_PROBLEMS_SHOWN
+        print(f"…ほか{rest}件 / …and {rest} more", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

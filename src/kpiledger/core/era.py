@@ -157,7 +157,9 @@ def _year_month(text: str, groups: dict[str, str | None]) -> YearMonth:
     year = era.western_year(number) if era else number
     month = int(groups["month"] or "0")
     if not 1 <= month <= 12:
-        raise _error("bad-date", text, f"の月（{month}）は1〜12ではありません", f"month {month} is not 1-12")
+        raise _error(
+            "bad-date", text, f"の月（{month}）は1〜12ではありません", f"month {month} is not 1-12"
+        )
     if not 1 <= year <= 9999:
         raise _error("bad-date", text, f"の年（{year}）が範囲外です", f"year {year} out of range")
     day = int(groups["day"]) if groups.get("day") else None

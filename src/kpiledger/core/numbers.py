@@ -143,7 +143,9 @@ def parse_number(text: str) -> ParsedNumber:
     if found is None:
         if not any(ch.isdigit() for ch in plain):
             raise _bad(text, "数字がありません", "it has no digits")
-        raise _bad(text, "数値の前に文字があります。「約」などの概数は不可", "text before the number")
+        raise _bad(
+            text, "数値の前に文字があります。「約」などの概数は不可", "text before the number"
+        )
     end = boundaries.get(found.end())
     unit = stripped[end:].strip() if end is not None else None
     if unit is None or (unit and not _unit_ok(unit)):

@@ -103,24 +103,20 @@ def implausible_jump(kpi: Kpi, report_year: int) -> Flag | None:
 
 
 def met_at_baseline(kpi: Kpi, direction: Direction) -> Flag | None:
-    """The target was already met at the baseline (or, without one, by the first published
-    value of a year before the target year): an unambitious target."""
-    if kpi.baseline is not None:
-        start, what_ja, what_en = kpi.baseline.value, "基準値", "the baseline"
-    else:
-        values = kpi.values()
-        due = kpi.target_fiscal_year
-        if not values or due is None or values[0][0] >= due:
-            return None
-        start, what_ja = values[0][1], f"最初の実績値（{values[0][0]}年度）"
-        what_en = f"the first published value (FY{values[0][0]})"
+    """The target was already met at the published baseline (基準値): an unambitious target.
+
+    Only a baseline counts: the first published actual is often the first year of a new
+    facility, not the situation the target was set against."""
+    if kpi.baseline is None:
+        return None
+    start = kpi.baseline.value
     met = start >= kpi.target if direction is Direction.INCREASE else start <= kpi.target
     if not met:
         return None
     return Flag(
         "met-at-baseline",
-        f"{what_ja} {start} で既に目標 {kpi.target} を満たしています（目標水準の確認を）",
-        f"{what_en} {start} already meets the target {kpi.target} (unambitious target?)",
+        f"基準値 {start} で既に目標 {kpi.target} を満たしています（目標水準の確認を）",
+        f"the baseline {start} already meets the target {kpi.target} (unambitious target?)",
     )
 
 

@@ -1,0 +1,277 @@
+"""Evaluation rules of EVALUATION.md, one edge case at a time."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kpiledger.core.era import YearMonth
+from kpiledger.core.evaluate import (
+    Effect,
+    Progress,
+    Status,
+    achievement_rate,
+    cagr_ratio,
+    classify_progress_ratio,
+    evaluate_kpi,
+    evaluate_report,
+    linear_ratio,
+    suggest_effect,
+)
+from kpiledger.core.model import Aggregation, Direction, Project, Report, Section
+from tests.factories import D, make_kpi
+
+INC, DEC = Direction.INCREASE, Direction.DECREASE
+
+
+@pytest.mark.parametrize(
+    ("a", "t", "direction", "b", "expected"),
+    [
+        ("35245", "16000", INC, None, "220.3"),  # 220.28125 rounds up
+        ("1878", "2300", INC, None, "81.7"),  # 81.652…
+        ("6", "5", DEC, None, "83.3"),  # t / a
+        ("0", "5", DEC, None, "100.0"),  # nothing left: a = 0 with t ≥ 0
+        ("0", "0", DEC, None, "100.0"),
+        ("0", "-1", DEC, None, None),  # t < 0 with a = 0: undefined
+        ("5", "0", INC, None, None),  # t = 0 with increase: undefined
+        ("0", "100", INC, None, "0.0"),  # actual 0
+        ("850", "1000", INC, ("700",), "50.0"),  # (a − b)/(t − b)
+        ("600", "1000", INC, ("700",), "-33.3"),  # worse than the baseline
+        ("8", "5", DEC, ("10",), "40.0"),  # (b − a)/(b − t)
+        ("5", "5", DEC, ("10",), "100.0"),
+        ("12", "10", INC, ("10",), "120.0"),  # t = b: falls back to a / t
+        ("0.0005", "0.001", INC, None, "50.0"),
+        ("1", "3", INC, None, "33.3"),
+        ("2", "3", INC, None, "66.7"),  # ROUND_HALF_UP on 66.666…
+        ("0.0125", "0.1", INC, None, "12.5"),
+        ("1.0005", "1", INC, None, "100.1"),  # 100.05 → 100.1 (half up, not half even)
+    ],
+)
+def test_achievement_rate(a, t, direction, b, expected):
+    baseline = D(b[0]) if b else None
+    rate = achievement_rate(D(a), D(t), direction, baseline)
+    assert rate == (D(expected) if expected is not None else None)
+    if rate is not None:
+        assert rate.as_tuple().exponent == -1  # always one decimal
+
+
+def test_status_target_zero_increase_judged_by_comparison_alone():
+    met = evaluate_kpi(make_kpi(0, {2023: 0}), 2023)
+    assert (met.achievement_rate, met.status) == (None, Status.ACHIEVED)
+    missed = evaluate_kpi(make_kpi(0, {2023: -2}), 2023)
+    assert (missed.achievement_rate, missed.status) == (None, Status.NOT_ACHIEVED)
+
+
+def test_decrease_without_baseline_miss_and_hit():
+    kpi = make_kpi(0, {2022: 4, 2023: 3}, indicator="待機児童数")
+    result = evaluate_kpi(kpi, 2023)
+    assert result.direction.value is DEC
+    assert (result.achievement_rate, result.status) == (D("0.0"), Status.NOT_ACHIEVED)  # t / a
+    hit = evaluate_kpi(make_kpi(0, {2023: 0}, indicator="待機児童数"), 2023)
+    assert (hit.achievement_rate, hit.status) == (D("100.0"), Status.ACHIEVED)
+
+
+def test_decrease_with_baseline():
+    kpi = make_kpi(20, {2021: 28, 2022: 25, 2023: 22}, indicator="交通事故件数",
+                   baseline=(30, 2019))  # fmt: skip
+    result = evaluate_kpi(kpi, 2023)
+    assert result.direction.value is DEC
+    assert result.achievement_rate == D("80.0")  # (30 − 22)/(30 − 20)
+    assert result.status is Status.NEARLY_ACHIEVED
+
+
+def test_nearly_threshold_is_a_setting():
+    kpi = make_kpi(2300, {2023: 1878})
+    assert evaluate_kpi(kpi, 2023).status is Status.NEARLY_ACHIEVED
+    assert evaluate_kpi(kpi, 2023, nearly=D(90)).status is Status.NOT_ACHIEVED
+
+
+def test_due_target_judged_in_its_year_even_when_later_years_exist():
+    kpi = make_kpi(100, {2021: 90, 2022: 120, 2023: 150}, due=YearMonth(2022, 3))
+    result = evaluate_kpi(kpi, 2023)
+    assert (result.judged_year, result.actual) == (2021, D(90))
+    assert (result.achievement_rate, result.status) == (D("90.0"), Status.NEARLY_ACHIEVED)
+
+
+def test_due_target_without_value_in_its_year_is_no_data():
+    kpi = make_kpi(100, {2021: 90, 2022: 120, 2023: None})
+    result = evaluate_kpi(kpi, 2023)
+    assert (result.judged_year, result.status, result.achievement_rate) == (
+        2023, Status.NO_DATA, None)  # fmt: skip
+    assert "missing-years" in [f.code for f in result.flags]
+
+
+def test_no_values_at_all_is_no_data():
+    result = evaluate_kpi(make_kpi(100, {2022: None, 2023: None}), 2023)
+    assert result.status is Status.NO_DATA
+    assert result.flags == []
+
+
+def test_missing_years_flag_names_the_gap():
+    result = evaluate_kpi(make_kpi(100, {2019: None, 2020: 10, 2021: None, 2022: 30,
+                                         2023: 50}), 2023)  # fmt: skip
+    flags = {f.code: f for f in result.flags}
+    assert "2021年度" in flags["missing-years"].message_ja
+    assert "2019" not in flags["missing-years"].message_en  # before the first value: not a gap
+
+
+def test_not_due_one_value_only_gives_interim_rate_and_no_trend():
+    kpi = make_kpi(200, {2023: 50}, due=YearMonth(2027, 3))
+    result = evaluate_kpi(kpi, 2023)
+    assert result.status is Status.NOT_DUE
+    assert (result.judged_year, result.achievement_rate) == (2023, D("25.0"))
+    assert result.progress is None  # one value and no baseline: no trend to judge
+
+
+def test_not_due_one_value_with_baseline_uses_cagr():
+    kpi = make_kpi(200, {2023: 150}, due=YearMonth(2026, 3), baseline=(100, 2021))
+    result = evaluate_kpi(kpi, 2023)
+    # observed CAGR (150/100)^(1/2) − 1 = 0.2247; required (200/100)^(1/4) − 1 = 0.1892
+    assert result.progress is Progress.ON_TRACK
+    assert result.achievement_rate == D("50.0")  # interim (150 − 100)/(200 − 100)
+
+
+@pytest.mark.parametrize(
+    ("actuals", "expected"),
+    [
+        ({2021: 100, 2022: 110, 2023: 121}, Progress.ON_TRACK),  # 10 %/yr, needs ~9.9 %/yr
+        ({2021: 100, 2022: 104, 2023: 108}, Progress.LIMITED),  # R = 0.39…
+        ({2021: 100, 2022: 107, 2023: 115}, Progress.NEEDS_ACCELERATION),  # R = 0.73…
+        ({2021: 100, 2022: 95, 2023: 90}, Progress.DETERIORATION),
+        ({2021: 100, 2022: 150, 2023: 200}, Progress.ON_TRACK),  # already met
+    ],
+)
+def test_not_due_progress_by_cagr(actuals, expected):
+    kpi = make_kpi(200, actuals, due=YearMonth(2029, 3))  # FY2028: 7 years after 2021
+    result = evaluate_kpi(kpi, 2023)
+    assert (result.status, result.progress) == (Status.NOT_DUE, expected)
+
+
+def test_not_due_progress_straight_line_when_values_not_positive():
+    kpi = make_kpi(10, {2021: 0, 2022: 2, 2023: 4}, due=YearMonth(2026, 3))
+    # line from 0 (FY2021) to 10 (FY2025): expected 5 at FY2023, actual 4 → R = 0.8
+    assert evaluate_kpi(kpi, 2023).progress is Progress.NEEDS_ACCELERATION
+
+
+def test_not_due_decrease_progress():
+    kpi = make_kpi(50, {2021: 100, 2022: 90, 2023: 80}, indicator="ごみ排出量を削減",
+                   due=YearMonth(2026, 3))  # fmt: skip
+    result = evaluate_kpi(kpi, 2023)
+    assert result.direction.value is DEC
+    # observed (80/100)^(1/2) − 1 = −0.1056; required (50/100)^(1/4) − 1 = −0.1591: R = 0.66
+    assert result.progress is Progress.NEEDS_ACCELERATION
+
+
+def test_ratio_functions_return_none_when_undefined():
+    assert cagr_ratio((2021, D(0)), (2023, D(5)), D(10), 2025) is None
+    assert cagr_ratio((2021, D(10)), (2023, D(12)), D(10), 2025) is None  # required growth 0
+    assert linear_ratio((2023, D(5)), (2023, D(5)), D(10), 2025) is None  # no time elapsed
+    assert classify_progress_ratio(D("0.95")) is Progress.ON_TRACK
+    assert classify_progress_ratio(D("0.6")) is Progress.NEEDS_ACCELERATION
+    assert classify_progress_ratio(D("0")) is Progress.LIMITED
+    assert classify_progress_ratio(D("-0.01")) is Progress.DETERIORATION
+
+
+def test_cumulative_with_yearly_increments_sums_from_the_start():
+    kpi = make_kpi(10, {2019: None, 2020: 2, 2021: 3, 2022: 4, 2023: 2},
+                   indicator="移住者累計数", actuals_are_increments=True)  # fmt: skip
+    result = evaluate_kpi(kpi, 2023)
+    assert result.aggregation.value is Aggregation.CUMULATIVE
+    assert (result.actual, result.achievement_rate) == (D(11), D("110.0"))
+    assert result.status is Status.ACHIEVED
+
+
+def test_cumulative_running_total_is_taken_as_published():
+    kpi = make_kpi(10, {2022: 6, 2023: 9}, indicator="移住者累計数")
+    result = evaluate_kpi(kpi, 2023)
+    assert (result.actual, result.status) == (D(9), Status.NEARLY_ACHIEVED)
+
+
+def test_cumulative_decrease_is_flagged():
+    result = evaluate_kpi(make_kpi(10, {2022: 6, 2023: 5}, indicator="登録累計数"), 2023)
+    assert "cumulative-decreases" in [f.code for f in result.flags]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"target": 120, "actuals": {2023: 95}, "unit": "%", "indicator": "利用率"},
+         "percent-over-100"),
+        ({"target": 100, "actuals": {2022: 5, 2023: 60}}, "implausible-jump"),
+        ({"target": 100, "actuals": {2023: 120}, "baseline": (150, 2019)}, "met-at-baseline"),
+        ({"target": 100, "actuals": {2023: 95}, "published_rate": D(85)}, "rate-mismatch"),
+        ({"target": 100, "actuals": {2023: 80}, "due": YearMonth(2023, 3)},
+         "target-year-not-published"),
+    ],
+)  # fmt: skip
+def test_quality_flags(kwargs, code):
+    result = evaluate_kpi(make_kpi(**kwargs), 2023)
+    assert code in [f.code for f in result.flags]
+
+
+def test_published_rate_within_its_precision_is_not_flagged():
+    result = evaluate_kpi(make_kpi(2300, {2023: 1878}, published_rate=D(82)), 2023)
+    assert result.achievement_rate == D("81.7")
+    assert result.flags == []
+
+
+def _project(*kpis):
+    return Project("事業", Section.TARGET, kpis=list(kpis))
+
+
+def test_effect_suggestions():
+    year = 2023
+    very = [evaluate_kpi(make_kpi(10, {2023: 12}), year)]
+    assert suggest_effect(very, year)[0] is Effect.VERY_EFFECTIVE
+    considerable = very + [evaluate_kpi(make_kpi(10, {2023: 9}), year)]
+    assert suggest_effect(considerable, year)[0] is Effect.CONSIDERABLY_EFFECTIVE
+    effective = very + [evaluate_kpi(make_kpi(10, {2023: 1}), year)]
+    assert suggest_effect(effective, year)[0] is Effect.EFFECTIVE
+    improved = [evaluate_kpi(make_kpi(10, {2022: 1, 2023: 2}), year)]
+    assert suggest_effect(improved, year)[0] is Effect.EFFECTIVE
+    none = [evaluate_kpi(make_kpi(10, {2022: 5, 2023: 2}), year)]
+    assert suggest_effect(none, year)[0] is Effect.NOT_EFFECTIVE
+    assert suggest_effect([], year)[0] is None
+
+
+def test_not_due_counts_as_neither_achieved_nor_nearly():
+    year = 2023
+    results = [
+        evaluate_kpi(make_kpi(10, {2023: 12}), year),
+        evaluate_kpi(make_kpi(10, {2023: 12}, due=YearMonth(2027, 3)), year),
+    ]
+    assert results[1].status is Status.NOT_DUE
+    effect, reason_ja, reason_en = suggest_effect(results, year)
+    assert effect is Effect.EFFECTIVE
+    assert "1指標達成" in reason_ja and "1 of 2" in reason_en
+
+
+def test_report_summary_counts_every_status():
+    report = Report("t", 2023, [_project(
+        make_kpi(10, {2023: 12}), make_kpi(10, {2023: 9}), make_kpi(10, {2023: 1}),
+        make_kpi(10, {2023: None}), make_kpi(10, {2023: 1}, due=YearMonth(2027, 3)),
+    )])  # fmt: skip
+    assert evaluate_report(report).summary() == {
+        "kpis": 5, "achieved": 1, "nearly_achieved": 1, "not_achieved": 1, "no_data": 1,
+        "not_due": 1,
+    }  # fmt: skip
+
+
+def test_report_can_be_judged_in_an_earlier_year():
+    report = Report("t", 2023, [_project(make_kpi(10, {2022: 4, 2023: 12}))])
+    result = evaluate_report(report, fiscal_year=2022)
+    kpi = result.kpis[0]
+    assert (kpi.status, kpi.judged_year, kpi.achievement_rate) == (
+        Status.NOT_DUE, 2022, D("40.0"))  # fmt: skip
+
+
+rates = st.decimals(min_value=-(10**9), max_value=10**9, places=3, allow_nan=False)
+
+
+@given(a=rates, t=rates, b=st.none() | rates, up=st.booleans())
+def test_rate_never_raises_and_is_one_decimal(a, t, b, up):
+    rate = achievement_rate(a, t, INC if up else DEC, b)
+    assert rate is None or (isinstance(rate, Decimal) and rate.as_tuple().exponent == -1)

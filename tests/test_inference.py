@@ -1,0 +1,80 @@
+"""Direction and aggregation inference: value, reason and confidence; overrides win."""
+
+from __future__ import annotations
+
+import pytest
+
+from kpiledger.core.inference import (
+    aggregation_of,
+    direction_of,
+    infer_aggregation,
+    infer_direction,
+)
+from kpiledger.core.model import Aggregation, Confidence, Direction
+from tests.factories import make_kpi
+
+INC, DEC = Direction.INCREASE, Direction.DECREASE
+
+
+@pytest.mark.parametrize(
+    ("indicator", "unit", "direction", "confidence", "reason_word"),
+    [
+        ("標準学力検査結果平均正答率が全国比-5ポイント以下の学校数", "学校数", DEC,
+         Confidence.HIGH, "以下"),
+        ("児童生徒の学習適応度が偏差値50以上を達成した学校の割合", "%", INC, Confidence.HIGH,
+         "以上"),
+        ("待機児童数", "人", DEC, Confidence.HIGH, "待機児童"),
+        ("市内の交通事故発生件数", "件", DEC, Confidence.HIGH, "事故"),
+        ("刑法犯認知件数", "件", DEC, Confidence.HIGH, "刑法犯"),
+        ("新規就農者の3年以内離職者数", "人", DEC, Confidence.HIGH, "離職"),
+        ("耕作放棄地面積", "ha", DEC, Confidence.HIGH, "耕作放棄"),
+        ("ごみ排出量を減少させる", "t", DEC, Confidence.HIGH, "減少させる"),
+        ("温室効果ガス排出量の削減", "t-CO2", DEC, Confidence.HIGH, "削減"),
+        ("空き家バンクを通じた空き家の活用件数", "件", INC, Confidence.MEDIUM, "活用"),
+        ("CO2削減量", "t", INC, Confidence.MEDIUM, "削減量"),
+        ("移住者数", "人", INC, Confidence.HIGH, "移住"),
+        ("施設予約システム利用率", "%", INC, Confidence.HIGH, "利用"),
+        ("観光入込客数", "人", INC, Confidence.MEDIUM, "数"),
+        ("ふるさと納税", "円", INC, Confidence.LOW, "高いほど良い"),
+    ],
+)  # fmt: skip
+def test_direction(indicator, unit, direction, confidence, reason_word):
+    inferred = infer_direction(indicator, unit)
+    assert (inferred.value, inferred.confidence) == (direction, confidence)
+    assert reason_word in inferred.reason_ja
+    assert inferred.reason_en and not inferred.overridden
+
+
+@pytest.mark.parametrize(
+    ("indicator", "unit", "aggregation"),
+    [
+        ("データを相互運用するシステム累計数", "システム数", Aggregation.CUMULATIVE),
+        ("移住者数（累計）", "人", Aggregation.CUMULATIVE),
+        ("アドベンチャートラベル旅行商品催行数", "件/年", Aggregation.ANNUAL),
+        ("年間観光客数", "人", Aggregation.ANNUAL),
+        ("施設予約システム利用率", "%", Aggregation.LEVEL),
+        ("利用者満足度", "%", Aggregation.LEVEL),
+        ("欧米豪の訪日外国人旅行消費額", "円/人", Aggregation.LEVEL),
+        ("全国学力・学習状況調査の平均正答率の状況", "ポイント", Aggregation.LEVEL),
+        ("市民の満足度", "点", Aggregation.LEVEL),
+        ("本事業による雇用創出数", "人", Aggregation.ANNUAL),
+    ],
+)
+def test_aggregation(indicator, unit, aggregation):
+    inferred = infer_aggregation(indicator, unit)
+    assert inferred.value is aggregation
+    assert inferred.reason_ja and inferred.reason_en
+
+
+def test_overrides_win_and_say_so():
+    kpi = make_kpi(indicator="待機児童数", direction=INC, aggregation_override=Aggregation.LEVEL)
+    direction, aggregation = direction_of(kpi), aggregation_of(kpi)
+    assert (direction.value, direction.overridden) == (INC, True)
+    assert (aggregation.value, aggregation.overridden) == (Aggregation.LEVEL, True)
+    assert "override" in direction.reason_en
+    assert direction_of(make_kpi(indicator="待機児童数")).value is DEC
+
+
+def test_full_width_text_is_normalised():
+    assert infer_direction("ＣＯ２排出量の削減", "t").value is DEC
+    assert infer_aggregation("登録者数（累計）", "人").value is Aggregation.CUMULATIVE
