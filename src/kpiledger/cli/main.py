@@ -69,6 +69,9 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
         metavar="FY",
         help="評価する年度（西暦、既定は報告書の年度）(fiscal year to judge, e.g. 2023)",
     )
+    from kpiledger.cli import web_commands
+
+    web_commands.add_commands(commands, formatter)
     return parser
 
 
@@ -131,7 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     try:
-        return run_evaluate(args)
+        if args.command == "evaluate":
+            return run_evaluate(args)
+        from kpiledger.cli import web_commands
+
+        return web_commands.run(args)
     except KpiledgerError as error:
         report_problems(error)
         return EXIT_BAD_INPUT

@@ -15,13 +15,26 @@ TEXT_SUFFIXES = {".txt", ".tsv", ".md", ""}
 
 
 def read_report(path: str | Path) -> Report:
-    """Read a KPI report, choosing the reader by the file's suffix."""
+    """Read a KPI report file, choosing the reader by the file's suffix."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        from kpiledger.io.readers import text
+    _check_suffix(path.name)
+    from kpiledger.io.readers import text
 
-        return text.read(path)
+    return text.read(path)
+
+
+def read_report_bytes(data: bytes, file_name: str) -> Report:
+    """Read an uploaded KPI report (its bytes and its file name)."""
+    _check_suffix(file_name)
+    from kpiledger.io.readers import text
+
+    return text.parse(text.decode(data))
+
+
+def _check_suffix(file_name: str) -> None:
+    path = Path(file_name)
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return
     raise ReportError.single(
         "unsupported-format",
         f"この形式のファイルはまだ読めません: {path.name}（対応: .txt / .tsv）",

@@ -1,0 +1,164 @@
+"""CLI commands that use the ledger database: import, serve, manage.
+
+Django is set up only when one of these runs, so `kpiledger evaluate` stays light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kpiledger.core.errors import KpiledgerError
+
+REFERENCE_ORG = ("012068", "釧路市")
+
+
+def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # type: ignore[type-arg,no-untyped-def]
+    imp = commands.add_parser(
+        "import",
+        formatter_class=formatter,
+        help="報告書を台帳に取り込む (import a report into the ledger)",
+        description="報告書を読み込み、変更内容を表示してから一つのトランザクションで台帳に書き込みます"
+        "（全部か無か）。同じファイルの再取込は何も変えません。 (Read a report, show what will"
+        " change, then write it in one transaction: all or nothing. Re-importing the same file"
+        " changes nothing.)",
+    )
+    imp.add_argument("file", metavar="FILE", help="報告書ファイル (report file)")
+    imp.add_argument("--org", required=True, metavar="CODE",
+                     help="全国地方公共団体コード6桁 (6-digit local government code, e.g. 012068)")
+    imp.add_argument("--name", help="団体名（新規の団体のとき）(organization name, for a new one)")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="変更内容を表示するだけで書き込まない (preview only; write nothing)")
+    serve = commands.add_parser(
+        "serve",
+        formatter_class=formatter,
+        help="ウェブ台帳を起動 (start the web ledger)",
+        description="データベースを準備し（空なら参考報告を釧路市 012068 として読み込み）、"
+        "本番用WSGIサーバ（waitress）で起動します。 (Migrate the database, load the reference"
+        " report as Kushiro City 012068 when it is empty, and serve with waitress.)",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="待ち受けるアドレス (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="ポート番号 (default 8000)")
+    serve.add_argument("--threads", type=int, default=8, help="スレッド数 (default 8)")
+    manage = commands.add_parser(
+        "manage",
+        formatter_class=formatter,
+        help="Djangoの管理コマンド (Django management commands, e.g. createsuperuser)",
+        add_help=False,
+    )
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kpiledger.web import setup
+
+    setup()
+    if args.command == "import":
+        return run_import(Path(args.file), args.org, args.name, args.dry_run)
+    if args.command == "serve":
+        return run_serve(args.host, args.port, args.threads)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kpiledger manage", *args.args])
+    return 0
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def run_import(path: Path, org_code: str, name: str | None, dry_run: bool) -> int:
+    from kpiledger.io.readers import read_report
+    from kpiledger.web.ledger.services import importing
+
+    report = read_report(path)
+    content = path.read_bytes()
+    migrate()
+    organization = importing.organization_for(org_code, name)
+    plan = importing.plan_import(organization, report, content)
+    print_plan(plan, path.name)
+    if dry_run or plan.already_imported:
+        return 0
+    batch = _apply_with_progress(plan, path.name, content)
+    print(f"取り込みました（取込番号 {batch.pk}）/ imported (batch {batch.pk})")
+    return 0
+
+
+def _apply_with_progress(plan, file_name: str, content: bytes):  # type: ignore[no-untyped-def]
+    from rich.progress import Progress
+
+    from kpiledger.web.ledger.services import importing
+
+    with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("取込中 / importing", total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return importing.apply_import(plan, file_name=file_name, content=content, progress=step)
+
+
+LABELS = {
+    "new-project": ("事業の追加", "new projects"),
+    "changed-project": ("事業の変更", "changed projects"),
+    "new-kpi": ("KPIの追加", "new KPIs"),
+    "changed-kpi": ("KPIの変更", "changed KPIs"),
+    "new-observation": ("実績値の追加", "new actuals"),
+    "changed-observation": ("実績値の変更", "changed actuals"),
+}
+
+
+def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
+    org = plan.organization
+    print(f"{org.name}（{org.code}）← {file_name}（{plan.report.fiscal_year}年度）")
+    if plan.already_imported:
+        print("このファイルは取込済みです。何も変更しません。/ "
+              "This file was already imported; nothing changes.")  # fmt: skip
+        return
+    for kind, count in plan.counts().items():
+        ja, en = LABELS[kind]
+        print(f"  {ja} / {en}: {count}")
+    for change in plan.changes:
+        if change.kind.startswith("changed"):
+            where = " ".join(filter(None, [change.project, change.indicator,
+                                           f"{change.fiscal_year}年度" if change.fiscal_year else ""]))  # fmt: skip
+            print(f"  ! {where}: {change.before} → {change.after}")
+    if plan.is_empty:
+        print("変更はありません / no changes")
+
+
+def ensure_reference(stdout=sys.stdout) -> bool:  # type: ignore[no-untyped-def]
+    """Load the bundled reference report as 釧路市 (012068) when the ledger is empty."""
+    from kpiledger.cli.main import reference_report_path
+    from kpiledger.io.readers import read_report
+    from kpiledger.web.ledger import models as m
+    from kpiledger.web.ledger.services import importing
+
+    if m.Organization.objects.exists():
+        return False
+    path = reference_report_path()
+    organization = importing.organization_for(*REFERENCE_ORG)
+    plan = importing.plan_import(organization, read_report(path))
+    importing.apply_import(plan, file_name=path.name, content=path.read_bytes())
+    print(f"参考報告を読み込みました / loaded the reference report: {organization}", file=stdout)
+    return True
+
+
+def run_serve(host: str, port: int, threads: int) -> int:
+    import waitress
+
+    from kpiledger.web.wsgi import application
+
+    migrate()
+    ensure_reference()
+    shown = f"[{host}]" if ":" in host else host
+    print(f"kpiledger: http://{shown}:{port}/  （Ctrl+C で終了 / Ctrl+C to stop）", flush=True)
+    try:
+        waitress.serve(application, host=host, port=port, threads=threads, ident="kpiledger",
+                       _quiet=True)  # fmt: skip
+    except KeyboardInterrupt:
+        pass
+    return 0

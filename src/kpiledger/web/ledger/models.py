@@ -1,0 +1,202 @@
+"""The KPI ledger: organizations, grant programs, projects, KPIs, yearly observations, imports.
+
+Values are exact decimals (DecimalField, 15 significant digits, 4 decimal places: what
+SQLite keeps exactly; PostgreSQL's numeric keeps them too). Every change to an organization,
+project, KPI or observation is kept with who/when/why by django-simple-history.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kpiledger.core.errors import KpiledgerError
+from kpiledger.core.orgcode import normalize_code
+
+VALUE_DIGITS, VALUE_PLACES = 15, 4
+
+
+def validate_org_code(value: str) -> None:
+    try:
+        normalize_code(value)
+    except KpiledgerError as error:
+        problem = error.problems[0]
+        raise ValidationError(f"{problem.message_ja} / {problem.message_en}") from None
+
+
+def value_field(**kwargs: object) -> models.DecimalField:
+    return models.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, **kwargs)
+
+
+class Section(models.TextChoices):
+    TARGET = "対象事業", _("交付金対象事業")
+    RELATED = "関連事業", _("交付金関連事業")
+
+
+class DirectionChoice(models.TextChoices):
+    INCREASE = "increase", _("高いほど良い")
+    DECREASE = "decrease", _("低いほど良い")
+
+
+class AggregationChoice(models.TextChoices):
+    ANNUAL = "annual", _("年間値")
+    CUMULATIVE = "cumulative", _("累計")
+    LEVEL = "level", _("水準（率・割合・平均）")
+
+
+class Organization(models.Model):
+    """A local government (地方公共団体), identified by its 6-digit code with check digit."""
+
+    code = models.CharField(
+        _("団体コード"), max_length=6, unique=True, validators=[validate_org_code]
+    )
+    name = models.CharField(_("団体名"), max_length=100)
+    prefecture = models.CharField(_("都道府県"), max_length=10)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = _("団体")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class GrantProgram(models.Model):
+    """A grant type, e.g. 地方創生拠点整備交付金."""
+
+    name = models.CharField(_("交付金"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = _("交付金")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportBatch(models.Model):
+    """One imported file: what, when, by whom, and what it changed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("確認待ち")
+        APPLIED = "applied", _("取込済み")
+        DISCARDED = "discarded", _("取消")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="imports", verbose_name=_("団体")
+    )
+    file_name = models.CharField(_("ファイル名"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    content = models.BinaryField(_("内容"), editable=False)
+    title = models.CharField(_("表題"), max_length=300, blank=True)
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    status = models.CharField(
+        _("状態"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    summary = models.JSONField(_("変更の概要"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        verbose_name=_("作成者"),
+    )  # fmt: skip
+    applied_at = models.DateTimeField(_("取込日時"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = _("取込")
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.organization.code}, {self.fiscal_year}）"
+
+
+class Project(models.Model):
+    """A grant project (事業) of one organization."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="projects", verbose_name=_("団体")
+    )
+    name = models.CharField(_("事業の名称"), max_length=500)
+    section = models.CharField(_("区分"), max_length=10, choices=Section.choices)
+    grant = models.ForeignKey(
+        GrantProgram, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("交付金")
+    )
+    summary = models.TextField(_("事業の概要"), blank=True)
+    position = models.PositiveIntegerField(_("表示順"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="unique_project_name")
+        ]
+        verbose_name = verbose_name_plural = _("事業")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Kpi(models.Model):
+    """A KPI (重要業績評価指標) of a project: indicator, target, unit, target date, baseline."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("事業")
+    )
+    indicator = models.CharField(_("指標"), max_length=500)
+    unit = models.CharField(_("単位"), max_length=50, blank=True)
+    target = value_field(verbose_name=_("指標値（目標値）"))
+    target_year = models.PositiveSmallIntegerField(_("目標年"), null=True, blank=True)
+    target_month = models.PositiveSmallIntegerField(_("目標月"), null=True, blank=True)
+    baseline = value_field(verbose_name=_("基準値"), null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("基準年度"), null=True, blank=True)
+    direction_override = models.CharField(
+        _("方向（指定）"), max_length=10, choices=DirectionChoice.choices, blank=True
+    )
+    aggregation_override = models.CharField(
+        _("集計方法（指定）"), max_length=10, choices=AggregationChoice.choices, blank=True
+    )
+    override_reason = models.TextField(_("指定の理由"), blank=True)
+    actuals_are_increments = models.BooleanField(_("累計指標の実績が単年度値"), default=False)
+    note = models.TextField(_("備考"), blank=True)
+    position = models.PositiveIntegerField(_("表示順"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "indicator"], name="unique_kpi_indicator")
+        ]
+        verbose_name = verbose_name_plural = _("KPI")
+
+    def __str__(self) -> str:
+        return self.indicator
+
+
+class Observation(models.Model):
+    """The actual (実績値) of a KPI in one fiscal year, or which "no value" marker was published."""
+
+    kpi = models.ForeignKey(
+        Kpi, on_delete=models.CASCADE, related_name="observations", verbose_name=_("KPI")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    value = value_field(verbose_name=_("実績値"), null=True, blank=True)
+    marker = models.CharField(_("値なしの表記"), max_length=20, blank=True)
+    published_rate = value_field(verbose_name=_("公表達成率"), null=True, blank=True)
+    note = models.TextField(_("備考"), blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("取込")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kpi", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "fiscal_year"], name="unique_observation_year")
+        ]
+        verbose_name = verbose_name_plural = _("実績値")
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.fiscal_year}: {self.value if self.value is not None else '-'}"

@@ -1,0 +1,325 @@
+"""The `kpiledger` command line: evaluate the bundled reference report, the formats, the
+`--nearly` setting, and bad input (exit 2, bilingual located messages, nothing half-output).
+
+Expectations were worked out by hand from the reference report (see test_reference_report.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import re
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kpiledger.cli.main import main
+
+REPORT_PATH = (
+    Path(__file__).resolve().parents[1] / "src" / "kpiledger" / "data" / "kushiro_r5_kpi_report.txt"
+)
+RAW = REPORT_PATH.read_text(encoding="utf-8")
+
+PROJECT_NAMES = [
+    "釧路市ビジネスサポートセンターk-Bizを核とした「しごと創生」事業",
+    "アドベンチャートラベル推進事業～地方における持続可能な世界一級の観光地域づくり～",
+    "釧路市におけるテレワーク等推進事業～仕事ができる場所から、働きたい地域へ、行きたいところへ～",
+    "音別地域交流拠点施設整備事業",
+    "新しい生活様式・新しい旅のスタイルに対応した釧路市におけるテレワーク等推進事業",
+    "行政手続きのオンライン化推進事業",
+    "児童生徒の学習系データ・校務系データの連携・活用による教育環境の構築",
+]
+KPI_COUNT = 24  # 3 + 3 + 2 + 3 + 4 + 4 + 5 rows in the published table
+KBIZ_VISITS = "釧路市ビジネスサポートセンターk-Bizの来所相談件数"  # 1878/2300 → 81.7
+NATIONAL_TEST = "全国学力・学習状況調査の平均正答率の状況"  # 97.7/98 → 99.7
+OTOBETSU_USERS = "音別地域交流拠点施設利用者数"  # 35245/16000 → 220.3
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+ENGLISH = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z][A-Za-z-]*){2,}")  # a few English words in a row
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def squash(text: str) -> str:
+    """Remove all whitespace (a long project name may wrap in a table title)."""
+    return re.sub(r"\s+", "", text)
+
+
+def kpis_by_indicator(data: dict) -> dict[str, dict]:
+    return {k["indicator"]: k for p in data["projects"] for k in p["kpis"]}
+
+
+# --- evaluate, table format -----------------------------------------------------------------
+
+
+def test_evaluate_table_shows_every_project_labels_and_counts(capsys):
+    status, out, err = run(capsys, "evaluate")
+    assert status == 0, err
+    flat = squash(out)
+    assert "令和5年度デジタル田園都市国家構想交付金事業の実績" in flat
+    for name in PROJECT_NAMES:
+        assert name in flat, name
+    for label in ("概ね達成", "未達成"):
+        assert label in out
+    assert re.search(r"(?<![未ね])達成", out)  # 達成 on its own, not only inside 未達成/概ね達成
+    assert "220.3" in out and "81.7" in out and "83.3" in out
+    # summary counts (by hand): 24 KPIs, 14 achieved, 4 nearly, 6 not achieved
+    assert re.search(r"KPI\D{0,3}24(?!\d)", out)
+    assert re.search(r"(?<![未ね])達成\D{0,3}14(?!\d)", out)
+    assert re.search(r"概ね達成\D{0,3}4(?!\d)", out)
+    assert re.search(r"未達成\D{0,3}6(?!\d)", out)
+    assert "Traceback" not in out + err
+
+
+# --- evaluate, csv format -------------------------------------------------------------------
+
+
+def test_evaluate_csv(capsys):
+    status, out, err = run(capsys, "evaluate", "--format", "csv")
+    assert status == 0, err
+    rows = list(csv.reader(io.StringIO(out)))
+    assert len(rows) == 1 + KPI_COUNT
+    header, body = rows[0], rows[1:]
+    assert all(len(row) == len(header) for row in body)
+    assert "指標" in header and "達成率" in header and "状況" in header
+    records = [dict(zip(header, row, strict=True)) for row in body]
+    by_indicator = {r["指標"]: r for r in records}
+    assert len(by_indicator) == KPI_COUNT
+
+    otobetsu = by_indicator[OTOBETSU_USERS]
+    assert otobetsu["達成率"] == "220.3"
+    assert otobetsu["状況"] in ("achieved", "達成")
+    assert "35245" in otobetsu.values() or "35,245" in otobetsu.values()
+
+    kbiz = by_indicator[KBIZ_VISITS]
+    assert kbiz["達成率"] == "81.7"
+    assert kbiz["状況"] in ("nearly_achieved", "概ね達成")
+
+    schools = by_indicator["標準学力検査結果平均正答率が全国比-5ポイント以下の学校数"]
+    assert schools["達成率"] == "83.3"  # decrease: 5/6
+    assert schools["状況"] in ("nearly_achieved", "概ね達成")
+
+    satisfaction = by_indicator["アンケートによる施設予約システム利用者満足度"]
+    assert satisfaction["達成率"] == "133.6"
+    assert "73.5" in satisfaction.values()
+    assert not any(re.search(r"\.\d*(0000|9999)\d", cell) for row in body for cell in row)
+
+
+# --- --nearly -------------------------------------------------------------------------------
+
+
+def test_nearly_default_80(capsys):
+    status, out, err = run(capsys, "evaluate", "--format", "json")
+    assert status == 0, err
+    kpis = kpis_by_indicator(json.loads(out, parse_float=Decimal))
+    assert kpis[KBIZ_VISITS]["status"] == "nearly_achieved"
+    assert kpis[NATIONAL_TEST]["status"] == "nearly_achieved"
+
+
+def test_nearly_90_changes_81_7_but_not_99_7(capsys):
+    status, out, err = run(capsys, "evaluate", "--format", "json", "--nearly", "90")
+    assert status == 0, err
+    data = json.loads(out, parse_float=Decimal)
+    kpis = kpis_by_indicator(data)
+    assert kpis[NATIONAL_TEST]["achievement_rate"] == Decimal("99.7")
+    assert kpis[NATIONAL_TEST]["status"] == "nearly_achieved"
+    assert kpis[KBIZ_VISITS]["achievement_rate"] == Decimal("81.7")
+    assert kpis[KBIZ_VISITS]["status"] == "not_achieved"
+    # by hand: of the four nearly achieved (81.7, 86.8, 83.3, 99.7) only 99.7 stays
+    assert data["summary"] == {
+        "kpis": 24,
+        "achieved": 14,
+        "nearly_achieved": 1,
+        "not_achieved": 9,
+        "no_data": 0,
+        "not_due": 0,
+    }
+    effects = {p["name"]: p["effect_suggestion"] for p in data["projects"]}
+    # 学校数 (83.3) is now below the threshold, so 教育環境 is no longer 相当程度
+    assert effects[PROJECT_NAMES[6]] == "地方創生に効果があった"
+
+
+def test_nearly_90_in_the_table(capsys):
+    status, out, _err = run(capsys, "evaluate", "--nearly", "90")
+    assert status == 0
+    assert re.search(r"概ね達成\D{0,3}1(?!\d)", out)
+    assert re.search(r"未達成\D{0,3}9(?!\d)", out)
+
+
+@pytest.mark.parametrize("value", ["abc", "150", "-1", "nan"])
+def test_nearly_invalid_is_an_argparse_error(capsys, value):
+    with pytest.raises(SystemExit) as exc:
+        main(["evaluate", "--nearly", value])
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "--nearly" in captured.err
+    assert "Traceback" not in captured.err
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+def replace_cell(line_no: int, column: int, new: str) -> str:
+    """The reference report with one cell (1-based line and column) replaced."""
+    lines = RAW.split("\n")
+    cells = lines[line_no - 1].split("\t")
+    cells[column - 1] = new
+    lines[line_no - 1] = "\t".join(cells)
+    return "\n".join(lines)
+
+
+def assert_clean_failure(status: int, out: str, err: str) -> None:
+    assert status == 2, err
+    assert out == "", "nothing may be half-reported on stdout"
+    assert "Traceback" not in out + err
+    # the problem itself (not only the summary line "エラー: …" / "Error: …") is bilingual
+    body = "\n".join(
+        line for line in err.splitlines() if not line.startswith(("エラー:", "Error:"))
+    )
+    assert JAPANESE.search(body), err
+    assert ENGLISH.search(body), err
+
+
+def test_hand_made_bad_files_hit_the_right_cells():
+    """Guards the bad-file fixtures below: they change exactly the intended cell."""
+    line11 = RAW.split("\n")[10].split("\t")
+    assert line11[2] == KBIZ_VISITS and line11[10] == "1,878"
+    line12 = RAW.split("\n")[11].split("\t")
+    assert line12[5] == "R6.3"
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_not_a_report(capsys, tmp_path, fmt):
+    path = tmp_path / "letter.txt"
+    path.write_text("拝啓\nこれは報告書ではありません。\nDear reader, this is a letter.\n")
+    status, out, err = run(capsys, "evaluate", str(path), "--format", fmt)
+    assert_clean_failure(status, out, err)
+    assert "1行目" in err and "line 1" in err
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_non_number_cell(capsys, tmp_path, fmt):
+    path = tmp_path / "bad_number.txt"
+    path.write_text(replace_cell(11, 11, "abc"), encoding="utf-8")
+    status, out, err = run(capsys, "evaluate", str(path), "--format", fmt)
+    assert_clean_failure(status, out, err)
+    assert "11行目" in err and "line 11" in err
+    assert "abc" in err
+
+
+@pytest.mark.parametrize("era", ["X6.3", "天平6年3月"])
+def test_unknown_era(capsys, tmp_path, era):
+    path = tmp_path / "bad_era.txt"
+    path.write_text(replace_cell(12, 6, era), encoding="utf-8")
+    status, out, err = run(capsys, "evaluate", str(path), "--format", "json")
+    assert_clean_failure(status, out, err)
+    assert "12行目" in err and "line 12" in err
+    assert era in err
+
+
+def test_several_problems_are_all_reported(capsys, tmp_path):
+    text = replace_cell(11, 11, "abc")
+    lines = text.split("\n")
+    cells = lines[11].split("\t")
+    cells[5] = "X6.3"
+    lines[11] = "\t".join(cells)
+    path = tmp_path / "two_problems.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    status, out, err = run(capsys, "evaluate", str(path))
+    assert_clean_failure(status, out, err)
+    assert "line 11" in err and "line 12" in err
+
+
+def test_missing_file(capsys, tmp_path):
+    path = tmp_path / "no_such_report.txt"
+    status, out, err = run(capsys, "evaluate", str(path))
+    assert_clean_failure(status, out, err)
+    assert "no_such_report.txt" in err
+
+
+@pytest.mark.parametrize("name", ["random.txt", "random.bin"])
+def test_binary_file_of_random_bytes(capsys, tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(random.Random(20240331).randbytes(4096))
+    status, out, err = run(capsys, "evaluate", str(path))
+    assert_clean_failure(status, out, err)
+
+
+# --- help -----------------------------------------------------------------------------------
+
+
+def test_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "evaluate" in out
+
+
+def test_evaluate_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["evaluate", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "--format" in out and "--nearly" in out
+
+
+# --- the installed command, end to end ------------------------------------------------------
+
+
+def command() -> list[str]:
+    script = Path(sys.executable).parent / "kpiledger"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "kpiledger.cli.main"]
+
+
+def test_console_script_end_to_end():
+    done = subprocess.run(
+        [*command(), "evaluate", "--format", "json"],
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout, parse_float=Decimal)
+    assert data["summary"]["kpis"] == KPI_COUNT
+    assert [p["name"] for p in data["projects"]] == PROJECT_NAMES
+    assert kpis_by_indicator(data)[OTOBETSU_USERS]["achievement_rate"] == Decimal("220.3")
+
+
+def test_module_entry_end_to_end(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "kpiledger.cli.main", "evaluate", "--format", "csv"],
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(list(csv.reader(io.StringIO(done.stdout)))) == 1 + KPI_COUNT
+
+
+def test_console_script_bad_file_end_to_end(tmp_path):
+    path = tmp_path / "bad_number.txt"
+    path.write_text(replace_cell(11, 11, "abc"), encoding="utf-8")
+    done = subprocess.run(
+        [*command(), "evaluate", str(path)],
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert_clean_failure(done.returncode, done.stdout, done.stderr)
+    assert "line 11" in done.stderr
