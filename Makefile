@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run evaluate test browser lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,13 +13,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## run: install, then evaluate the bundled reference report (釧路市 令和5年度)
+## run: install, then start the web ledger with the reference report (釧路市 令和5年度)
 run: $(STAMP)
+	$(BIN)/kpiledger serve
+
+## evaluate: judge the bundled reference report on the terminal
+evaluate: $(STAMP)
 	$(BIN)/kpiledger evaluate
 
-## test: install, then run the whole test suite
-test: $(STAMP)
-	$(BIN)/python -m pytest
+## test: install (with Debian's Chromium for the browser tests), then run the whole suite
+test: $(STAMP) browser
+	KPILEDGER_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest
+
+## browser: Debian's Chromium and Japanese fonts for the browser tests (apt-get, as root)
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "Install Debian's chromium and fonts-noto-cjk (sudo apt-get install chromium fonts-noto-cjk)"; \
+	    exit 1; \
+	  fi; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

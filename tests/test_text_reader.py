@@ -51,16 +51,16 @@ KYOTEN = "地方創生拠点整備交付金"
 MARCH_2024 = YearMonth(2024, 3)
 
 
-def D(text: str) -> Decimal:  # noqa: N802 - reads like a literal
+def D(text: str) -> Decimal:
     return Decimal(text)
 
 
-def V(text: str) -> Actual:  # noqa: N802
+def V(text: str) -> Actual:
     """A published actual with a value."""
     return Actual(Decimal(text), None)
 
 
-def M(marker: str) -> Actual:  # noqa: N802
+def M(marker: str) -> Actual:
     """A published "no value" actual, with the marker as published."""
     return Actual(None, marker)
 
@@ -170,7 +170,10 @@ def test_column_order_changed() -> None:
         desk, unit="件", target="2000", actuals={2021: V("1210"), 2022: V("1498"), 2023: V("1633")}
     )
     check_kpi(
-        second.kpis[0], unit="人", target="40", actuals={2021: V("18"), 2022: V("27"), 2023: V("41")}
+        second.kpis[0],
+        unit="人",
+        target="40",
+        actuals={2021: V("18"), 2022: V("27"), 2023: V("41")},
     )
 
     results = results_of(report)
@@ -194,7 +197,11 @@ def test_baseline_with_year_in_header() -> None:
     assert report.year_columns == [2020, 2021, 2022, 2023]
     tourism, brand = report.projects
     check_project(
-        tourism, "山辺町観光振興事業", TARGET, SUISHIN, ["山辺町観光入込客数", "町内宿泊施設の宿泊者数"]
+        tourism,
+        "山辺町観光振興事業",
+        TARGET,
+        SUISHIN,
+        ["山辺町観光入込客数", "町内宿泊施設の宿泊者数"],
     )
     check_project(
         brand,
@@ -314,7 +321,7 @@ def test_published_rate_column_and_mismatch_flag() -> None:
         ],
     )
     check_project(invite, "東浦市企業誘致推進事業", TARGET, SUISHIN, ["誘致企業による新規雇用者数"])
-    # the column is found by its upper label 達成率 (the lowest one is 「（％）」)
+    # the 達成率（％） column
     check_kpi(
         startup.kpis[0],
         unit="件",
@@ -361,6 +368,20 @@ def test_published_rate_column_and_mismatch_flag() -> None:
     jobs = results["誘致企業による新規雇用者数"]
     check_result(jobs, "70.0", Status.NOT_ACHIEVED)
     assert "rate-mismatch" in flag_codes(jobs)
+
+
+def test_unit_sub_label_under_a_header() -> None:
+    """A unit written under a header (達成率 over 「（％）」) is part of the header block: the
+    row with 年月 and R3年度…R5年度 must not be cut off because of it."""
+    text = (LAYOUTS / "04_published_rate.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    lines[5] = lines[5].replace("達成率（％）", "達成率")
+    lines[6] = lines[6] + "（％）"
+    assert lines[6].endswith("R5年度\t（％）")
+    report = parse("\n".join(lines) + "\n")
+    assert report.year_columns == [2021, 2022, 2023]
+    assert [k.published_rate for k in report.kpis] == [D("86.7"), D("94.0"), D("103"), D("80.0")]
+    assert [k.target_date for k in report.kpis] == [MARCH_2024] * 4
 
 
 # --- 5. 備考 ----------------------------------------------------------------------------------
@@ -465,7 +486,9 @@ def test_full_width_digits_commas_and_dates() -> None:
     check_result(results["特産品販売額"], "110.0", Status.ACHIEVED)
     # 73.5 / 75.0 = 98 %
     check_result(
-        results["市民満足度調査で「住み続けたい」と答えた市民の割合"], "98.0", Status.NEARLY_ACHIEVED
+        results["市民満足度調査で「住み続けたい」と答えた市民の割合"],
+        "98.0",
+        Status.NEARLY_ACHIEVED,
     )
     assert results["市民満足度調査で「住み続けたい」と答えた市民の割合"].aggregation.value is (
         Aggregation.LEVEL
@@ -484,10 +507,18 @@ def test_long_and_western_target_dates() -> None:
         "北山町ワーケーション推進事業",
         TARGET,
         SUISHIN,
-        ["北山町ワーケーション利用者数", "ワーケーション施設の稼働率", "町内企業とのマッチング件数"],
+        [
+            "北山町ワーケーション利用者数",
+            "ワーケーション施設の稼働率",
+            "町内企業とのマッチング件数",
+        ],
     )
     check_project(
-        fans, "北山町関係人口創出事業", TARGET, SUISHIN, ["関係人口登録者数", "北山町ファンクラブ会員数"]
+        fans,
+        "北山町関係人口創出事業",
+        TARGET,
+        SUISHIN,
+        ["関係人口登録者数", "北山町ファンクラブ会員数"],
     )
     # 令和6年3月, 令和６年３月末, 2024年3月, 2024/3, R6.3.31: all 2024-03, FY2023
     for kpi in report.kpis:
@@ -559,9 +590,7 @@ def test_targets_not_yet_due_get_progress() -> None:
     # 2^(1/7) − 1 = 0.1041: R = 1.02 ≥ 0.95 → on track
     check_result(results["海辺市への移住相談件数"], "75.0", Status.NOT_DUE, Progress.ON_TRACK)
     # 430,000/600,000 = 71.67 %; from 520,000 (FY2019) down to 430,000: R < 0 → deterioration
-    check_result(
-        results["海辺市観光入込客数"], "71.7", Status.NOT_DUE, Progress.DETERIORATION
-    )
+    check_result(results["海辺市観光入込客数"], "71.7", Status.NOT_DUE, Progress.DETERIORATION)
     # 24,000/50,000 = 48 %; observed 1.2^(1/4) − 1 = 0.0466, required 2.5^(1/7) − 1 = 0.1399:
     # R = 0.33 → limited
     check_result(results["地元産品EC販売額"], "48.0", Status.NOT_DUE, Progress.LIMITED)
@@ -609,7 +638,9 @@ def test_lower_is_better_kpis() -> None:
     check_result(results["待機児童数"], "0.0", Status.NOT_ACHIEVED)
     # 4/5 = 80.0 % exactly: the nearly-achieved threshold is inclusive
     check_result(
-        results["体力・運動能力調査の総合評価が全国平均以下の学校数"], "80.0", Status.NEARLY_ACHIEVED
+        results["体力・運動能力調査の総合評価が全国平均以下の学校数"],
+        "80.0",
+        Status.NEARLY_ACHIEVED,
     )
     # 140 ≤ 150: achieved; 150/140 = 107.14 %
     check_result(results["市内の交通事故発生件数"], "107.1", Status.ACHIEVED)
@@ -631,10 +662,17 @@ def test_cumulative_kpis() -> None:
         ["移住支援金を活用した移住者数（累計）", "空き家バンク成約件数（累計）"],
     )
     check_project(
-        donation, "桜台町企業版ふるさと納税推進事業", TARGET, SUISHIN, ["企業版ふるさと納税の寄附企業数"]
+        donation,
+        "桜台町企業版ふるさと納税推進事業",
+        TARGET,
+        SUISHIN,
+        ["企業版ふるさと納税の寄附企業数"],
     )
     check_kpi(
-        settle.kpis[0], unit="人", target="50", actuals={2021: V("12"), 2022: V("30"), 2023: V("45")}
+        settle.kpis[0],
+        unit="人",
+        target="50",
+        actuals={2021: V("12"), 2022: V("30"), 2023: V("45")},
     )
     check_kpi(
         donation.kpis[0],
@@ -684,7 +722,9 @@ def test_utf8_bom_and_crlf() -> None:
     )
     results = results_of(report)
     check_result(results["東湖町観光案内所来訪者数"], "104.0", Status.ACHIEVED)  # 3,120/3,000
-    check_result(results["東湖町湖畔キャンプ場利用者数"], "91.5", Status.NEARLY_ACHIEVED)  # 7,320/8,000
+    check_result(
+        results["東湖町湖畔キャンプ場利用者数"], "91.5", Status.NEARLY_ACHIEVED
+    )  # 7,320/8,000
     # the same text parsed from a str keeps the same meaning
     assert parse(raw.decode("utf-8")) == report
 
@@ -872,11 +912,18 @@ def test_blank_lines_notes_and_unknown_columns() -> None:
         actuals={2021: V("640"), 2022: V("1380"), 2023: V("1910")},
     )
     check_kpi(
-        forest.kpis[1], unit="事業者", target="5", actuals={2021: V("1"), 2022: V("2"), 2023: V("4")}
+        forest.kpis[1],
+        unit="事業者",
+        target="5",
+        actuals={2021: V("1"), 2022: V("2"), 2023: V("4")},
     )
-    check_kpi(shops.kpis[0], unit="件", target="6", actuals={2021: V("2"), 2022: V("3"), 2023: V("6")})
+    check_kpi(
+        shops.kpis[0], unit="件", target="6", actuals={2021: V("2"), 2022: V("3"), 2023: V("6")}
+    )
     results = results_of(report)
-    check_result(results["森林体験プログラム参加者数"], "95.5", Status.NEARLY_ACHIEVED)  # 1,910/2,000
+    check_result(
+        results["森林体験プログラム参加者数"], "95.5", Status.NEARLY_ACHIEVED
+    )  # 1,910/2,000
     check_result(results["森林サービス産業の新規事業者数"], "80.0", Status.NEARLY_ACHIEVED)  # 4/5
     check_result(results["空き店舗への新規出店数"], "100.0", Status.ACHIEVED)  # 6/6
 
@@ -900,7 +947,12 @@ def test_single_header_row_continuations_negatives_and_markers() -> None:
         summary=None,
     )
     check_project(
-        bus, "潮見町地域公共交通確保事業", TARGET, None, ["デマンドバス利用者数の対前年度増減率"], None
+        bus,
+        "潮見町地域公共交通確保事業",
+        TARGET,
+        None,
+        ["デマンドバス利用者数の対前年度増減率"],
+        None,
     )
     net, consult, vacant = settle.kpis
     check_kpi(net, unit="人", target="0", actuals={2021: V("-52"), 2022: V("-41"), 2023: V("-35")})
@@ -940,7 +992,11 @@ def test_rows_padded_with_tabs_as_excel_writes_them() -> None:
     assert report.notes == ["※ 実績値は各年度末時点"]
     telework, hub = report.projects
     check_project(
-        telework, "岬町テレワーク推進事業", TARGET, DIGIDEN_SUISHIN, ["サテライトオフィス進出企業数"]
+        telework,
+        "岬町テレワーク推進事業",
+        TARGET,
+        DIGIDEN_SUISHIN,
+        ["サテライトオフィス進出企業数"],
     )
     check_project(hub, "岬町交流拠点整備事業", RELATED, KYOTEN, ["交流拠点利用者数"])
     results = results_of(report)
@@ -952,7 +1008,10 @@ def test_padded_trailing_note_is_a_note() -> None:
     text = (LAYOUTS / "01_column_order.txt").read_text(encoding="utf-8")
     report = parse(text + "※ 実績値は各年度末時点\t\t\t\t\t\t\t\t\n")
     assert report.notes == ["※ 実績値は各年度末時点"]
-    assert [p.name for p in report.projects] == ["北浜港にぎわい創出事業", "北浜市ふるさと回帰支援事業"]
+    assert [p.name for p in report.projects] == [
+        "北浜港にぎわい創出事業",
+        "北浜市ふるさと回帰支援事業",
+    ]
 
 
 def test_baseline_header_with_its_year_in_the_row_below() -> None:
@@ -971,6 +1030,37 @@ def test_baseline_header_with_its_year_in_the_row_below() -> None:
     )
     # (74,000 − 60,000) / (80,000 − 60,000) = 70 %
     check_result(results_of(report)["岩見町温泉街の観光入込客数"], "70.0", Status.NOT_ACHIEVED)
+
+
+def test_report_year_from_a_title_with_the_municipality_first() -> None:
+    """「大川町 令和5年度 …」: the report year is the one in the title (FY2023), not the latest
+    year column (R6年度, published blank for the strategy's last year)."""
+    report = load("18_title_prefix_future_column.txt")
+    assert report.title == "大川町 令和5年度 地方創生推進交付金事業の効果検証"
+    assert report.year_columns == [2020, 2021, 2022, 2023, 2024]
+    assert report.fiscal_year == 2023
+    (project,) = report.projects
+    check_project(
+        project,
+        "大川町観光・創業支援事業",
+        TARGET,
+        SUISHIN,
+        ["大川町観光入込客数", "町内での創業件数（累計）"],
+    )
+    check_kpi(
+        project.kpis[1],
+        unit="件",
+        target="20",
+        date=YearMonth(2025, 3),
+        fiscal_year=2024,
+        actuals={2020: V("3"), 2021: V("7"), 2022: V("10"), 2023: V("14"), 2024: M("")},
+    )
+    results = results_of(report)
+    # 291,000 / 300,000 = 97 %
+    check_result(results["大川町観光入込客数"], "97.0", Status.NEARLY_ACHIEVED)
+    # R7.3 = FY2024 is after the report year: 14/20 = 70 % interim; CAGR observed
+    # (14/3)^(1/3) − 1 = 0.671, required (20/3)^(1/4) − 1 = 0.607: R = 1.11 → on track
+    check_result(results["町内での創業件数（累計）"], "70.0", Status.NOT_DUE, Progress.ON_TRACK)
 
 
 # --- bad input --------------------------------------------------------------------------------
@@ -1098,7 +1188,7 @@ def test_missing_file_and_undecodable_bytes(tmp_path: Path) -> None:
         read(tmp_path / "nothing.txt")
     assert err.value.codes == ["cannot-open"]
     bad = tmp_path / "bad.txt"
-    bad.write_bytes(b"\x80\xff\xfe\x00" * 8)
+    bad.write_bytes(b"\x81\x20" * 8)  # a CP932 lead byte without its trail byte
     with pytest.raises(ReportError) as err:
         read(bad)
     assert err.value.codes == ["bad-encoding"]
@@ -1106,8 +1196,11 @@ def test_missing_file_and_undecodable_bytes(tmp_path: Path) -> None:
 
 # --- property tests ---------------------------------------------------------------------------
 
+REFERENCE_LINES = REFERENCE.splitlines()
+REFERENCE_HEAD = "\n".join(REFERENCE_LINES[:9]) + "\n"  # title, section, header block
 REPORT_ALPHABET = st.sampled_from(
-    list("\t\n \r事業の名称概要指標値単位年月実績基準達成率備考【】関連対象RH元.,0123456789△-－未集計#")
+    list("\t\n \r事業の名称概要指標値単位年月実績基準達成率備考【】関連対象")
+    + list("RH元.,0123456789△-－未集計#")
 )
 
 
@@ -1133,10 +1226,6 @@ def test_parse_report_like_text(text: str) -> None:
     parse_or_report_error(REFERENCE_HEAD + text)
 
 
-REFERENCE_LINES = REFERENCE.splitlines()
-REFERENCE_HEAD = "\n".join(REFERENCE_LINES[:9]) + "\n"  # title, section, header block
-
-
 @st.composite
 def mutated_reference(draw: st.DrawFn) -> str:
     lines = list(REFERENCE_LINES)
@@ -1155,7 +1244,9 @@ def mutated_reference(draw: st.DrawFn) -> str:
         else:
             cells = lines[index].split("\t")
             cell = draw(st.integers(0, len(cells) - 1))
-            cells[cell] = draw(st.one_of(st.text(max_size=12), st.text(REPORT_ALPHABET, max_size=8)))
+            cells[cell] = draw(
+                st.one_of(st.text(max_size=12), st.text(REPORT_ALPHABET, max_size=8))
+            )
             lines[index] = "\t".join(cells)
     return "\n".join(lines)
 

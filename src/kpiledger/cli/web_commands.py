@@ -101,16 +101,6 @@ def _apply_with_progress(plan, file_name: str, content: bytes):  # type: ignore[
         return importing.apply_import(plan, file_name=file_name, content=content, progress=step)
 
 
-LABELS = {
-    "new-project": ("事業の追加", "new projects"),
-    "changed-project": ("事業の変更", "changed projects"),
-    "new-kpi": ("KPIの追加", "new KPIs"),
-    "changed-kpi": ("KPIの変更", "changed KPIs"),
-    "new-observation": ("実績値の追加", "new actuals"),
-    "changed-observation": ("実績値の変更", "changed actuals"),
-}
-
-
 def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
     org = plan.organization
     print(f"{org.name}（{org.code}）← {file_name}（{plan.report.fiscal_year}年度）")
@@ -118,8 +108,10 @@ def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
         print("このファイルは取込済みです。何も変更しません。/ "
               "This file was already imported; nothing changes.")  # fmt: skip
         return
+    from kpiledger.web.ledger.services.importing import CHANGE_LABELS
+
     for kind, count in plan.counts().items():
-        ja, en = LABELS[kind]
+        ja, en = CHANGE_LABELS[kind]
         print(f"  {ja} / {en}: {count}")
     for change in plan.changes:
         if change.kind.startswith("changed"):

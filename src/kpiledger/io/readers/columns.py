@@ -75,8 +75,16 @@ def is_header_row(cells: list[str]) -> bool:
     return bool(texts) and all(_is_header_text(t) for t in texts)
 
 
+UNIT_LABEL = re.compile(r"[(（][^)）]{0,12}[)）]|[%％]|単位[:：].*")
+
+
 def _is_header_text(text: str) -> bool:
-    return any(word in text for word in HEADER_WORDS) or _fiscal_year(text) is not None
+    """A header word, a fiscal-year label, or a unit sub-label such as （％）."""
+    return (
+        any(word in text for word in HEADER_WORDS)
+        or _fiscal_year(text) is not None
+        or UNIT_LABEL.fullmatch(text) is not None
+    )
 
 
 def _fiscal_year(text: str) -> int | None:
@@ -116,7 +124,10 @@ def map_columns(rows: list[list[str]], line: int) -> tuple[Columns, list[Problem
 
 
 def _assign(columns: Columns, index: int, labels: list[str]) -> None:
-    """Try the lowest label first: it is the most specific (R1年度 under 実績値)."""
+    """Try the lowest label first: it is the most specific (R1年度 under 実績値) — except a
+    year under 基準値, which is the baseline's year."""
+    if _baseline_over_year(columns, index, labels):
+        return
     for label in reversed(labels):
         year = _fiscal_year(label)
         role = None if year is not None else role_of(label)
@@ -128,6 +139,17 @@ def _assign(columns: Columns, index: int, labels: list[str]) -> None:
             if role is Role.BASELINE:
                 columns.baseline_year = _year_in(label)
             return
+
+
+def _baseline_over_year(columns: Columns, index: int, labels: list[str]) -> bool:
+    if len(labels) < 2 or Role.BASELINE in columns.roles:
+        return False
+    year = _fiscal_year(labels[-1])
+    if year is None or not any(role_of(label) is Role.BASELINE for label in labels[:-1]):
+        return False
+    columns.roles[Role.BASELINE], columns.labels[index] = index, " ".join(labels)
+    columns.baseline_year = year
+    return True
 
 
 def _year_in(label: str) -> int | None:

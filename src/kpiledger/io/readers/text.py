@@ -27,7 +27,8 @@ from kpiledger.io.readers.columns import (
 )
 
 SECTION_HEADING = re.compile(r"^[【\[](.+)[】\]]$")
-TITLE_YEAR = re.compile(r"^\s*((?:令和|平成|昭和|[RHS])\s*(?:元|[0-9０-９]+)|[0-9０-９]{4})\s*年度")
+TITLE_YEAR = re.compile(r"((?:令和|平成|昭和|[RHS])\s*(?:元|[0-9０-９]+)|[0-9０-９]{4})\s*年度")
+NOTE_MARKS = ("※", "＊", "*", "注", "（注", "(注", "出典", "資料")
 
 
 def read(path: str | Path) -> Report:
@@ -89,13 +90,26 @@ class _State:
             return index + 1
         if is_header_start(cells):
             return self._header(lines, index)
-        if len(filled) == 1 and (len(cells) == 1 or self.columns is None):
+        if len(filled) == 1 and self._is_heading(cells):
             self._heading(filled[0].lstrip("#").strip())
         elif self.columns is not None:
             self._row(cells, index + 1)
         else:
             self.notes.append(lines[index].strip())
         return index + 1
+
+    def _is_heading(self, cells: list[str]) -> bool:
+        """A line with one text: a title, section heading or note — also when an exporter
+        padded it with tabs to the table's width, as long as the text is in the first cell
+        and reads as a heading or a note."""
+        if len(cells) == 1 or self.columns is None:
+            return True
+        first = cells[0].lstrip("#").strip()
+        return bool(first) and (
+            cells[0].startswith("#")
+            or SECTION_HEADING.match(first) is not None
+            or first.startswith(NOTE_MARKS)
+        )
 
     def _heading(self, text: str) -> None:
         match = SECTION_HEADING.match(text)
@@ -125,8 +139,9 @@ class _State:
         columns, problems = map_columns(rows, start + 1)
         self.headers += 1
         self.problems.extend(problems)
+        if not _same_layout(self.columns, columns):
+            self.project = None  # a header repeated at a page break keeps the project open
         self.columns = None if problems else columns
-        self.project = None
         if not problems:
             self.years.extend(y for y in columns.years.values() if y not in self.years)
         return end
@@ -195,13 +210,17 @@ class _State:
 
     def _report_year(self) -> int:
         """The year in the title (令和5年度… → 2023), else the latest actual column."""
-        match = TITLE_YEAR.match(self.title or "")
+        match = TITLE_YEAR.search(self.title or "")
         if match:
             try:
                 return parse_fiscal_year(match.group(1) + "年度")
             except EraError:
                 pass
         return max(self.years)
+
+
+def _same_layout(before: Columns | None, after: Columns) -> bool:
+    return before is not None and (before.roles, before.years) == (after.roles, after.years)
 
 
 _NOT_A_REPORT = Problem(

@@ -30,6 +30,16 @@ KPI_FIELDS = ("unit", "target", "target_year", "target_month", "baseline", "base
 OBSERVATION_FIELDS = ("value", "marker", "published_rate")
 
 
+CHANGE_LABELS = {
+    "new-project": ("事業の追加", "new projects"),
+    "changed-project": ("事業の変更", "changed projects"),
+    "new-kpi": ("KPIの追加", "new KPIs"),
+    "changed-kpi": ("KPIの変更", "changed KPIs"),
+    "new-observation": ("実績値の追加", "new actuals"),
+    "changed-observation": ("実績値の変更", "changed actuals"),
+}
+
+
 @dataclass
 class Change:
     """One row of the preview: what will be created or changed."""
@@ -59,9 +69,7 @@ class ImportPlan:
     already_imported: bool = False
 
     def counts(self) -> dict[str, int]:
-        kinds = ("new-project", "changed-project", "new-kpi", "changed-kpi",
-                 "new-observation", "changed-observation")  # fmt: skip
-        return {k: sum(1 for c in self.changes if c.kind == k) for k in kinds}
+        return {k: sum(1 for c in self.changes if c.kind == k) for k in CHANGE_LABELS}
 
     @property
     def is_empty(self) -> bool:

@@ -1,0 +1,63 @@
+"""Staff administration with full change history (django-simple-history)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from kpiledger.web.ledger import models as m
+
+
+@admin.register(m.Organization)
+class OrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "prefecture")
+    search_fields = ("code", "name")
+
+
+@admin.register(m.GrantProgram)
+class GrantProgramAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+class KpiInline(admin.TabularInline):
+    model = m.Kpi
+    fields = ("indicator", "unit", "target", "target_year", "target_month", "position")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(m.Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "organization", "section", "grant")
+    list_filter = ("section", "organization__prefecture")
+    list_select_related = ("organization", "grant")
+    search_fields = ("name",)
+    inlines = [KpiInline]
+
+
+class ObservationInline(admin.TabularInline):
+    model = m.Observation
+    fields = ("fiscal_year", "value", "marker", "note")
+    extra = 0
+
+
+@admin.register(m.Kpi)
+class KpiAdmin(SimpleHistoryAdmin):
+    list_display = ("indicator", "project", "unit", "target", "direction_override")
+    list_select_related = ("project",)
+    search_fields = ("indicator", "project__name")
+    inlines = [ObservationInline]
+
+
+@admin.register(m.Observation)
+class ObservationAdmin(SimpleHistoryAdmin):
+    list_display = ("kpi", "fiscal_year", "value", "marker")
+    list_select_related = ("kpi",)
+    list_filter = ("fiscal_year",)
+
+
+@admin.register(m.ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ("file_name", "organization", "fiscal_year", "status", "created_at",
+                    "created_by")  # fmt: skip
+    list_filter = ("status", "fiscal_year")
+    readonly_fields = ("sha256", "summary", "created_at", "applied_at", "created_by")
+    exclude = ("content",)
