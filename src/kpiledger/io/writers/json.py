@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -15,22 +17,19 @@ def dumps(result: ReportResult, indent: int = 2) -> str:
     return encode(report_record(result), indent) + "\n"
 
 
-def encode(value: Any, indent: int = 2, level: int = 0) -> str:
+def encode(value: Any, indent: int | None = 2) -> str:
     """Like `json.dumps(..., ensure_ascii=False)`, but a Decimal becomes an exact JSON number
-    (`73.5`, never `73.50000001`), which the standard encoder cannot do without floats."""
-    if isinstance(value, Decimal):
-        return plain(value)
-    if isinstance(value, dict):
-        items = [f"{json.dumps(str(k), ensure_ascii=False)}: {encode(v, indent, level + 1)}"
-                 for k, v in value.items()]  # fmt: skip
-        return _wrap("{", items, "}", indent, level)
-    if isinstance(value, list | tuple):
-        return _wrap("[", [encode(v, indent, level + 1) for v in value], "]", indent, level)
-    return json.dumps(value, ensure_ascii=False)
+    (`73.5`, never `73.50000001`), which the standard encoder cannot do without floats.
 
+    Each Decimal is first written as a string tagged with a random per-call nonce, which is
+    then unquoted; no text of the data can forge the tag.
+    """
+    tag = f"\ue000{secrets.token_hex(8)}:"
 
-def _wrap(open_: str, items: list[str], close: str, indent: int, level: int) -> str:
-    if not items:
-        return open_ + close
-    pad, inner = " " * (indent * level), " " * (indent * (level + 1))
-    return open_ + "\n" + ",\n".join(inner + i for i in items) + "\n" + pad + close
+    def default(obj: object) -> str:
+        if isinstance(obj, Decimal):
+            return tag + plain(obj)
+        raise TypeError(f"not JSON serializable: {type(obj).__name__}")
+
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=default)
+    return re.sub('"' + re.escape(tag) + r'(-?[0-9.]+)"', r"\1", text)
