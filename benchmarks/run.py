@@ -8,7 +8,6 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from kpiledger.cli.main import reference_report_path
 from kpiledger.core.evaluate import evaluate_report

@@ -8,8 +8,11 @@ from kpiledger.core.era import YearMonth
 from kpiledger.core.model import Actual, Baseline, Direction, Kpi
 
 
-def D(text: str | int) -> Decimal:  # noqa: N802 - reads like a literal
+def D(text: str | int) -> Decimal:
     return Decimal(str(text))
+
+
+DUE = YearMonth(2024, 3)
 
 
 def make_kpi(
@@ -18,7 +21,7 @@ def make_kpi(
     *,
     indicator: str = "利用者数",
     unit: str = "人",
-    due: YearMonth = YearMonth(2024, 3),
+    due: YearMonth = DUE,
     baseline: tuple[str | int, int | None] | None = None,
     direction: Direction | None = None,
     **extra: object,

@@ -20,8 +20,13 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_core_has_modules():
-    assert {p.stem for p in CORE.glob("*.py")} >= {"era", "numbers", "model", "inference",
-                                                   "evaluate"}  # fmt: skip
+    assert {p.stem for p in CORE.glob("*.py")} >= {
+        "era",
+        "numbers",
+        "model",
+        "inference",
+        "evaluate",
+    }
 
 
 def test_core_imports_only_stdlib_and_itself():

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.factories import D, make_kpi
 
 from kpiledger.core.era import YearMonth
 from kpiledger.core.evaluate import (
@@ -22,7 +23,6 @@ from kpiledger.core.evaluate import (
     suggest_effect,
 )
 from kpiledger.core.model import Aggregation, Direction, Project, Report, Section
-from tests.factories import D, make_kpi
 
 INC, DEC = Direction.INCREASE, Direction.DECREASE
 
@@ -75,8 +75,9 @@ def test_decrease_without_baseline_miss_and_hit():
 
 
 def test_decrease_with_baseline():
-    kpi = make_kpi(20, {2021: 28, 2022: 25, 2023: 22}, indicator="交通事故件数",
-                   baseline=(30, 2019))  # fmt: skip
+    kpi = make_kpi(
+        20, {2021: 28, 2022: 25, 2023: 22}, indicator="交通事故件数", baseline=(30, 2019)
+    )
     result = evaluate_kpi(kpi, 2023)
     assert result.direction.value is DEC
     assert result.achievement_rate == D("80.0")  # (30 − 22)/(30 − 20)
@@ -100,7 +101,10 @@ def test_due_target_without_value_in_its_year_is_no_data():
     kpi = make_kpi(100, {2021: 90, 2022: 120, 2023: None})
     result = evaluate_kpi(kpi, 2023)
     assert (result.judged_year, result.status, result.achievement_rate) == (
-        2023, Status.NO_DATA, None)  # fmt: skip
+        2023,
+        Status.NO_DATA,
+        None,
+    )
     assert "missing-years" in [f.code for f in result.flags]
 
 
@@ -111,8 +115,9 @@ def test_no_values_at_all_is_no_data():
 
 
 def test_missing_years_flag_names_the_gap():
-    result = evaluate_kpi(make_kpi(100, {2019: None, 2020: 10, 2021: None, 2022: 30,
-                                         2023: 50}), 2023)  # fmt: skip
+    result = evaluate_kpi(
+        make_kpi(100, {2019: None, 2020: 10, 2021: None, 2022: 30, 2023: 50}), 2023
+    )
     flags = {f.code: f for f in result.flags}
     assert "2021年度" in flags["missing-years"].message_ja
     assert "2019" not in flags["missing-years"].message_en  # before the first value: not a gap
@@ -157,8 +162,9 @@ def test_not_due_progress_straight_line_when_values_not_positive():
 
 
 def test_not_due_decrease_progress():
-    kpi = make_kpi(50, {2021: 100, 2022: 90, 2023: 80}, indicator="ごみ排出量を削減",
-                   due=YearMonth(2026, 3))  # fmt: skip
+    kpi = make_kpi(
+        50, {2021: 100, 2022: 90, 2023: 80}, indicator="ごみ排出量を削減", due=YearMonth(2026, 3)
+    )
     result = evaluate_kpi(kpi, 2023)
     assert result.direction.value is DEC
     # observed (80/100)^(1/2) − 1 = −0.1056; required (50/100)^(1/4) − 1 = −0.1591: R = 0.66
@@ -176,8 +182,12 @@ def test_ratio_functions_return_none_when_undefined():
 
 
 def test_cumulative_with_yearly_increments_sums_from_the_start():
-    kpi = make_kpi(10, {2019: None, 2020: 2, 2021: 3, 2022: 4, 2023: 2},
-                   indicator="移住者累計数", actuals_are_increments=True)  # fmt: skip
+    kpi = make_kpi(
+        10,
+        {2019: None, 2020: 2, 2021: 3, 2022: 4, 2023: 2},
+        indicator="移住者累計数",
+        actuals_are_increments=True,
+    )
     result = evaluate_kpi(kpi, 2023)
     assert result.aggregation.value is Aggregation.CUMULATIVE
     assert (result.actual, result.achievement_rate) == (D(11), D("110.0"))
@@ -198,15 +208,19 @@ def test_cumulative_decrease_is_flagged():
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [
-        ({"target": 120, "actuals": {2023: 95}, "unit": "%", "indicator": "利用率"},
-         "percent-over-100"),
+        (
+            {"target": 120, "actuals": {2023: 95}, "unit": "%", "indicator": "利用率"},
+            "percent-over-100",
+        ),
         ({"target": 100, "actuals": {2022: 5, 2023: 60}}, "implausible-jump"),
         ({"target": 100, "actuals": {2023: 120}, "baseline": (150, 2019)}, "met-at-baseline"),
         ({"target": 100, "actuals": {2023: 95}, "published_rate": D(85)}, "rate-mismatch"),
-        ({"target": 100, "actuals": {2023: 80}, "due": YearMonth(2023, 3)},
-         "target-year-not-published"),
+        (
+            {"target": 100, "actuals": {2023: 80}, "due": YearMonth(2023, 3)},
+            "target-year-not-published",
+        ),
     ],
-)  # fmt: skip
+)
 def test_quality_flags(kwargs, code):
     result = evaluate_kpi(make_kpi(**kwargs), 2023)
     assert code in [f.code for f in result.flags]
@@ -226,9 +240,9 @@ def test_effect_suggestions():
     year = 2023
     very = [evaluate_kpi(make_kpi(10, {2023: 12}), year)]
     assert suggest_effect(very, year)[0] is Effect.VERY_EFFECTIVE
-    considerable = very + [evaluate_kpi(make_kpi(10, {2023: 9}), year)]
+    considerable = [*very, evaluate_kpi(make_kpi(10, {2023: 9}), year)]
     assert suggest_effect(considerable, year)[0] is Effect.CONSIDERABLY_EFFECTIVE
-    effective = very + [evaluate_kpi(make_kpi(10, {2023: 1}), year)]
+    effective = [*very, evaluate_kpi(make_kpi(10, {2023: 1}), year)]
     assert suggest_effect(effective, year)[0] is Effect.EFFECTIVE
     improved = [evaluate_kpi(make_kpi(10, {2022: 1, 2023: 2}), year)]
     assert suggest_effect(improved, year)[0] is Effect.EFFECTIVE
@@ -250,22 +264,34 @@ def test_not_due_counts_as_neither_achieved_nor_nearly():
 
 
 def test_report_summary_counts_every_status():
-    report = Report("t", 2023, [_project(
-        make_kpi(10, {2023: 12}), make_kpi(10, {2023: 9}), make_kpi(10, {2023: 1}),
-        make_kpi(10, {2023: None}), make_kpi(10, {2023: 1}, due=YearMonth(2027, 3)),
-    )])  # fmt: skip
+    report = Report(
+        "t",
+        2023,
+        [
+            _project(
+                make_kpi(10, {2023: 12}),
+                make_kpi(10, {2023: 9}),
+                make_kpi(10, {2023: 1}),
+                make_kpi(10, {2023: None}),
+                make_kpi(10, {2023: 1}, due=YearMonth(2027, 3)),
+            )
+        ],
+    )
     assert evaluate_report(report).summary() == {
-        "kpis": 5, "achieved": 1, "nearly_achieved": 1, "not_achieved": 1, "no_data": 1,
+        "kpis": 5,
+        "achieved": 1,
+        "nearly_achieved": 1,
+        "not_achieved": 1,
+        "no_data": 1,
         "not_due": 1,
-    }  # fmt: skip
+    }
 
 
 def test_report_can_be_judged_in_an_earlier_year():
     report = Report("t", 2023, [_project(make_kpi(10, {2022: 4, 2023: 12}))])
     result = evaluate_report(report, fiscal_year=2022)
     kpi = result.kpis[0]
-    assert (kpi.status, kpi.judged_year, kpi.achievement_rate) == (
-        Status.NOT_DUE, 2022, D("40.0"))  # fmt: skip
+    assert (kpi.status, kpi.judged_year, kpi.achievement_rate) == (Status.NOT_DUE, 2022, D("40.0"))
 
 
 rates = st.decimals(min_value=-(10**9), max_value=10**9, places=3, allow_nan=False)

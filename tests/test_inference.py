@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.factories import make_kpi
 
 from kpiledger.core.inference import (
     aggregation_of,
@@ -11,7 +12,6 @@ from kpiledger.core.inference import (
     infer_direction,
 )
 from kpiledger.core.model import Aggregation, Confidence, Direction
-from tests.factories import make_kpi
 
 INC, DEC = Direction.INCREASE, Direction.DECREASE
 
@@ -19,10 +19,20 @@ INC, DEC = Direction.INCREASE, Direction.DECREASE
 @pytest.mark.parametrize(
     ("indicator", "unit", "direction", "confidence", "reason_word"),
     [
-        ("標準学力検査結果平均正答率が全国比-5ポイント以下の学校数", "学校数", DEC,
-         Confidence.HIGH, "以下"),
-        ("児童生徒の学習適応度が偏差値50以上を達成した学校の割合", "%", INC, Confidence.HIGH,
-         "以上"),
+        (
+            "標準学力検査結果平均正答率が全国比-5ポイント以下の学校数",
+            "学校数",
+            DEC,
+            Confidence.HIGH,
+            "以下",
+        ),
+        (
+            "児童生徒の学習適応度が偏差値50以上を達成した学校の割合",
+            "%",
+            INC,
+            Confidence.HIGH,
+            "以上",
+        ),
         ("待機児童数", "人", DEC, Confidence.HIGH, "待機児童"),
         ("市内の交通事故発生件数", "件", DEC, Confidence.HIGH, "事故"),
         ("刑法犯認知件数", "件", DEC, Confidence.HIGH, "刑法犯"),
@@ -37,7 +47,7 @@ INC, DEC = Direction.INCREASE, Direction.DECREASE
         ("観光入込客数", "人", INC, Confidence.MEDIUM, "数"),
         ("ふるさと納税", "円", INC, Confidence.LOW, "高いほど良い"),
     ],
-)  # fmt: skip
+)
 def test_direction(indicator, unit, direction, confidence, reason_word):
     inferred = infer_direction(indicator, unit)
     assert (inferred.value, inferred.confidence) == (direction, confidence)

@@ -8,9 +8,16 @@ from kpiledger.core.orgcode import check_digit, normalize_code, prefecture_of
 
 @pytest.mark.parametrize(
     ("code", "prefecture"),
-    [("012068", "北海道"), ("131016", "東京都"), ("011002", "北海道"), ("271004", "大阪府"),
-     ("472018", "沖縄県"), ("010006", "北海道"), ("130001", "東京都")],
-)  # fmt: skip
+    [
+        ("012068", "北海道"),
+        ("131016", "東京都"),
+        ("011002", "北海道"),
+        ("271004", "大阪府"),
+        ("472018", "沖縄県"),
+        ("010006", "北海道"),
+        ("130001", "東京都"),
+    ],
+)
 def test_valid_codes(code, prefecture):
     assert normalize_code(code) == code
     assert prefecture_of(code) == prefecture
@@ -22,9 +29,15 @@ def test_full_width_is_accepted():
 
 @pytest.mark.parametrize(
     ("text", "why"),
-    [("012067", "検査数字"), ("01206", "6桁"), ("abcdef", "6桁"), ("482010", "都道府県"),
-     ("002011", "都道府県"), ("", "6桁")],
-)  # fmt: skip
+    [
+        ("012067", "検査数字"),
+        ("01206", "6桁"),
+        ("abcdef", "6桁"),
+        ("482010", "都道府県"),
+        ("002011", "都道府県"),
+        ("", "6桁"),
+    ],
+)
 def test_invalid_codes(text, why):
     with pytest.raises(KpiledgerError) as err:
         normalize_code(text)

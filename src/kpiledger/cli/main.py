@@ -79,9 +79,7 @@ def _percent(text: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise argparse.ArgumentTypeError(
-            f"数値ではありません / not a number: {text!r}"
-        ) from None
+        raise argparse.ArgumentTypeError(f"数値ではありません / not a number: {text!r}") from None
     if not value.is_finite() or not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(f"0〜100で指定してください / must be 0–100: {text}")
     return value
@@ -142,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KpiledgerError as error:
         report_problems(error)
         return EXIT_BAD_INPUT
-    except Exception as error:  # noqa: BLE001 - the last guard: no traceback reaches a user
+    except Exception as error:
         if os.environ.get("KPILEDGER_DEBUG"):
             raise
         print(

@@ -51,7 +51,8 @@ def project_table(project: ProjectResult, years: list[int]) -> Table:
     table = Table(
         title=f"{grant}{p.name}",
         title_justify="left",
-        caption=f"事業効果（提案）: {project.effect_suggestion or '—'} ─ {project.effect_reason_ja}",
+        caption=f"事業効果（提案）: {project.effect_suggestion or '—'}"
+        f" ─ {project.effect_reason_ja}",
         caption_justify="left",
         show_lines=False,
     )

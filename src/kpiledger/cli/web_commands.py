@@ -6,10 +6,9 @@ Django is set up only when one of these runs, so `kpiledger evaluate` stays ligh
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
-
-from kpiledger.core.errors import KpiledgerError
 
 REFERENCE_ORG = ("012068", "釧路市")
 
@@ -25,11 +24,18 @@ def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # ty
         " changes nothing.)",
     )
     imp.add_argument("file", metavar="FILE", help="報告書ファイル (report file)")
-    imp.add_argument("--org", required=True, metavar="CODE",
-                     help="全国地方公共団体コード6桁 (6-digit local government code, e.g. 012068)")
+    imp.add_argument(
+        "--org",
+        required=True,
+        metavar="CODE",
+        help="全国地方公共団体コード6桁 (6-digit local government code, e.g. 012068)",
+    )
     imp.add_argument("--name", help="団体名（新規の団体のとき）(organization name, for a new one)")
-    imp.add_argument("--dry-run", action="store_true",
-                     help="変更内容を表示するだけで書き込まない (preview only; write nothing)")
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="変更内容を表示するだけで書き込まない (preview only; write nothing)",
+    )
     serve = commands.add_parser(
         "serve",
         formatter_class=formatter,
@@ -105,8 +111,10 @@ def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
     org = plan.organization
     print(f"{org.name}（{org.code}）← {file_name}（{plan.report.fiscal_year}年度）")
     if plan.already_imported:
-        print("このファイルは取込済みです。何も変更しません。/ "
-              "This file was already imported; nothing changes.")  # fmt: skip
+        print(
+            "このファイルは取込済みです。何も変更しません。/ "
+            "This file was already imported; nothing changes."
+        )
         return
     from kpiledger.web.ledger.services.importing import CHANGE_LABELS
 
@@ -115,8 +123,16 @@ def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
         print(f"  {ja} / {en}: {count}")
     for change in plan.changes:
         if change.kind.startswith("changed"):
-            where = " ".join(filter(None, [change.project, change.indicator,
-                                           f"{change.fiscal_year}年度" if change.fiscal_year else ""]))  # fmt: skip
+            where = " ".join(
+                filter(
+                    None,
+                    [
+                        change.project,
+                        change.indicator,
+                        f"{change.fiscal_year}年度" if change.fiscal_year else "",
+                    ],
+                )
+            )
             print(f"  ! {where}: {change.before} → {change.after}")
     if plan.is_empty:
         print("変更はありません / no changes")
@@ -148,9 +164,8 @@ def run_serve(host: str, port: int, threads: int) -> int:
     ensure_reference()
     shown = f"[{host}]" if ":" in host else host
     print(f"kpiledger: http://{shown}:{port}/  （Ctrl+C で終了 / Ctrl+C to stop）", flush=True)
-    try:
-        waitress.serve(application, host=host, port=port, threads=threads, ident="kpiledger",
-                       _quiet=True)  # fmt: skip
-    except KeyboardInterrupt:
-        pass
+    with contextlib.suppress(KeyboardInterrupt):
+        waitress.serve(
+            application, host=host, port=port, threads=threads, ident="kpiledger", _quiet=True
+        )
     return 0

@@ -42,24 +42,94 @@ class Inferred(Generic[T]):
 
 # Things that are bad to have: the fewer, the better.
 BAD_SUBJECTS = (
-    "待機児童", "事故", "犯罪", "刑法犯", "死亡", "死者", "離職", "空き家", "空家", "耕作放棄", "失業",
-    "不登校", "虐待", "自殺", "ごみ排出", "ごみの排出", "温室効果ガス", "CO2", "二酸化炭素",
-    "滞納", "欠員", "赤字", "廃業", "休業", "感染者", "救急搬送", "転出超過", "流出",
-    "医療費", "要介護認定率", "未利用", "遊休", "放置", "被害",
-)  # fmt: skip
+    "待機児童",
+    "事故",
+    "犯罪",
+    "刑法犯",
+    "死亡",
+    "死者",
+    "離職",
+    "空き家",
+    "空家",
+    "耕作放棄",
+    "失業",
+    "不登校",
+    "虐待",
+    "自殺",
+    "ごみ排出",
+    "ごみの排出",
+    "温室効果ガス",
+    "CO2",
+    "二酸化炭素",
+    "滞納",
+    "欠員",
+    "赤字",
+    "廃業",
+    "休業",
+    "感染者",
+    "救急搬送",
+    "転出超過",
+    "流出",
+    "医療費",
+    "要介護認定率",
+    "未利用",
+    "遊休",
+    "放置",
+    "被害",
+)
 # Verbs that ask for less.
 DECREASE_VERBS = ("減少させる", "削減", "低減", "抑制", "減らす", "縮減", "縮小", "解消率の低下")
 # Words that turn a bad subject into a count of remedies (more is better).
 REMEDY_WORDS = (
-    "解消", "活用", "除却", "利活用", "再生", "防止", "対策", "改修", "登録", "相談",
-    "支援", "予防", "マッチング", "流通", "成約", "解決", "減少数", "削減量", "削減率",
-    "削減額", "減少率", "減少量",
-)  # fmt: skip
+    "解消",
+    "活用",
+    "除却",
+    "利活用",
+    "再生",
+    "防止",
+    "対策",
+    "改修",
+    "登録",
+    "相談",
+    "支援",
+    "予防",
+    "マッチング",
+    "流通",
+    "成約",
+    "解決",
+    "減少数",
+    "削減量",
+    "削減率",
+    "削減額",
+    "減少率",
+    "減少量",
+)
 INCREASE_WORDS = (
-    "増加", "増やす", "向上", "拡大", "創出", "促進", "以上", "満足度", "利用", "参加",
-    "来場", "来所", "売上", "雇用", "移住", "件数", "者数", "人数", "達成", "割合", "率",
-    "数", "額", "量",
-)  # fmt: skip
+    "増加",
+    "増やす",
+    "向上",
+    "拡大",
+    "創出",
+    "促進",
+    "以上",
+    "満足度",
+    "利用",
+    "参加",
+    "来場",
+    "来所",
+    "売上",
+    "雇用",
+    "移住",
+    "件数",
+    "者数",
+    "人数",
+    "達成",
+    "割合",
+    "率",
+    "数",
+    "額",
+    "量",
+)
 BELOW_THRESHOLD = re.compile(r"(以下|未満|下回).*(数|割合|率|件)")
 
 LEVEL_WORDS = ("率", "割合", "満足度", "平均", "偏差値", "指数", "スコア", "単価", "点数")
@@ -147,11 +217,16 @@ def infer_aggregation(indicator: str, unit: str = "") -> Inferred[Aggregation]:
     if "累計" in text or "累積" in text or "累計" in unit_n:
         return Inferred(
             Aggregation.CUMULATIVE,
-            "「累計」を含む指標", "the indicator says 累計 (cumulative)", Confidence.HIGH
+            "「累計」を含む指標",
+            "the indicator says 累計 (cumulative)",
+            Confidence.HIGH,
         )
     if "/年" in unit_n or "年間" in text or "毎年" in text:
         return Inferred(
-            Aggregation.ANNUAL, "年あたりの値（/年・年間）", "a yearly rate (/年, 年間)", Confidence.HIGH
+            Aggregation.ANNUAL,
+            "年あたりの値（/年・年間）",
+            "a yearly rate (/年, 年間)",
+            Confidence.HIGH,
         )
     level = _level_reason(text, unit_n)
     if level:
@@ -167,18 +242,24 @@ def infer_aggregation(indicator: str, unit: str = "") -> Inferred[Aggregation]:
 def _level_reason(text: str, unit: str) -> Inferred[Aggregation] | None:
     if unit in LEVEL_UNITS or unit.endswith("%"):
         return Inferred(
-            Aggregation.LEVEL, f"単位「{unit}」は水準を表す", f"unit '{unit}' is a level",
+            Aggregation.LEVEL,
+            f"単位「{unit}」は水準を表す",
+            f"unit '{unit}' is a level",
             Confidence.HIGH,
         )
     if "/" in unit and not unit.endswith("/年"):
         return Inferred(
-            Aggregation.LEVEL, f"単位「{unit}」は単位あたりの値", f"unit '{unit}' is a per-unit value",
+            Aggregation.LEVEL,
+            f"単位「{unit}」は単位あたりの値",
+            f"unit '{unit}' is a per-unit value",
             Confidence.HIGH,
         )
     word = _first(text, LEVEL_WORDS)
     if word and text.endswith(word):
         return Inferred(
-            Aggregation.LEVEL, f"「{word}」は水準を表す指標", f"'{word}' is a level",
+            Aggregation.LEVEL,
+            f"「{word}」は水準を表す指標",
+            f"'{word}' is a level",
             Confidence.MEDIUM,
         )
     return None

@@ -15,13 +15,54 @@ from kpiledger.core.errors import KpiledgerError
 WEIGHTS = (6, 5, 4, 3, 2)
 
 PREFECTURES = (
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",
-    "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県",
-    "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府",
-    "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
-    "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県",
-    "鹿児島県", "沖縄県",
-)  # fmt: skip
+    "北海道",
+    "青森県",
+    "岩手県",
+    "宮城県",
+    "秋田県",
+    "山形県",
+    "福島県",
+    "茨城県",
+    "栃木県",
+    "群馬県",
+    "埼玉県",
+    "千葉県",
+    "東京都",
+    "神奈川県",
+    "新潟県",
+    "富山県",
+    "石川県",
+    "福井県",
+    "山梨県",
+    "長野県",
+    "岐阜県",
+    "静岡県",
+    "愛知県",
+    "三重県",
+    "滋賀県",
+    "京都府",
+    "大阪府",
+    "兵庫県",
+    "奈良県",
+    "和歌山県",
+    "鳥取県",
+    "島根県",
+    "岡山県",
+    "広島県",
+    "山口県",
+    "徳島県",
+    "香川県",
+    "愛媛県",
+    "高知県",
+    "福岡県",
+    "佐賀県",
+    "長崎県",
+    "熊本県",
+    "大分県",
+    "宮崎県",
+    "鹿児島県",
+    "沖縄県",
+)
 
 
 def check_digit(five: str) -> int:
@@ -37,12 +78,18 @@ def normalize_code(text: str) -> str:
     if len(code) != 6 or not code.isascii() or not code.isdigit():
         raise _error(text, "6桁の数字ではありません", "it is not 6 digits")
     if not 1 <= int(code[:2]) <= len(PREFECTURES):
-        raise _error(text, "都道府県コード（先頭2桁）が01〜47ではありません",
-                     "the prefecture part (first 2 digits) is not 01–47")  # fmt: skip
+        raise _error(
+            text,
+            "都道府県コード（先頭2桁）が01〜47ではありません",
+            "the prefecture part (first 2 digits) is not 01–47",
+        )
     expected = check_digit(code[:5])
     if int(code[5]) != expected:
-        raise _error(text, f"検査数字が違います（正しくは {code[:5]}{expected}）",
-                     f"wrong check digit (should be {code[:5]}{expected})")  # fmt: skip
+        raise _error(
+            text,
+            f"検査数字が違います（正しくは {code[:5]}{expected}）",
+            f"wrong check digit (should be {code[:5]}{expected})",
+        )
     return code
 
 

@@ -8,6 +8,7 @@ Codes (stable): `rate-mismatch`, `missing-years`, `percent-over-100`, `implausib
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import pairwise
 
 from kpiledger.core.model import Aggregation, Direction, Flag, Kpi
 
@@ -92,7 +93,7 @@ def percent_over_100(kpi: Kpi) -> Flag | None:
 def implausible_jump(kpi: Kpi, report_year: int) -> Flag | None:
     """Two consecutive published values differing by a factor of 10 or more."""
     values = kpi.values(up_to=report_year)
-    for (y0, v0), (y1, v1) in zip(values, values[1:], strict=False):
+    for (y0, v0), (y1, v1) in pairwise(values):
         if v0 > 0 and v1 > 0 and (v1 / v0 >= JUMP_FACTOR or v0 / v1 >= JUMP_FACTOR):
             return Flag(
                 "implausible-jump",
@@ -136,7 +137,7 @@ def cumulative_decreases(kpi: Kpi, aggregation: Aggregation) -> Flag | None:
     if aggregation is not Aggregation.CUMULATIVE or kpi.actuals_are_increments:
         return None
     values = kpi.values()
-    for (y0, v0), (y1, v1) in zip(values, values[1:], strict=False):
+    for (y0, v0), (y1, v1) in pairwise(values):
         if v1 < v0:
             return Flag(
                 "cumulative-decreases",

@@ -2,7 +2,7 @@
 
 | variable | default | meaning |
 |---|---|---|
-| KPILEDGER_DATA_DIR | $XDG_DATA_HOME/kpiledger or ~/.local/share/kpiledger | SQLite file, secret key |
+| KPILEDGER_DATA_DIR | $XDG_DATA_HOME/kpiledger (~/.local/share/kpiledger) | SQLite, secret key |
 | KPILEDGER_DATABASE_URL | (SQLite in the data directory) | `postgres://user:pass@host:5432/name` |
 | KPILEDGER_SECRET_KEY | generated once into the data directory | Django's SECRET_KEY |
 | KPILEDGER_DEBUG | 0 | 1 turns on Django's debug pages (never in production) |

@@ -58,8 +58,15 @@ class RowReader:
         self._check_unit(target, unit, self.columns.roles[Role.TARGET])
         note = self.cell(Role.NOTE) or None
         indicator = self.cell(Role.INDICATOR)
-        return Kpi(indicator, unit, target.value, note=note, line=self.line,
-                   reader_flags=self.flags, **kpi_fields)  # type: ignore[arg-type]  # fmt: skip
+        return Kpi(
+            indicator,
+            unit,
+            target.value,
+            note=note,
+            line=self.line,
+            reader_flags=self.flags,
+            **kpi_fields,
+        )  # type: ignore[arg-type]
 
     def _truncated(self) -> bool:
         width = self.columns.width
@@ -81,8 +88,14 @@ class RowReader:
     def _locate(self, error: KpiledgerError, index: int) -> None:
         for p in error.problems:
             self.problems.append(
-                Problem(p.code, p.message_ja, p.message_en, self.line, index + 1,
-                        self.columns.label(index) or None)  # fmt: skip
+                Problem(
+                    p.code,
+                    p.message_ja,
+                    p.message_en,
+                    self.line,
+                    index + 1,
+                    self.columns.label(index) or None,
+                )
             )
 
     def _number(self, role: Role, index: int, required: bool = False) -> ParsedNumber | None:
@@ -98,9 +111,11 @@ class RowReader:
                     "missing-target",
                     f"目標値がありません（「{text.strip()}」）",
                     f"the target value is missing ('{text.strip()}')",
-                    self.line, index + 1, self.columns.label(index) or None,
+                    self.line,
+                    index + 1,
+                    self.columns.label(index) or None,
                 )
-            )  # fmt: skip
+            )
         return parsed
 
     def _target_date(self) -> YearMonth | None:
@@ -119,9 +134,11 @@ class RowReader:
                     "missing-target-date",
                     "目標年月がありません",
                     "the target date is missing",
-                    self.line, index + 1, self.columns.label(index) or None,
+                    self.line,
+                    index + 1,
+                    self.columns.label(index) or None,
                 )
-            )  # fmt: skip
+            )
             return None
         try:
             return parse(text)

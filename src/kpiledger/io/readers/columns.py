@@ -1,7 +1,8 @@
 """Finding a KPI table's columns by their header text, not by their position.
 
 A header block is one or more rows (the reference report has three: a group row
-「K P I（重要業績評価指標）」, then 「指標 / 指標値 / 実績値」, then 「指標値 / 単位 / 年月 / R1年度…」).
+「K P I（重要業績評価指標）」, then 「指標 / 指標値 / 実績値」, then
+「指標値 / 単位 / 年月 / R1年度…」).
 For each column the lowest non-empty label decides its role, the ones above it are fallbacks.
 """
 
@@ -33,9 +34,28 @@ class Role(StrEnum):
 
 REQUIRED = (Role.NAME, Role.INDICATOR, Role.TARGET)
 HEADER_WORDS = (
-    "名称", "事業名", "概要", "指標", "KPI", "目標", "単位", "年月", "時期", "実績", "基準",
-    "達成", "備考", "注記", "評価", "事業費", "交付金", "交付対象", "年度", "番号", "No",
-)  # fmt: skip
+    "名称",
+    "事業名",
+    "概要",
+    "指標",
+    "KPI",
+    "目標",
+    "単位",
+    "年月",
+    "時期",
+    "実績",
+    "基準",
+    "達成",
+    "備考",
+    "注記",
+    "評価",
+    "事業費",
+    "交付金",
+    "交付対象",
+    "年度",
+    "番号",
+    "No",
+)
 
 
 @dataclass

@@ -44,9 +44,11 @@ def dumps(result: ReportResult) -> str:
     header = [ja for _, ja in FIXED_COLUMNS] + [fiscal_year_label(y) for y in years]
     writer.writerow(header + [ja for _, ja in RESULT_COLUMNS])
     for row in rows(result):
-        writer.writerow([_cell(row[key]) for key, _ in FIXED_COLUMNS]
-                        + [_cell(row["actuals"].get(str(y))) for y in years]
-                        + [_cell(row[key]) for key, _ in RESULT_COLUMNS])  # fmt: skip
+        writer.writerow(
+            [_cell(row[key]) for key, _ in FIXED_COLUMNS]
+            + [_cell(row["actuals"].get(str(y))) for y in years]
+            + [_cell(row[key]) for key, _ in RESULT_COLUMNS]
+        )
     return out.getvalue()
 
 

@@ -56,8 +56,14 @@ class ObservationAdmin(SimpleHistoryAdmin):
 
 @admin.register(m.ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ("file_name", "organization", "fiscal_year", "status", "created_at",
-                    "created_by")  # fmt: skip
+    list_display = (
+        "file_name",
+        "organization",
+        "fiscal_year",
+        "status",
+        "created_at",
+        "created_by",
+    )
     list_filter = ("status", "fiscal_year")
     readonly_fields = ("sha256", "summary", "created_at", "applied_at", "created_by")
     exclude = ("content",)

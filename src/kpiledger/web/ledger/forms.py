@@ -10,11 +10,13 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 class ImportUploadForm(forms.Form):
     org_code = forms.CharField(
-        label=_("全国地方公共団体コード（6桁）"), max_length=12,
+        label=_("全国地方公共団体コード（6桁）"),
+        max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )  # fmt: skip
-    org_name = forms.CharField(label=_("団体名（新規の団体のとき）"), max_length=100,
-                               required=False)  # fmt: skip
+    )
+    org_name = forms.CharField(
+        label=_("団体名（新規の団体のとき）"), max_length=100, required=False
+    )
     file = forms.FileField(label=_("報告書ファイル（.txt / .tsv）"))
 
     def clean_org_code(self) -> str:

@@ -100,9 +100,12 @@ class ImportBatch(models.Model):
     summary = models.JSONField(_("変更の概要"), default=dict, blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         verbose_name=_("作成者"),
-    )  # fmt: skip
+    )
     applied_at = models.DateTimeField(_("取込日時"), null=True, blank=True)
 
     class Meta:

@@ -40,9 +40,11 @@ def upload(request: HttpRequest) -> HttpResponse:
             problems = error.problems
         else:
             request.session[SESSION_KEY] = {
-                "code": form.cleaned_data["org_code"], "org_name": form.cleaned_data["org_name"],
-                "file_name": name, "content": base64.b64encode(content).decode("ascii"),
-            }  # fmt: skip
+                "code": form.cleaned_data["org_code"],
+                "org_name": form.cleaned_data["org_name"],
+                "file_name": name,
+                "content": base64.b64encode(content).decode("ascii"),
+            }
             return redirect("ledger:import_preview")
     return render(request, "ledger/staff/upload.html", {"form": form, "problems": problems})
 
@@ -67,8 +69,10 @@ def preview(request: HttpRequest) -> HttpResponse:
     plan, file_name, _content = pending
     changed = [c for c in plan.changes if c.kind.startswith("changed")]
     english = get_language() == "en"
-    counts = [(importing.CHANGE_LABELS[kind][1 if english else 0], count)
-              for kind, count in plan.counts().items()]  # fmt: skip
+    counts = [
+        (importing.CHANGE_LABELS[kind][1 if english else 0], count)
+        for kind, count in plan.counts().items()
+    ]
     context = {"plan": plan, "file_name": file_name, "counts": counts, "changed": changed}
     return render(request, "ledger/staff/preview.html", context)
 

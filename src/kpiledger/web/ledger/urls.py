@@ -5,5 +5,11 @@ from kpiledger.web.ledger import views
 app_name = "ledger"
 
 urlpatterns = [
+    # Public pages (no login).
     path("", views.home, name="home"),
+    path("org/<str:code>/", views.organization, name="organization"),
+    path("org/<str:code>/<int:year>/", views.report, name="report"),
+    path("org/<str:code>/<int:year>/dashboard/", views.dashboard, name="dashboard"),
+    path("org/<str:code>/kpi/<int:kpi_id>/", views.kpi, name="kpi"),
+    # --- Staff pages (import etc.) go here, under "staff/" -----------------------------------
 ]

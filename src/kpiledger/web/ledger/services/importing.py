@@ -25,8 +25,16 @@ MAX_ABS = Decimal(10) ** (m.VALUE_DIGITS - m.VALUE_PLACES)
 Progress = Callable[[int, int], None]  # (done, total)
 
 PROJECT_FIELDS = ("section", "grant", "summary", "position")
-KPI_FIELDS = ("unit", "target", "target_year", "target_month", "baseline", "baseline_year",
-              "note", "position")  # fmt: skip
+KPI_FIELDS = (
+    "unit",
+    "target",
+    "target_year",
+    "target_month",
+    "baseline",
+    "baseline_year",
+    "note",
+    "position",
+)
 OBSERVATION_FIELDS = ("value", "marker", "published_rate")
 
 
@@ -120,8 +128,11 @@ def check_values(report: Report) -> None:
 
 def _fits(value: Decimal) -> bool:
     exponent = value.as_tuple().exponent
-    return abs(value) < MAX_ABS and (not isinstance(exponent, int) or exponent >= -m.VALUE_PLACES
-                                     or value == value.quantize(Decimal(1).scaleb(-m.VALUE_PLACES)))  # fmt: skip
+    return abs(value) < MAX_ABS and (
+        not isinstance(exponent, int)
+        or exponent >= -m.VALUE_PLACES
+        or value == value.quantize(Decimal(1).scaleb(-m.VALUE_PLACES))
+    )
 
 
 def _too_precise(kpi: Kpi, name: str, value: Decimal) -> Problem:
@@ -169,8 +180,12 @@ class _Planner:
 
     def _project(self, project: Project, position: int) -> m.Project:
         grant = self._grant(project.grant)
-        values = {"section": project.section.value, "grant": grant,
-                  "summary": project.summary or "", "position": position}  # fmt: skip
+        values = {
+            "section": project.section.value,
+            "grant": grant,
+            "summary": project.summary or "",
+            "position": position,
+        }
         row = self.projects.get(project.name)
         if row is None:
             row = m.Project(name=project.name, **values)
@@ -182,40 +197,57 @@ class _Planner:
 
     def _kpi(self, row: m.Project, project: Project, kpi: Kpi, position: int) -> None:
         values = {
-            "unit": kpi.unit, "target": kpi.target,
+            "unit": kpi.unit,
+            "target": kpi.target,
             "target_year": kpi.target_date.year if kpi.target_date else None,
             "target_month": kpi.target_date.month if kpi.target_date else None,
             "baseline": kpi.baseline.value if kpi.baseline else None,
             "baseline_year": kpi.baseline.fiscal_year if kpi.baseline else None,
-            "note": kpi.note or "", "position": position,
-        }  # fmt: skip
+            "note": kpi.note or "",
+            "position": position,
+        }
         existing = self.kpis.get((row.pk, kpi.indicator)) if row.pk else None
         if existing is None:
             existing = m.Kpi(indicator=kpi.indicator, **values)
             self.plan.new_kpis.append((row, existing))
             self.plan.changes.append(Change("new-kpi", project.name, kpi.indicator))
         else:
-            self._update(existing, values, "changed-kpi", self.plan.changed_kpis, project.name,
-                         kpi.indicator)  # fmt: skip
+            self._update(
+                existing, values, "changed-kpi", self.plan.changed_kpis, project.name, kpi.indicator
+            )
         self._observations(existing, project, kpi)
 
     def _observations(self, row: m.Kpi, project: Project, kpi: Kpi) -> None:
         report_year = self.plan.report.fiscal_year
         for year, actual in sorted(kpi.actuals.items()):
             rate = kpi.published_rate if year == report_year else None
-            values = {"value": actual.value, "marker": actual.marker or "",
-                      "published_rate": rate}  # fmt: skip
+            values = {"value": actual.value, "marker": actual.marker or "", "published_rate": rate}
             existing = self.observations.get((row.pk, year)) if row.pk else None
             if existing is None:
                 self.plan.new_observations.append((row, m.Observation(fiscal_year=year, **values)))
-                self.plan.changes.append(Change("new-observation", project.name, kpi.indicator,
-                                                year, "", _show(actual.value, actual.marker)))  # fmt: skip
+                self.plan.changes.append(
+                    Change(
+                        "new-observation",
+                        project.name,
+                        kpi.indicator,
+                        year,
+                        "",
+                        _show(actual.value, actual.marker),
+                    )
+                )
                 continue
             before = _show(existing.value, existing.marker)
             if self._update(existing, values, None, self.plan.changed_observations):
-                self.plan.changes.append(Change("changed-observation", project.name,
-                                                kpi.indicator, year, before,
-                                                _show(actual.value, actual.marker)))  # fmt: skip
+                self.plan.changes.append(
+                    Change(
+                        "changed-observation",
+                        project.name,
+                        kpi.indicator,
+                        year,
+                        before,
+                        _show(actual.value, actual.marker),
+                    )
+                )
 
     def _update(self, row, values, kind, bucket, project="", indicator="") -> bool:  # type: ignore[no-untyped-def]
         """Set changed fields on `row`; record it in `bucket` (and a Change of `kind`)."""
@@ -257,11 +289,17 @@ def apply_import(
         if org.pk is None:
             org.save()
         batch = m.ImportBatch.objects.create(
-            organization=org, file_name=file_name, sha256=sha256(content), content=content,
-            title=plan.report.title or "", fiscal_year=plan.report.fiscal_year,
-            status=m.ImportBatch.Status.APPLIED, summary=plan.counts(),
-            created_by=user if getattr(user, "pk", None) else None, applied_at=timezone.now(),
-        )  # fmt: skip
+            organization=org,
+            file_name=file_name,
+            sha256=sha256(content),
+            content=content,
+            title=plan.report.title or "",
+            fiscal_year=plan.report.fiscal_year,
+            status=m.ImportBatch.Status.APPLIED,
+            summary=plan.counts(),
+            created_by=user if getattr(user, "pk", None) else None,
+            applied_at=timezone.now(),
+        )
         _Writer(plan, batch, user, reason, progress).write()
     return batch
 
@@ -296,14 +334,20 @@ class _Writer:
 
     def _create(self, objs: list, model: type) -> None:  # type: ignore[type-arg]
         for chunk in _chunks(objs):
-            bulk_create_with_history(chunk, model, default_user=self._user(),
-                                     default_change_reason=self.reason)  # fmt: skip
+            bulk_create_with_history(
+                chunk, model, default_user=self._user(), default_change_reason=self.reason
+            )
             self._tick(len(chunk))
 
     def _update(self, objs: list, model: type, fields: tuple[str, ...]) -> None:  # type: ignore[type-arg]
         for chunk in _chunks(objs):
-            bulk_update_with_history(chunk, model, list(fields), default_user=self._user(),
-                                     default_change_reason=self.reason)  # fmt: skip
+            bulk_update_with_history(
+                chunk,
+                model,
+                list(fields),
+                default_user=self._user(),
+                default_change_reason=self.reason,
+            )
             self._tick(len(chunk))
 
     def _user(self):  # type: ignore[no-untyped-def]
@@ -317,8 +361,19 @@ class _Writer:
     @property
     def plan_size(self) -> int:
         p = self.plan
-        return sum(map(len, (p.new_projects, p.changed_projects, p.new_kpis, p.changed_kpis,
-                             p.new_observations, p.changed_observations)))  # fmt: skip
+        return sum(
+            map(
+                len,
+                (
+                    p.new_projects,
+                    p.changed_projects,
+                    p.new_kpis,
+                    p.changed_kpis,
+                    p.new_observations,
+                    p.changed_observations,
+                ),
+            )
+        )
 
 
 def _chunks(objs: list, size: int = 500) -> list[list]:  # type: ignore[type-arg]

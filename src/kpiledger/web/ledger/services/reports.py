@@ -84,8 +84,9 @@ def load_report(
         core_projects.append(core)
         ids.extend(kpi_ids)
         years.update(y for k in core.kpis for y in k.actuals)
-    report = Report(report_title(organization, fiscal_year), fiscal_year, core_projects,
-                    sorted(years))  # fmt: skip
+    report = Report(
+        report_title(organization, fiscal_year), fiscal_year, core_projects, sorted(years)
+    )
     return LedgerReport(organization, evaluate_report(report, nearly=nearly), ids)
 
 
@@ -112,8 +113,10 @@ def to_core_kpi(kpi: m.Kpi) -> Kpi:
         unit=kpi.unit,
         target=kpi.target,
         target_date=date,
-        actuals={o.fiscal_year: Actual(o.value, o.marker if o.value is None else None)
-                 for o in observations},  # fmt: skip
+        actuals={
+            o.fiscal_year: Actual(o.value, o.marker if o.value is None else None)
+            for o in observations
+        },
         baseline=baseline,
         published_rate=rates[-1] if rates else None,
         note=kpi.note or None,

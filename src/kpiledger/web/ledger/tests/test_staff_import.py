@@ -1,0 +1,98 @@
+"""The staff upload form: login and permission required, preview before writing, all or
+nothing, bilingual located problems for a bad file."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from kpiledger.cli.main import reference_report_path
+from kpiledger.web.ledger import models as m
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client):
+    user = User.objects.create_user("kikaku", password="pw-for-tests-only", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="add_importbatch"))
+    client.force_login(user)
+    return user
+
+
+def upload(client, content: bytes, name="report.txt", code="012068"):
+    file = SimpleUploadedFile(name, content, content_type="text/plain")
+    return client.post(
+        reverse("ledger:import_upload"), {"org_code": code, "org_name": "釧路市", "file": file}
+    )
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get(reverse("ledger:import_upload"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_staff_without_permission_is_refused(client):
+    user = User.objects.create_user("other", password="pw-for-tests-only", is_staff=True)
+    client.force_login(user)
+    assert client.get(reverse("ledger:import_upload")).status_code == 403
+
+
+def test_upload_preview_then_apply(client, staff):
+    content = reference_report_path().read_bytes()
+    response = upload(client, content)
+    assert response.status_code == 302 and response["Location"] == reverse("ledger:import_preview")
+    assert m.Project.objects.count() == 0  # nothing written before the confirmation
+    preview = client.get(reverse("ledger:import_preview"))
+    text = preview.content.decode()
+    assert "事業の追加" in text and ">7<" in text and ">24<" in text and ">120<" in text
+    assert m.Organization.objects.count() == 0
+    done = client.post(reverse("ledger:import_confirm"), {"action": "apply"})
+    assert done["Location"] == reverse("ledger:report", kwargs={"code": "012068", "year": 2023})
+    assert (m.Project.objects.count(), m.Kpi.objects.count(), m.Observation.objects.count()) == (
+        7,
+        24,
+        120,
+    )
+    batch = m.ImportBatch.objects.get()
+    assert (batch.created_by, batch.file_name, batch.status) == (staff, "report.txt", "applied")
+    history = m.Observation.history.first()
+    assert history.history_user == staff and "report.txt" in history.history_change_reason
+
+
+def test_discard_writes_nothing(client, staff):
+    upload(client, reference_report_path().read_bytes())
+    client.post(reverse("ledger:import_confirm"), {"action": "discard"})
+    assert m.Organization.objects.count() == m.ImportBatch.objects.count() == 0
+
+
+def test_bad_file_shows_every_problem_and_writes_nothing(client, staff):
+    bad = reference_report_path().read_text(encoding="utf-8").replace("1,878", "abc")
+    bad = bad.replace("R6.3\t-\t-\t-\t33,633", "X6.3\t-\t-\t-\t33,633")
+    response = upload(client, bad.encode())
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "[bad-number]" in text and "[unknown-era]" in text
+    assert "11行目" in text and "line 11" in text and "24行目" in text
+    assert m.Organization.objects.count() == 0 and not client.session.get(
+        "kpiledger_pending_import"
+    )
+
+
+def test_bad_org_code_is_refused_with_the_reason(client, staff):
+    response = upload(client, reference_report_path().read_bytes(), code="012067")
+    text = response.content.decode()
+    assert "検査数字" in text and "check digit" in text
+    assert m.Organization.objects.count() == 0
+
+
+def test_reimporting_the_same_file_changes_nothing(client, staff):
+    content = reference_report_path().read_bytes()
+    for _ in range(2):
+        upload(client, content)
+        client.post(reverse("ledger:import_confirm"), {"action": "apply"})
+    assert m.ImportBatch.objects.count() == 1
+    assert m.Observation.history.count() == 120
