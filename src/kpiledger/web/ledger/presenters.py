@@ -373,6 +373,8 @@ class DashboardPage:
     statuses: list[Badge]
     status_chart: dict[str, object]
     grant_chart: dict[str, object]
+    status_description: str
+    grant_description: str
 
 
 def dashboard_page(ledger: LedgerReport, years: list[int]) -> DashboardPage:
@@ -388,6 +390,8 @@ def dashboard_page(ledger: LedgerReport, years: list[int]) -> DashboardPage:
         statuses=statuses,
         status_chart=_status_chart(report.summary),
         grant_chart=_grant_chart(grants, statuses),
+        status_description=status_chart_description(report.summary, report.kpi_count),
+        grant_description=grant_chart_description(grants, statuses),
     )
 
 
@@ -435,6 +439,17 @@ def status_chart_description(summary: list[StatusCount], total: int) -> str:
         "total": total,
         "parts": parts,
     }
+
+
+def grant_chart_description(grants: list[GrantRow], statuses: list[Badge]) -> str:
+    """The grant chart in words, for its aria-label."""
+    sep = "; " if english() else "。"
+    inner = ", " if english() else "、"
+    parts = sep.join(
+        f"{g.grant}: " + inner.join(f"{b.label} {g.counts.get(b.key, 0)}" for b in statuses)
+        for g in grants
+    )
+    return _("交付金の種類別・状況別の指標数を示す積み上げ横棒グラフ：%(parts)s") % {"parts": parts}
 
 
 # --- home -----------------------------------------------------------------------------------

@@ -1,0 +1,54 @@
+"""Benchmark: importing a large synthetic report into a fresh SQLite ledger, then re-importing.
+
+`make bench` runs it after benchmarks/run.py. Prints timings only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ["KPILEDGER_DATA_DIR"] = tempfile.mkdtemp(prefix="kpiledger-bench-")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.run import synthetic  # noqa: E402
+from kpiledger.web import setup  # noqa: E402
+
+COPIES = int(os.environ.get("KPILEDGER_BENCH_COPIES", "200"))
+
+
+def main() -> int:
+    setup()
+    from django.core.management import call_command
+
+    from kpiledger.io.readers import read_report_bytes
+    from kpiledger.web.ledger import models as m
+    from kpiledger.web.ledger.services import importing, reports
+
+    call_command("migrate", verbosity=0)
+    content = synthetic(COPIES).encode("utf-8")
+    start = time.perf_counter()
+    report = read_report_bytes(content, "synthetic.txt")
+    org = importing.organization_for("012068", "釧路市")
+    plan = importing.plan_import(org, report, content)
+    planned = time.perf_counter()
+    importing.apply_import(plan, file_name="synthetic.txt", content=content)
+    done = time.perf_counter()
+    kpis, obs = m.Kpi.objects.count(), m.Observation.objects.count()
+    print(f"import {COPIES} copies: read+plan {planned - start:6.2f} s, "
+          f"write {done - planned:6.2f} s ({kpis:,} KPIs, {obs:,} observations)")
+    start = time.perf_counter()
+    again = importing.plan_import(importing.organization_for("012068"), report, content + b"\n")
+    print(f"re-plan (no changes: {again.is_empty}) {time.perf_counter() - start:6.2f} s")
+    start = time.perf_counter()
+    ledger = reports.load_report(m.Organization.objects.get(), 2023)
+    print(f"load+evaluate from the ledger {time.perf_counter() - start:6.2f} s "
+          f"({len(ledger.kpi_ids):,} KPIs)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
