@@ -140,8 +140,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
-WHITENOISE_USE_FINDERS = True  # serve app static files directly: no collectstatic step
+# WhiteNoise serves the apps' static files directly (no collectstatic step); STATIC_ROOT is
+# only for deployments that prefer `kpiledger manage collectstatic` behind another server.
+if os.environ.get("KPILEDGER_STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["KPILEDGER_STATIC_ROOT"])
+WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Uploads: a KPI report is small; refuse anything huge before it is read.

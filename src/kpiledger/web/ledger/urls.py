@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from kpiledger.web.ledger import views
+from kpiledger.web.ledger import staff_urls, views
 
 app_name = "ledger"
 
@@ -11,5 +11,6 @@ urlpatterns = [
     path("org/<str:code>/<int:year>/", views.report, name="report"),
     path("org/<str:code>/<int:year>/dashboard/", views.dashboard, name="dashboard"),
     path("org/<str:code>/kpi/<int:kpi_id>/", views.kpi, name="kpi"),
-    # --- Staff pages (import etc.) go here, under "staff/" -----------------------------------
+    # Staff pages (login and permission required).
+    path("staff/", include(staff_urls)),
 ]

@@ -20,6 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Every organization with links to its report years."""
     batches = (
         m.ImportBatch.objects.filter(status=m.ImportBatch.Status.APPLIED)
+        .order_by()
         .values_list("organization_id", "fiscal_year")
         .distinct()
     )

@@ -43,6 +43,7 @@ def report_years(organization: m.Organization) -> list[int]:
     """The fiscal years for which a report was imported, newest first."""
     years = (
         m.ImportBatch.objects.filter(organization=organization, status=m.ImportBatch.Status.APPLIED)
+        .order_by()
         .values_list("fiscal_year", flat=True)
         .distinct()
     )

@@ -1,4 +1,4 @@
-"""Template helpers of the public pages: status badges and fiscal-year labels."""
+"""Template helpers of the public pages: status badges and counts by status."""
 
 from __future__ import annotations
 
@@ -13,12 +13,6 @@ register = template.Library()
 def status_badge(badge: presenters.Badge) -> dict[str, object]:
     """A status as icon + text (colour is only a third cue)."""
     return {"badge": badge}
-
-
-@register.filter
-def fiscal_year(value: int | None) -> str:
-    """`R5年度` (Japanese) or `FY2023` (English); `—` for none."""
-    return presenters.year_label(value) if value else "—"
 
 
 @register.filter

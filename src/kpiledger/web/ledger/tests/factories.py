@@ -62,8 +62,8 @@ def import_reference() -> tuple[importing.ImportPlan, m.ImportBatch | None]:
 def ledger_models() -> list[type]:
     """Every model of the ledger app and of django-simple-history's Historical* tables."""
     ledger = list(apps.get_app_config("ledger").get_models())
-    return sorted({*ledger, *(model.history.model for model in ledger if hasattr(model, "history"))},
-                  key=lambda model: model.__name__)  # fmt: skip
+    historical = [model.history.model for model in ledger if hasattr(model, "history")]
+    return sorted({*ledger, *historical}, key=lambda model: model.__name__)
 
 
 def row_counts() -> dict[str, int]:

@@ -67,7 +67,7 @@ def with_bad_cell(text: str = f.REFERENCE_TEXT) -> tuple[str, int]:
 
 @pytest.mark.django_db
 def test_reference_import_counts_and_rows():
-    plan, batch = f.import_reference()
+    plan, _ = f.import_reference()
     assert plan.counts() == REFERENCE_COUNTS
     assert f.row_counts() == {
         "GrantProgram": 4, "ImportBatch": 1, "Organization": 1, "Project": 7, "Kpi": 24,
@@ -76,7 +76,8 @@ def test_reference_import_counts_and_rows():
     }  # fmt: skip
     assert set(m.GrantProgram.objects.values_list("name", flat=True)) == GRANTS
     assert m.Observation.objects.filter(fiscal_year=2023).count() == 24
-    assert set(m.Observation.objects.values_list("fiscal_year", flat=True)) == set(range(2019, 2024))
+    years = set(m.Observation.objects.values_list("fiscal_year", flat=True))
+    assert years == set(range(2019, 2024))
 
 
 @pytest.mark.django_db
@@ -117,7 +118,7 @@ def test_reference_organization_projects_and_values():
 
 @pytest.mark.django_db
 def test_reference_import_batch():
-    plan, batch = f.import_reference()
+    _, batch = f.import_reference()
     batch.refresh_from_db()
     assert batch.file_name == "kushiro_r5_kpi_report.txt"
     assert batch.sha256 == hashlib.sha256(f.REFERENCE_BYTES).hexdigest()
@@ -175,7 +176,7 @@ def test_same_data_in_other_bytes_plans_no_change(tmp_path):
     crlf = tmp_path / "kushiro_crlf.txt"
     crlf.write_bytes(f.REFERENCE_BYTES.replace(b"\n", b"\r\n"))
     history = f.history_counts()
-    plan, batch = f.import_file(crlf)
+    plan, _ = f.import_file(crlf)
     assert plan.already_imported is False
     assert plan.is_empty
     assert f.history_counts() == history
@@ -210,7 +211,7 @@ def test_next_year_extends_the_same_projects_and_kpis(next_year_file):
     f.import_reference()
     project_ids = set(m.Project.objects.values_list("id", flat=True))
     kpi_ids = set(m.Kpi.objects.values_list("id", flat=True))
-    plan, batch = f.import_file(next_year_file)
+    _, batch = f.import_file(next_year_file)
     assert batch.fiscal_year == 2024
     assert batch.summary == NEXT_YEAR_COUNTS
     assert m.Organization.objects.count() == 1
@@ -297,7 +298,7 @@ def test_error_during_apply_rolls_everything_back(monkeypatch):
     assert written == [m.Project, m.Kpi]
     assert f.row_counts() == dict.fromkeys(f.row_counts(), 0)
     monkeypatch.undo()
-    plan, batch = f.import_reference()  # the failed attempt left nothing behind
+    _, batch = f.import_reference()  # the failed attempt left nothing behind
     assert batch is not None
     assert m.Observation.objects.count() == 120
 

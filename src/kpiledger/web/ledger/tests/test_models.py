@@ -24,11 +24,13 @@ LEDGER_VALUES = st.decimals(
 # --- organization codes ----------------------------------------------------------------------
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("code", ["012068", "011002", "130001", "472018"])
 def test_valid_organization_codes_pass_full_clean(code):
     m.Organization(code=code, name="団体", prefecture="都道府県").full_clean()
 
 
+@pytest.mark.django_db
 def test_wrong_check_digit_is_refused_with_the_right_code():
     with pytest.raises(ValidationError) as caught:
         m.Organization(code="012067", name="釧路市", prefecture="北海道").full_clean()
@@ -37,6 +39,7 @@ def test_wrong_check_digit_is_refused_with_the_right_code():
     assert "012068" in message
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("code", "why"),
     [("01206", "6桁"), ("01206x", "6桁"), ("482068", "01〜47"), ("002068", "01〜47")],
@@ -74,7 +77,9 @@ def test_decimal_values_round_trip_exactly(text):
 
 
 @pytest.mark.django_db
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(value=LEDGER_VALUES)
 def test_any_ledger_value_round_trips_exactly(value):
     """Every value the importer accepts (15 digits, 4 places) comes back unchanged."""
@@ -159,7 +164,9 @@ def test_string_forms():
     kpi = f.make_kpi(f.make_project(org, "音別地域交流拠点施設整備事業"), f.OTOBETSU_USERS)
     assert str(org) == "釧路市（012068）"
     assert str(kpi.project) == "音別地域交流拠点施設整備事業"
-    assert str(m.Observation(kpi=kpi, fiscal_year=2021, marker="-")) == f"{f.OTOBETSU_USERS} 2021: -"
+    assert (
+        str(m.Observation(kpi=kpi, fiscal_year=2021, marker="-")) == f"{f.OTOBETSU_USERS} 2021: -"
+    )
     assert str(m.Observation(kpi=kpi, fiscal_year=2023, value=Decimal("35245"))) == (
         f"{f.OTOBETSU_USERS} 2023: 35245"
     )

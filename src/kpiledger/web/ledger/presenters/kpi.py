@@ -1,0 +1,275 @@
+"""The KPI page: facts, judgement, chart data (exact decimals) and change history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kpiledger.core.era import YearMonth
+from kpiledger.core.evaluate import KpiResult, Status
+from kpiledger.core.inference import Inferred
+from kpiledger.core.model import Baseline
+from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.presenters.formatting import (
+    CONFIDENCE_LABELS,
+    NO_VALUE,
+    PROGRESS_LABELS,
+    Badge,
+    actual_text,
+    badge,
+    english,
+    exact,
+    inferred_text,
+    month_long,
+    month_short,
+    number,
+    pick,
+    plain,
+    rate_text,
+    with_unit,
+    year_label,
+    year_label_long,
+)
+from kpiledger.web.ledger.presenters.report import YearLink
+
+# --- the KPI page ---------------------------------------------------------------------------
+
+HISTORY_TYPES = {"+": gettext_lazy("作成"), "~": gettext_lazy("変更"), "-": gettext_lazy("削除")}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Direction or aggregation as used: label, reason, confidence, inferred or overridden."""
+
+    label: str
+    reason: str
+    confidence: str
+    overridden: bool
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    year: str
+    value: str
+    target: str  # the target on its fiscal year's row, else ""
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    date: object  # an aware datetime, localized by the template
+    user: str
+    reason: str
+    kind: str
+    values: tuple[str, ...]
+
+
+@dataclass
+class KpiPage:
+    organization: m.Organization
+    kpi: m.Kpi
+    project_name: str
+    fiscal_year: int
+    year_label: str
+    report_url: str
+    project_url: str
+    target: str
+    target_date: str
+    target_year: str
+    baseline: str
+    direction: Judgement
+    aggregation: Judgement
+    judged_year: str
+    rate: str
+    rate_note: str  # why the rate is only interim (target not yet due)
+    badge: Badge
+    progress: str
+    flags: list[tuple[str, str]]
+    chart: dict[str, object]
+    chart_description: str
+    chart_rows: list[ChartRow]
+    observation_history: list[HistoryRow]
+    kpi_history: list[HistoryRow]
+    report_years: list[YearLink]
+
+
+def kpi_page(
+    kpi: m.Kpi,
+    result: KpiResult,
+    years: list[int],
+    fy: int,
+    observation_history: Iterable[Any],
+    kpi_history: Iterable[Any],
+) -> KpiPage:
+    """Everything the KPI page shows: facts, judgement, chart data (exact), history.
+
+    `kpi.project.organization` and `kpi.project.grant` must already be loaded; the histories
+    are django-simple-history records with `history_user` selected.
+    """
+    project, core = kpi.project, result.kpi
+    org = project.organization
+    report_url = reverse("ledger:report", args=[org.code, fy])
+    categories = _chart_years(result, fy)
+    return KpiPage(
+        organization=org,
+        kpi=kpi,
+        project_name=_prefixed_name(project),
+        fiscal_year=fy,
+        year_label=year_label(fy),
+        report_url=report_url,
+        project_url=f"{report_url}#kpi-{kpi.id}",
+        target=with_unit(core.target, core.unit),
+        target_date=month_long(core.target_date),
+        target_year=year_label_long(core.target_fiscal_year) if core.target_fiscal_year else "—",
+        baseline=_baseline(core.baseline, core.unit),
+        direction=_judgement(result.direction, m.DirectionChoice),
+        aggregation=_judgement(result.aggregation, m.AggregationChoice),
+        judged_year=year_label(result.judged_year) if result.judged_year else "—",
+        rate=rate_text(result.achievement_rate),
+        rate_note=_interim_note(result),
+        badge=badge(result.status, result.progress),
+        progress=str(PROGRESS_LABELS[result.progress]) if result.progress else "",
+        flags=[(f.code, pick(f.message_ja, f.message_en)) for f in result.flags],
+        chart=_kpi_chart(result, categories),
+        chart_description=_kpi_chart_description(result, categories),
+        chart_rows=_chart_rows(result, categories),
+        observation_history=[_observation_history_row(h) for h in observation_history],
+        kpi_history=[_kpi_history_row(h) for h in kpi_history],
+        report_years=[YearLink(y, year_label(y), y == fy) for y in years],
+    )
+
+
+def _interim_note(result: KpiResult) -> str:
+    if result.status is not Status.NOT_DUE or result.achievement_rate is None:
+        return ""
+    return _("目標年度前のため暫定値")
+
+
+def _prefixed_name(project: m.Project) -> str:
+    if project.section == m.Section.RELATED and project.grant:
+        return f"【{project.grant.name}】 {project.name}"
+    return project.name
+
+
+def _baseline(baseline: Baseline | None, unit: str) -> str:
+    if baseline is None:
+        return _("なし")
+    text = with_unit(baseline.value, unit)
+    return f"{text}（{year_label(baseline.fiscal_year)}）" if baseline.fiscal_year else text
+
+
+def _judgement(inferred: Inferred[Any], choices: type[Any]) -> Judgement:
+    return Judgement(
+        label=str(choices(inferred.value.value).label),
+        reason=inferred_text(inferred),
+        confidence=str(CONFIDENCE_LABELS[inferred.confidence]),
+        overridden=inferred.overridden,
+    )
+
+
+def _chart_years(result: KpiResult, fy: int) -> list[int]:
+    """Every fiscal year from the first published one (or the target year) to the later of
+    the report year and the target year, so the target year always has a place."""
+    known = [*result.kpi.actuals, fy]
+    if result.kpi.target_fiscal_year:
+        known.append(result.kpi.target_fiscal_year)
+    return list(range(min(known), max(known) + 1))
+
+
+def _kpi_chart(result: KpiResult, categories: list[int]) -> dict[str, object]:
+    kpi, due = result.kpi, result.kpi.target_fiscal_year
+    actuals = [kpi.actuals.get(y) for y in categories]
+    return {
+        "kind": "kpi-line",
+        "categories": [year_label(y) for y in categories],
+        "values": [plain(a.value) if a else None for a in actuals],
+        "unit": kpi.unit,
+        "target": plain(kpi.target),
+        "target_category": year_label(due) if due in categories else None,
+        "labels": {
+            "actual": _("実績値"),
+            "target": _("目標値 %(value)s") % {"value": with_unit(kpi.target, kpi.unit)},
+            "target_year": _("目標年度 %(year)s") % {"year": year_label(due)} if due else "",
+        },
+    }
+
+
+def _kpi_chart_description(result: KpiResult, categories: list[int]) -> str:
+    kpi = result.kpi
+    sep = ", " if english() else "、"
+    points = sep.join(
+        f"{year_label(y)} {with_unit(kpi.actuals[y].value, kpi.unit)}"
+        for y in categories
+        if y in kpi.actuals and kpi.actuals[y].value is not None
+    )
+    values = {
+        "indicator": kpi.indicator,
+        "points": points or _("実績値なし"),
+        "target": with_unit(kpi.target, kpi.unit),
+    }
+    if kpi.target_fiscal_year:
+        values["year"] = year_label(kpi.target_fiscal_year)
+        text = _(
+            "「%(indicator)s」の年度別実績値の折れ線グラフ：%(points)s。"
+            "目標値 %(target)s（目標年度 %(year)s）を横線で示す。"
+        )
+        return text % values
+    text = _(
+        "「%(indicator)s」の年度別実績値の折れ線グラフ：%(points)s。"
+        "目標値 %(target)s を横線で示す。"
+    )
+    return text % values
+
+
+def _chart_rows(result: KpiResult, categories: list[int]) -> list[ChartRow]:
+    kpi, due = result.kpi, result.kpi.target_fiscal_year
+    target = with_unit(kpi.target, kpi.unit)
+    return [
+        ChartRow(year_label(y), actual_text(kpi.actuals.get(y)), target if y == due else "")
+        for y in categories
+    ]
+
+
+def _history_user(record: Any) -> str:
+    if record.history_user_id and record.history_user:
+        return record.history_user.get_username()
+    reason = record.history_change_reason or ""
+    return _("取込") if reason.startswith("取込") else _("（不明）")
+
+
+def _history_row(record: Any, values: tuple[str, ...]) -> HistoryRow:
+    return HistoryRow(
+        date=record.history_date,
+        user=_history_user(record),
+        reason=record.history_change_reason or "",
+        kind=str(HISTORY_TYPES.get(record.history_type, record.history_type)),
+        values=values,
+    )
+
+
+def _observation_history_row(record: Any) -> HistoryRow:
+    """年度, 実績値 (or the "no value" marker), 公表達成率."""
+    shown = number(record.value) if record.value is not None else (record.marker or NO_VALUE)
+    rate = rate_text(exact(record.published_rate)) if record.published_rate is not None else ""
+    return _history_row(record, (year_label(record.fiscal_year), shown, rate))
+
+
+def _kpi_history_row(record: Any) -> HistoryRow:
+    """指標, 指標値+単位, 年月, 基準値, and the direction/aggregation overrides."""
+    date = YearMonth(record.target_year, record.target_month) if record.target_year else None
+    baseline = number(record.baseline) if record.baseline is not None else ""
+    if baseline and record.baseline_year:
+        baseline += f"（{year_label(record.baseline_year)}）"
+    direction = _choice_label(m.DirectionChoice, record.direction_override)
+    aggregation = _choice_label(m.AggregationChoice, record.aggregation_override)
+    target = f"{number(record.target)}{record.unit}"
+    values = (record.indicator, target, month_short(date), baseline, direction, aggregation)
+    return _history_row(record, values)
+
+
+def _choice_label(choices: type[Any], value: str) -> str:
+    return str(choices(value).label) if value else ""

@@ -1,0 +1,325 @@
+"""The report table, the dashboard and the home page, from an evaluated `LedgerReport`.
+
+Only reshaping happens here (no queries): KPI links come from `LedgerReport.kpi_ids`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from kpiledger.core.evaluate import KpiResult, ProjectResult, Status
+from kpiledger.core.model import Direction, Section
+from kpiledger.core.numbers import to_plain_string
+from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.presenters.formatting import (
+    Badge,
+    StatusCount,
+    actual_text,
+    badge,
+    effect_label,
+    english,
+    exact,
+    kpi_url,
+    month_short,
+    number,
+    pick,
+    rate_text,
+    status_counts,
+    year_label,
+)
+from kpiledger.web.ledger.services.reports import LedgerReport
+
+# --- the report page ------------------------------------------------------------------------
+
+
+@dataclass
+class KpiRow:
+    id: int
+    url: str
+    indicator: str
+    target: str
+    unit: str
+    target_date: str
+    cells: list[tuple[str, bool]]  # (text, is the judged year)
+    rate: str
+    badge: Badge
+    decrease: bool
+
+
+@dataclass
+class ProjectBlock:
+    name: str
+    display_name: str  # with its 【grant】 prefix where the original shows one
+    grant: str
+    summary: str
+    kpis: list[KpiRow]
+    effect: str
+    effect_reason: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rowspan(self) -> int:
+        return max(len(self.kpis), 1)
+
+
+@dataclass
+class SectionBlock:
+    key: str
+    heading: str
+    projects: list[ProjectBlock]
+
+
+@dataclass
+class YearLink:
+    year: int
+    label: str
+    current: bool
+
+
+@dataclass
+class ReportPage:
+    organization: m.Organization
+    fiscal_year: int
+    year_label: str
+    title: str
+    years: list[str]  # the actual columns' labels
+    sections: list[SectionBlock]
+    summary: list[StatusCount]
+    kpi_count: int
+    report_years: list[YearLink]
+    nearly: str  # the 概ね達成 threshold, percent
+
+    @property
+    def kpi_colspan(self) -> int:
+        return 4 + len(self.years)
+
+    @property
+    def column_count(self) -> int:
+        return 2 + self.kpi_colspan + 2
+
+
+def report_years(years: list[int], current: int) -> list[YearLink]:
+    return [YearLink(y, year_label(y), y == current) for y in years]
+
+
+def report_page(ledger: LedgerReport, years: list[int]) -> ReportPage:
+    """The official table: sections, projects (rowspan over their KPIs), one row per KPI."""
+    result = ledger.result
+    code, fy = ledger.organization.code, result.fiscal_year
+    columns = result.report.year_columns
+    ids = iter(ledger.kpi_ids)  # aligned with result.kpis, project by project
+    blocks = []
+    for project in result.projects:
+        kpi_ids = [next(ids) for _kpi in project.kpis]
+        blocks.append((project, _project_block(project, kpi_ids, columns, code, fy)))
+    return ReportPage(
+        organization=ledger.organization,
+        fiscal_year=fy,
+        year_label=year_label(fy),
+        title=result.report.title or "",
+        years=[year_label(y) for y in columns],
+        sections=_sections(blocks),
+        summary=status_counts(result.kpis),
+        kpi_count=len(result.kpis),
+        report_years=report_years(years, fy),
+        nearly=to_plain_string(exact(result.nearly_threshold)),
+    )
+
+
+def _project_block(
+    project: ProjectResult, kpi_ids: list[int], columns: list[int], code: str, fy: int
+) -> ProjectBlock:
+    p = project.project
+    rows = [_kpi_row(r, i, columns, code, fy) for r, i in zip(project.kpis, kpi_ids, strict=True)]
+    counts = Counter(r.status.value for r in project.kpis)
+    return ProjectBlock(
+        name=p.name,
+        display_name=p.name,
+        grant=p.grant or "",
+        summary=p.summary or "",
+        kpis=rows,
+        effect=effect_label(project),
+        effect_reason=pick(project.effect_reason_ja, project.effect_reason_en),
+        counts={s.value: counts.get(s.value, 0) for s in Status},
+    )
+
+
+def _kpi_row(r: KpiResult, kpi_id: int, columns: list[int], code: str, fy: int) -> KpiRow:
+    kpi = r.kpi
+    return KpiRow(
+        id=kpi_id,
+        url=kpi_url(code, kpi_id, fy),
+        indicator=kpi.indicator,
+        target=number(kpi.target),
+        unit=kpi.unit,
+        target_date=month_short(kpi.target_date),
+        cells=[(actual_text(kpi.actuals.get(y)), y == r.judged_year) for y in columns],
+        rate=rate_text(r.achievement_rate),
+        badge=badge(r.status, r.progress),
+        decrease=r.direction.value is Direction.DECREASE,
+    )
+
+
+def _sections(blocks: list[tuple[ProjectResult, ProjectBlock]]) -> list[SectionBlock]:
+    """対象事業 first, then 関連事業, as in the original.
+
+    The 対象事業 heading names its grant (【…（地方創生推進タイプ）対象事業】) when all its
+    projects share one; related projects keep their 【grant】 prefix, and their heading names
+    the grant family (the 対象事業 grant without its （…タイプ）).
+    """
+    target = [b for p, b in blocks if p.project.section is Section.TARGET]
+    related = [b for p, b in blocks if p.project.section is not Section.TARGET]
+    grants = {b.grant for b in target}
+    main_grant = grants.pop() if len(grants) == 1 else ""
+    for block in target if not main_grant else []:
+        block.display_name = _prefixed(block)
+    for block in related:
+        block.display_name = _prefixed(block)
+    family = main_grant.split("（")[0] if main_grant else ""
+    sections = []
+    if target:
+        sections.append(SectionBlock(Section.TARGET.value, _target_heading(main_grant), target))
+    if related:
+        sections.append(SectionBlock(Section.RELATED.value, _related_heading(family), related))
+    return sections
+
+
+def _prefixed(block: ProjectBlock) -> str:
+    return f"【{block.grant}】 {block.name}" if block.grant else block.name
+
+
+def _target_heading(grant: str) -> str:
+    if not grant:
+        return _("【交付金対象事業】")
+    return _("【%(grant)s対象事業】") % {"grant": grant}
+
+
+def _related_heading(family: str) -> str:
+    if not family:
+        return _("【交付金関連事業】")
+    return _("【%(grant)s関連事業】") % {"grant": family}
+
+
+# --- the dashboard --------------------------------------------------------------------------
+
+
+@dataclass
+class GrantRow:
+    grant: str
+    projects: int
+    kpis: int
+    counts: dict[str, int]
+
+
+@dataclass
+class DashboardPage:
+    report: ReportPage
+    projects: list[ProjectBlock]
+    grants: list[GrantRow]
+    statuses: list[Badge]
+    status_chart: dict[str, object]
+    grant_chart: dict[str, object]
+    status_description: str
+    grant_description: str
+
+
+def dashboard_page(ledger: LedgerReport, years: list[int]) -> DashboardPage:
+    """Counts per status, per project (with the suggested 事業効果) and per grant type."""
+    report = report_page(ledger, years)
+    projects = [p for s in report.sections for p in s.projects]
+    grants = _grant_rows(projects)
+    statuses = [badge(s) for s in Status]
+    return DashboardPage(
+        report=report,
+        projects=projects,
+        grants=grants,
+        statuses=statuses,
+        status_chart=_status_chart(report.summary),
+        grant_chart=_grant_chart(grants, statuses),
+        status_description=status_chart_description(report.summary, report.kpi_count),
+        grant_description=grant_chart_description(grants, statuses),
+    )
+
+
+def _grant_rows(projects: list[ProjectBlock]) -> list[GrantRow]:
+    rows: dict[str, GrantRow] = {}
+    for p in projects:
+        name = p.grant or _("（交付金の記載なし）")
+        row = rows.setdefault(name, GrantRow(name, 0, 0, defaultdict(int)))
+        row.projects += 1
+        row.kpis += len(p.kpis)
+        for key, count in p.counts.items():
+            row.counts[key] += count
+    return [GrantRow(r.grant, r.projects, r.kpis, dict(r.counts)) for r in rows.values()]
+
+
+def _status_chart(summary: list[StatusCount]) -> dict[str, object]:
+    return {
+        "kind": "status-bar",
+        "keys": [c.badge.key for c in summary],
+        "categories": [f"{c.badge.icon} {c.badge.label}" for c in summary],
+        "values": [c.count for c in summary],
+        "axis_label": _("指標数"),
+    }
+
+
+def _grant_chart(grants: list[GrantRow], statuses: list[Badge]) -> dict[str, object]:
+    return {
+        "kind": "grant-bar",
+        "categories": [g.grant for g in grants],
+        "series": [
+            {
+                "key": b.key,
+                "name": f"{b.icon} {b.label}",
+                "data": [g.counts.get(b.key, 0) for g in grants],
+            }
+            for b in statuses
+        ],
+        "axis_label": _("指標数"),
+    }
+
+
+def status_chart_description(summary: list[StatusCount], total: int) -> str:
+    """The status chart in words, for its aria-label."""
+    parts = (", " if english() else "、").join(f"{c.badge.label} {c.count}" for c in summary)
+    return _("全%(total)s指標の状況別の件数を示す棒グラフ：%(parts)s") % {
+        "total": total,
+        "parts": parts,
+    }
+
+
+def grant_chart_description(grants: list[GrantRow], statuses: list[Badge]) -> str:
+    """The grant chart in words, for its aria-label."""
+    sep = "; " if english() else "。"
+    inner = ", " if english() else "、"
+    parts = sep.join(
+        f"{g.grant}: " + inner.join(f"{b.label} {g.counts.get(b.key, 0)}" for b in statuses)
+        for g in grants
+    )
+    return _("交付金の種類別・状況別の指標数を示す積み上げ横棒グラフ：%(parts)s") % {"parts": parts}
+
+
+# --- home -----------------------------------------------------------------------------------
+
+
+@dataclass
+class OrganizationRow:
+    organization: m.Organization
+    years: list[YearLink]
+
+
+def home_rows(
+    organizations: Iterable[m.Organization], batches: Iterable[tuple[int, int]]
+) -> list[OrganizationRow]:
+    """Organizations with their report years (newest first) from (organization id, year)."""
+    years: dict[int, set[int]] = defaultdict(set)
+    for org_id, year in batches:
+        years[org_id].add(year)
+    return [
+        OrganizationRow(o, report_years(sorted(years[o.id], reverse=True), -1))
+        for o in organizations
+    ]

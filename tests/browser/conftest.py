@@ -1,0 +1,128 @@
+"""Fixtures for the browser tests: one Chromium per session, the reference report served by
+pytest-django's live server, and pages that may not reach any other host.
+
+Playwright's sync API runs an event loop in this thread, which makes Django refuse ORM calls
+here ("SynchronousOnlyOperation"); the tests only touch the database outside page actions, so
+the check is switched off for this directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from . import block_external, launch
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+LOCALES = {"ja": "ja-JP", "en": "en-US"}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Ledger:
+    """The reference report in the live server's database, and URLs into it."""
+
+    base: str
+    code: str
+    year: int
+    kpi_ids: dict[str, int]
+
+    def url(self, name: str, *args: object) -> str:
+        from django.urls import reverse
+
+        return self.base + reverse(f"ledger:{name}", args=args)
+
+    def report(self) -> str:
+        return self.url("report", self.code, self.year)
+
+    def dashboard(self) -> str:
+        return self.url("dashboard", self.code, self.year)
+
+    def kpi(self, indicator: str) -> str:
+        return self.url("kpi", self.code, self.kpi_ids[indicator])
+
+    def home(self) -> str:
+        return self.url("home")
+
+
+@pytest.fixture
+def ledger(live_server: Any) -> Ledger:
+    """The reference report (釧路市, FY2023) imported through the importing service."""
+    from kpiledger.web.ledger import models as m
+    from kpiledger.web.ledger.tests.factories import import_reference
+
+    import_reference()
+    ids = dict(m.Kpi.objects.values_list("indicator", "id"))
+    return Ledger(live_server.url, "012068", 2023, ids)
+
+
+@dataclass
+class Tab:
+    """A page and what it did on the network: blocked external requests, failed local ones,
+    script errors."""
+
+    page: Any
+    external: list[str]
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def open(self, url: str) -> Any:
+        response = self.page.goto(url, wait_until="load")
+        assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+        return response
+
+
+@pytest.fixture
+def open_tab(browser: Any) -> Iterator[Any]:
+    """`open_tab(language="ja", **context_options)` → a Tab in a fresh browser context."""
+    contexts, tabs = [], []
+
+    def make(language: str = "ja", **options: Any) -> Tab:
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(locale=LOCALES[language], **options)
+        contexts.append(context)
+        tab = Tab(context.new_page(), block_external(context))
+        tab.page.set_default_timeout(10_000)
+        tab.page.on("request", lambda request: tab.requests.append(request.url))
+        tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
+        tab.page.on("console", lambda message: _record_console_error(tab, message))
+        tab.page.on("response", lambda r: _record_failure(tab, r))
+        tabs.append(tab)
+        return tab
+
+    yield make
+    for context in contexts:
+        context.close()
+    for tab in tabs:
+        assert tab.external == [], f"requests to other hosts were attempted: {tab.external}"
+
+
+def _is_favicon(url: str) -> bool:
+    return urlsplit(url).path == "/favicon.ico"  # requested by the browser itself
+
+
+def _record_failure(tab: Tab, response: Any) -> None:
+    if response.status >= 400 and not _is_favicon(response.url):
+        tab.failed.append(f"{response.status} {response.url}")
+
+
+def _record_console_error(tab: Tab, message: Any) -> None:
+    where = (message.location or {}).get("url", "")
+    if message.type == "error" and not _is_favicon(where):
+        tab.errors.append(f"{message.text} ({where})")

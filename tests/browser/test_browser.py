@@ -1,0 +1,278 @@
+"""The public pages in a real browser (Debian's Chromium through Playwright), offline.
+
+The reference report (釧路市, FY2023) is imported into the live server's database; every page
+is checked with axe-core (WCAG 2.0/2.1 A and AA, the JIS X 8341-3 level AA criteria) in
+Japanese and in English, and no page may request anything from another host.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from . import AXE_JS, CHART, chart_drawing, wait_for_chart
+
+pytestmark = pytest.mark.browser
+
+OTOBETSU_USERS = "音別地域交流拠点施設利用者数"  # 33,633 (R4), 35,245 (R5) / 16,000 → 220.3 %
+SETLANG = "/i18n/setlang/"
+LANGUAGE_FORM = f'form[action$="{SETLANG}"]'
+KPI_HREF = re.compile(r"/org/012068/kpi/\d+/")
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  const style = getComputedStyle(e);
+  const box = e.getBoundingClientRect();
+  return {
+    tag: e.tagName.toLowerCase(),
+    href: e.getAttribute('href') || '',
+    text: (e.innerText || e.value || '').trim().slice(0, 80),
+    isMain: e.tagName === 'MAIN',
+    inMain: !!e.closest('main'),
+    inLanguageForm: !!e.closest('form[action$="SETLANG"]'),
+    ring: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+          || style.boxShadow !== 'none',
+    onScreen: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0
+              && box.top < innerHeight && box.left < innerWidth,
+  };
+}""".replace("SETLANG", SETLANG)
+
+
+def html_lang(page: Any) -> str:
+    return page.evaluate("document.documentElement.lang")
+
+
+def focused(page: Any) -> dict:
+    return page.evaluate(FOCUSED)
+
+
+def tab_until(page: Any, wanted: Any, limit: int = 300) -> dict:
+    """Press Tab until the focused element satisfies `wanted`; return its description."""
+    visited = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        info = focused(page)
+        if wanted(info):
+            return info
+        visited.append(f"{info['tag']} {info['href'] or info['text']}")
+    raise AssertionError(f"not reached in {limit} Tab presses; focus went to: {visited[:60]}")
+
+
+def switch_language(page: Any, code: str) -> None:
+    """Use the page's language form: choose `code` and submit."""
+    form = page.locator(LANGUAGE_FORM).first
+    select = form.locator('select[name="language"]')
+    with page.expect_navigation(wait_until="load"):
+        if select.count():
+            select.select_option(code)
+            form.locator('button:not([type]), [type="submit"]').first.click()
+        else:  # one submit button per language
+            form.locator(f'button[name="language"][value="{code}"]').click()
+
+
+def table_rows(page: Any) -> list[list[str]]:
+    """Each body row of the page's tables as its cells' (and links') whitespace-joined text."""
+    return page.locator("table tbody tr").evaluate_all(
+        """rows => rows.map(row => Array.from(row.querySelectorAll('th, td, a'))
+             .map(cell => cell.innerText.replace(/\\s+/g, ' ').trim()))"""
+    )
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def test_report_page_reproduces_the_official_table(ledger, open_tab):
+    tab = open_tab()
+    tab.open(ledger.report())
+    page = tab.page
+    assert html_lang(page) == "ja"
+    rows = table_rows(page)
+    where = {indicator: [i for i, cells in enumerate(rows) if indicator in cells]
+             for indicator in ledger.kpi_ids}  # fmt: skip
+    assert len(where) == 24
+    assert {k: v for k, v in where.items() if len(v) != 1} == {}, "each KPI in exactly one row"
+    assert len({v[0] for v in where.values()}) == 24
+    row = page.locator("table tbody tr").nth(where[OTOBETSU_USERS][0])
+    row.scroll_into_view_if_needed()
+    assert row.is_visible()
+    assert row.get_by_text(OTOBETSU_USERS, exact=True).first.is_visible()
+    assert row.get_by_text(re.compile(r"220\.3\s*[%％]")).first.is_visible()
+    assert re.search(r"35,245", row.inner_text())
+    assert page.get_by_text("音別地域交流拠点施設整備事業").first.is_visible()
+    assert tab.errors == [] and tab.failed == []
+
+
+def test_organization_redirects_to_its_latest_report(ledger, open_tab):
+    tab = open_tab()
+    tab.open(ledger.url("organization", ledger.code))
+    assert urlsplit(tab.page.url).path == urlsplit(ledger.report()).path
+
+
+# --- one KPI ---------------------------------------------------------------------------------
+
+
+def test_kpi_page_draws_its_chart_and_lists_the_values(ledger, open_tab):
+    tab = open_tab()
+    tab.open(ledger.kpi(OTOBETSU_USERS))
+    page = tab.page
+    chart = wait_for_chart(page)
+    assert chart.get_attribute("aria-label").strip()
+    drawing = chart_drawing(chart)
+    assert drawing["renderer"] in ("canvas", "svg")
+    assert drawing["width"] > 0 and drawing["height"] > 0, drawing
+    assert drawing["drawn"], f"the chart is blank: {drawing}"
+    table = page.locator("table").filter(has_text=re.compile(r"35,?245"))
+    assert table.count() >= 1, "a data table with the chart's values"
+    text = table.first.inner_text()
+    assert re.search(r"33,?633", text) and re.search(r"35,?245", text)
+    assert table.first.evaluate("t => !t.closest('[aria-hidden=\"true\"]')")
+    assert re.search(r"16,?000", page.locator("main").inner_text())  # the target
+    assert tab.errors == [] and tab.failed == []
+
+
+# --- language --------------------------------------------------------------------------------
+
+
+def test_language_switch_goes_to_english_and_back(ledger, open_tab):
+    tab = open_tab("ja")
+    page = tab.page
+    tab.open(ledger.report())
+    report_path = urlsplit(page.url).path
+    assert html_lang(page) == "ja"
+    assert page.get_by_text("達成率").first.is_visible()
+
+    switch_language(page, "en")
+    assert html_lang(page) == "en"
+    assert urlsplit(page.url).path == report_path, "the switch stays on the same page"
+    assert page.get_by_text("Achievement rate").first.is_visible()
+    tab.open(ledger.kpi(OTOBETSU_USERS))
+    assert html_lang(page) == "en", "the choice is kept for the next page"
+
+    switch_language(page, "ja")
+    assert html_lang(page) == "ja"
+    tab.open(ledger.report())
+    assert page.get_by_text("達成率").first.is_visible()
+    assert page.get_by_text("Achievement rate").count() == 0
+    assert tab.errors == [] and tab.failed == []
+
+
+# --- keyboard --------------------------------------------------------------------------------
+
+
+def test_skip_link_comes_first_and_moves_focus_to_main(ledger, open_tab):
+    tab = open_tab()
+    page = tab.page
+    tab.open(ledger.report())
+    page.keyboard.press("Tab")
+    skip = focused(page)
+    assert skip["tag"] == "a" and skip["href"].startswith("#"), f"first Tab stop: {skip}"
+    target_in_main = page.evaluate(
+        "id => { const t = document.getElementById(id); return !!t && !!t.closest('main'); }",
+        skip["href"][1:],
+    )
+    assert target_in_main, f"the skip link {skip['href']} must lead to main"
+    assert skip["onScreen"], "the skip link is visible when it has focus"
+    assert skip["ring"], "the focused skip link shows a focus indicator"
+    page.keyboard.press("Enter")
+    now = focused(page)
+    assert now["isMain"] or now["inMain"], f"focus after the skip link: {now}"
+    page.keyboard.press("Tab")
+    assert focused(page)["inMain"], "the next Tab stop is inside main, past the header"
+
+
+def test_keyboard_reaches_the_language_switch_and_opens_a_kpi(ledger, open_tab):
+    tab = open_tab()
+    page = tab.page
+    tab.open(ledger.report())
+    language = tab_until(page, lambda f: f["inLanguageForm"] and f["tag"] in ("select", "button"))
+    assert language["ring"], f"the language control shows a focus indicator: {language}"
+
+    tab.open(ledger.report())
+    link = tab_until(page, lambda f: f["tag"] == "a" and KPI_HREF.search(f["href"]))
+    assert link["ring"], f"the KPI link shows a focus indicator: {link}"
+    assert link["onScreen"]
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("Enter")
+    assert urlsplit(page.url).path == urlsplit(urljoin(ledger.base, link["href"])).path
+    assert link["text"] in page.locator("main").inner_text()
+    assert tab.errors == [] and tab.failed == []
+
+
+# --- print -----------------------------------------------------------------------------------
+
+
+def test_print_hides_navigation_and_language_switch(ledger, open_tab):
+    tab = open_tab()
+    page = tab.page
+    tab.open(ledger.report())
+    chrome = page.locator(f"nav, {LANGUAGE_FORM}")
+    assert chrome.count() >= 1
+    assert page.locator(LANGUAGE_FORM).first.is_visible()
+    page.emulate_media(media="print")
+    visible = [chrome.nth(i).evaluate("e => e.outerHTML.slice(0, 120)")
+               for i in range(chrome.count()) if chrome.nth(i).is_visible()]  # fmt: skip
+    assert visible == [], f"visible when printed: {visible}"
+    assert page.locator("table").first.is_visible()
+    assert page.get_by_text(OTOBETSU_USERS).first.is_visible()
+
+
+# --- offline ---------------------------------------------------------------------------------
+
+
+def test_pages_load_everything_from_this_server(ledger, open_tab):
+    tab = open_tab()
+    pages = [ledger.home(), ledger.report(), ledger.dashboard(), ledger.kpi(OTOBETSU_USERS)]
+    for url in pages:
+        tab.open(url)
+        assert tab.external == [], f"{url} asked for {tab.external}"
+        assert tab.failed == [], f"{url}: {tab.failed}"
+        assert tab.errors == [], f"{url}: {tab.errors}"
+    hosts = {urlsplit(u).hostname for u in tab.requests if u.startswith("http")}
+    assert hosts <= {"localhost", "127.0.0.1"}
+    assert any("/static/" in u and u.endswith(".css") for u in tab.requests)
+    assert any("/static/" in u and "echarts" in u for u in tab.requests), "ECharts is bundled"
+    assert tab.page.locator(CHART).filter(has=tab.page.locator("canvas, svg")).count() >= 1
+
+
+# --- accessibility ---------------------------------------------------------------------------
+
+AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map(n => ({target: n.target, html: n.html, summary: n.failureSummary})),
+  }));
+}"""
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} [{v['impact']}] {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:8]:
+            target = " ".join(map(str, node["target"]))
+            lines.append(f"    at {target}: {node['html'][:160]}")
+            lines.append("      " + (node["summary"] or "").replace("\n", "\n      "))
+        if len(v["nodes"]) > 8:
+            lines.append(f"    …and {len(v['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize("kind", ["home", "report", "dashboard", "kpi"])
+def test_axe_finds_no_wcag_aa_violation(ledger, open_tab, kind, language):
+    urls = {"home": ledger.home(), "report": ledger.report(), "dashboard": ledger.dashboard(),
+            "kpi": ledger.kpi(OTOBETSU_USERS)}  # fmt: skip
+    tab = open_tab(language, bypass_csp=True)  # lets the test inject axe-core
+    page = tab.page
+    tab.open(urls[kind])
+    assert html_lang(page) == language
+    if page.locator(CHART).count():
+        wait_for_chart(page)  # axe sees the page as drawn
+    page.add_script_tag(path=str(AXE_JS))
+    violations = page.evaluate(AXE_RUN, WCAG_AA)
+    assert violations == [], f"{kind} ({language}):\n{describe(violations)}"
