@@ -23,7 +23,7 @@ evaluate: $(STAMP)
 
 ## test: install (with Debian's Chromium for the browser tests), then run the whole suite
 test: $(STAMP) browser
-	KPILEDGER_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest
+	$(BIN)/python -m pytest
 
 ## browser: Debian's Chromium and Japanese fonts for the browser tests (apt-get, as root)
 browser:

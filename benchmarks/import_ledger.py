@@ -14,8 +14,8 @@ from pathlib import Path
 os.environ["KPILEDGER_DATA_DIR"] = tempfile.mkdtemp(prefix="kpiledger-bench-")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import synthetic  # noqa: E402
-from kpiledger.web import setup  # noqa: E402
+from benchmarks.run import synthetic
+from kpiledger.web import setup
 
 COPIES = int(os.environ.get("KPILEDGER_BENCH_COPIES", "200"))
 
@@ -38,15 +38,19 @@ def main() -> int:
     importing.apply_import(plan, file_name="synthetic.txt", content=content)
     done = time.perf_counter()
     kpis, obs = m.Kpi.objects.count(), m.Observation.objects.count()
-    print(f"import {COPIES} copies: read+plan {planned - start:6.2f} s, "
-          f"write {done - planned:6.2f} s ({kpis:,} KPIs, {obs:,} observations)")
+    print(
+        f"import {COPIES} copies: read+plan {planned - start:6.2f} s, "
+        f"write {done - planned:6.2f} s ({kpis:,} KPIs, {obs:,} observations)"
+    )
     start = time.perf_counter()
     again = importing.plan_import(importing.organization_for("012068"), report, content + b"\n")
     print(f"re-plan (no changes: {again.is_empty}) {time.perf_counter() - start:6.2f} s")
     start = time.perf_counter()
     ledger = reports.load_report(m.Organization.objects.get(), 2023)
-    print(f"load+evaluate from the ledger {time.perf_counter() - start:6.2f} s "
-          f"({len(ledger.kpi_ids):,} KPIs)")
+    print(
+        f"load+evaluate from the ledger {time.perf_counter() - start:6.2f} s "
+        f"({len(ledger.kpi_ids):,} KPIs)"
+    )
     return 0
 
 

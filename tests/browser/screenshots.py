@@ -83,7 +83,7 @@ def take(base: str, out: Path) -> list[Path]:
         with page.expect_navigation(wait_until="load"):
             page.locator("table").get_by_role("link", name=KPI_INDICATOR, exact=True).first.click()
         wait_for_chart(page)
-        page.wait_for_timeout(1200)  # let the chart's entry animation finish
+        page.wait_for_timeout(1200)  # let web fonts and the chart settle
         kpi = out / "kpi.png"
         page.screenshot(path=str(kpi), full_page=True)
         browser.close()

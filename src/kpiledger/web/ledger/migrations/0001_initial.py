@@ -9,7 +9,6 @@ import kpiledger.web.ledger.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,226 +17,630 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='GrantProgram',
+            name="GrantProgram",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='交付金')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="交付金")),
             ],
             options={
-                'verbose_name': '交付金',
-                'verbose_name_plural': '交付金',
-                'ordering': ['name'],
+                "verbose_name": "交付金",
+                "verbose_name_plural": "交付金",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Kpi',
+            name="Kpi",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('indicator', models.CharField(max_length=500, verbose_name='指標')),
-                ('unit', models.CharField(blank=True, max_length=50, verbose_name='単位')),
-                ('target', models.DecimalField(decimal_places=4, max_digits=15, verbose_name='指標値（目標値）')),
-                ('target_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='目標年')),
-                ('target_month', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='目標月')),
-                ('baseline', models.DecimalField(blank=True, decimal_places=4, max_digits=15, null=True, verbose_name='基準値')),
-                ('baseline_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='基準年度')),
-                ('direction_override', models.CharField(blank=True, choices=[('increase', '高いほど良い'), ('decrease', '低いほど良い')], max_length=10, verbose_name='方向（指定）')),
-                ('aggregation_override', models.CharField(blank=True, choices=[('annual', '年間値'), ('cumulative', '累計'), ('level', '水準（率・割合・平均）')], max_length=10, verbose_name='集計方法（指定）')),
-                ('override_reason', models.TextField(blank=True, verbose_name='指定の理由')),
-                ('actuals_are_increments', models.BooleanField(default=False, verbose_name='累計指標の実績が単年度値')),
-                ('note', models.TextField(blank=True, verbose_name='備考')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='表示順')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("indicator", models.CharField(max_length=500, verbose_name="指標")),
+                ("unit", models.CharField(blank=True, max_length=50, verbose_name="単位")),
+                (
+                    "target",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=15, verbose_name="指標値（目標値）"
+                    ),
+                ),
+                (
+                    "target_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="目標年"),
+                ),
+                (
+                    "target_month",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="目標月"),
+                ),
+                (
+                    "baseline",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=15,
+                        null=True,
+                        verbose_name="基準値",
+                    ),
+                ),
+                (
+                    "baseline_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="基準年度"
+                    ),
+                ),
+                (
+                    "direction_override",
+                    models.CharField(
+                        blank=True,
+                        choices=[("increase", "高いほど良い"), ("decrease", "低いほど良い")],
+                        max_length=10,
+                        verbose_name="方向（指定）",
+                    ),
+                ),
+                (
+                    "aggregation_override",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("annual", "年間値"),
+                            ("cumulative", "累計"),
+                            ("level", "水準（率・割合・平均）"),
+                        ],
+                        max_length=10,
+                        verbose_name="集計方法（指定）",
+                    ),
+                ),
+                ("override_reason", models.TextField(blank=True, verbose_name="指定の理由")),
+                (
+                    "actuals_are_increments",
+                    models.BooleanField(default=False, verbose_name="累計指標の実績が単年度値"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="備考")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="表示順")),
             ],
             options={
-                'verbose_name': 'KPI',
-                'verbose_name_plural': 'KPI',
-                'ordering': ['project', 'position', 'id'],
+                "verbose_name": "KPI",
+                "verbose_name_plural": "KPI",
+                "ordering": ["project", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=6, unique=True, validators=[kpiledger.web.ledger.models.validate_org_code], verbose_name='団体コード')),
-                ('name', models.CharField(max_length=100, verbose_name='団体名')),
-                ('prefecture', models.CharField(max_length=10, verbose_name='都道府県')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=6,
+                        unique=True,
+                        validators=[kpiledger.web.ledger.models.validate_org_code],
+                        verbose_name="団体コード",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="団体名")),
+                ("prefecture", models.CharField(max_length=10, verbose_name="都道府県")),
             ],
             options={
-                'verbose_name': '団体',
-                'verbose_name_plural': '団体',
-                'ordering': ['code'],
+                "verbose_name": "団体",
+                "verbose_name_plural": "団体",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalOrganization',
+            name="HistoricalOrganization",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=6, validators=[kpiledger.web.ledger.models.validate_org_code], verbose_name='団体コード')),
-                ('name', models.CharField(max_length=100, verbose_name='団体名')),
-                ('prefecture', models.CharField(max_length=10, verbose_name='都道府県')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        db_index=True,
+                        max_length=6,
+                        validators=[kpiledger.web.ledger.models.validate_org_code],
+                        verbose_name="団体コード",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="団体名")),
+                ("prefecture", models.CharField(max_length=10, verbose_name="都道府県")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 団体',
-                'verbose_name_plural': 'historical 団体',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 団体",
+                "verbose_name_plural": "historical 団体",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=255, verbose_name='ファイル名')),
-                ('sha256', models.CharField(db_index=True, max_length=64, verbose_name='SHA-256')),
-                ('content', models.BinaryField(verbose_name='内容')),
-                ('title', models.CharField(blank=True, max_length=300, verbose_name='表題')),
-                ('fiscal_year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('status', models.CharField(choices=[('pending', '確認待ち'), ('applied', '取込済み'), ('discarded', '取消')], default='pending', max_length=10, verbose_name='状態')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='変更の概要')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('applied_at', models.DateTimeField(blank=True, null=True, verbose_name='取込日時')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='作成者')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='imports', to='ledger.organization', verbose_name='団体')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255, verbose_name="ファイル名")),
+                ("sha256", models.CharField(db_index=True, max_length=64, verbose_name="SHA-256")),
+                ("content", models.BinaryField(verbose_name="内容")),
+                ("title", models.CharField(blank=True, max_length=300, verbose_name="表題")),
+                ("fiscal_year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "確認待ち"),
+                            ("applied", "取込済み"),
+                            ("discarded", "取消"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状態",
+                    ),
+                ),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="変更の概要")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                (
+                    "applied_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="取込日時"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="作成者",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="imports",
+                        to="ledger.organization",
+                        verbose_name="団体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '取込',
-                'verbose_name_plural': '取込',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "取込",
+                "verbose_name_plural": "取込",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalObservation',
+            name="HistoricalObservation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('fiscal_year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=15, null=True, verbose_name='実績値')),
-                ('marker', models.CharField(blank=True, max_length=20, verbose_name='値なしの表記')),
-                ('published_rate', models.DecimalField(blank=True, decimal_places=4, max_digits=15, null=True, verbose_name='公表達成率')),
-                ('note', models.TextField(blank=True, verbose_name='備考')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('import_batch', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledger.importbatch', verbose_name='取込')),
-                ('kpi', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledger.kpi', verbose_name='KPI')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("fiscal_year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=15,
+                        null=True,
+                        verbose_name="実績値",
+                    ),
+                ),
+                (
+                    "marker",
+                    models.CharField(blank=True, max_length=20, verbose_name="値なしの表記"),
+                ),
+                (
+                    "published_rate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=15,
+                        null=True,
+                        verbose_name="公表達成率",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="備考")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ledger.importbatch",
+                        verbose_name="取込",
+                    ),
+                ),
+                (
+                    "kpi",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ledger.kpi",
+                        verbose_name="KPI",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 実績値',
-                'verbose_name_plural': 'historical 実績値',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 実績値",
+                "verbose_name_plural": "historical 実績値",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalProject',
+            name="HistoricalProject",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=500, verbose_name='事業の名称')),
-                ('section', models.CharField(choices=[('対象事業', '交付金対象事業'), ('関連事業', '交付金関連事業')], max_length=10, verbose_name='区分')),
-                ('summary', models.TextField(blank=True, verbose_name='事業の概要')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='表示順')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('grant', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledger.grantprogram', verbose_name='交付金')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledger.organization', verbose_name='団体')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=500, verbose_name="事業の名称")),
+                (
+                    "section",
+                    models.CharField(
+                        choices=[("対象事業", "交付金対象事業"), ("関連事業", "交付金関連事業")],
+                        max_length=10,
+                        verbose_name="区分",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="事業の概要")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="表示順")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "grant",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ledger.grantprogram",
+                        verbose_name="交付金",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ledger.organization",
+                        verbose_name="団体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 事業',
-                'verbose_name_plural': 'historical 事業',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 事業",
+                "verbose_name_plural": "historical 事業",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=500, verbose_name='事業の名称')),
-                ('section', models.CharField(choices=[('対象事業', '交付金対象事業'), ('関連事業', '交付金関連事業')], max_length=10, verbose_name='区分')),
-                ('summary', models.TextField(blank=True, verbose_name='事業の概要')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='表示順')),
-                ('grant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='ledger.grantprogram', verbose_name='交付金')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='ledger.organization', verbose_name='団体')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=500, verbose_name="事業の名称")),
+                (
+                    "section",
+                    models.CharField(
+                        choices=[("対象事業", "交付金対象事業"), ("関連事業", "交付金関連事業")],
+                        max_length=10,
+                        verbose_name="区分",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="事業の概要")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="表示順")),
+                (
+                    "grant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="ledger.grantprogram",
+                        verbose_name="交付金",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="ledger.organization",
+                        verbose_name="団体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事業',
-                'verbose_name_plural': '事業',
-                'ordering': ['organization', 'position', 'id'],
+                "verbose_name": "事業",
+                "verbose_name_plural": "事業",
+                "ordering": ["organization", "position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='kpi',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kpis', to='ledger.project', verbose_name='事業'),
+            model_name="kpi",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="kpis",
+                to="ledger.project",
+                verbose_name="事業",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalKpi',
+            name="HistoricalKpi",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('indicator', models.CharField(max_length=500, verbose_name='指標')),
-                ('unit', models.CharField(blank=True, max_length=50, verbose_name='単位')),
-                ('target', models.DecimalField(decimal_places=4, max_digits=15, verbose_name='指標値（目標値）')),
-                ('target_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='目標年')),
-                ('target_month', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='目標月')),
-                ('baseline', models.DecimalField(blank=True, decimal_places=4, max_digits=15, null=True, verbose_name='基準値')),
-                ('baseline_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='基準年度')),
-                ('direction_override', models.CharField(blank=True, choices=[('increase', '高いほど良い'), ('decrease', '低いほど良い')], max_length=10, verbose_name='方向（指定）')),
-                ('aggregation_override', models.CharField(blank=True, choices=[('annual', '年間値'), ('cumulative', '累計'), ('level', '水準（率・割合・平均）')], max_length=10, verbose_name='集計方法（指定）')),
-                ('override_reason', models.TextField(blank=True, verbose_name='指定の理由')),
-                ('actuals_are_increments', models.BooleanField(default=False, verbose_name='累計指標の実績が単年度値')),
-                ('note', models.TextField(blank=True, verbose_name='備考')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='表示順')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledger.project', verbose_name='事業')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("indicator", models.CharField(max_length=500, verbose_name="指標")),
+                ("unit", models.CharField(blank=True, max_length=50, verbose_name="単位")),
+                (
+                    "target",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=15, verbose_name="指標値（目標値）"
+                    ),
+                ),
+                (
+                    "target_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="目標年"),
+                ),
+                (
+                    "target_month",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="目標月"),
+                ),
+                (
+                    "baseline",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=15,
+                        null=True,
+                        verbose_name="基準値",
+                    ),
+                ),
+                (
+                    "baseline_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="基準年度"
+                    ),
+                ),
+                (
+                    "direction_override",
+                    models.CharField(
+                        blank=True,
+                        choices=[("increase", "高いほど良い"), ("decrease", "低いほど良い")],
+                        max_length=10,
+                        verbose_name="方向（指定）",
+                    ),
+                ),
+                (
+                    "aggregation_override",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("annual", "年間値"),
+                            ("cumulative", "累計"),
+                            ("level", "水準（率・割合・平均）"),
+                        ],
+                        max_length=10,
+                        verbose_name="集計方法（指定）",
+                    ),
+                ),
+                ("override_reason", models.TextField(blank=True, verbose_name="指定の理由")),
+                (
+                    "actuals_are_increments",
+                    models.BooleanField(default=False, verbose_name="累計指標の実績が単年度値"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="備考")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="表示順")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ledger.project",
+                        verbose_name="事業",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical KPI',
-                'verbose_name_plural': 'historical KPI',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical KPI",
+                "verbose_name_plural": "historical KPI",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Observation',
+            name="Observation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fiscal_year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=15, null=True, verbose_name='実績値')),
-                ('marker', models.CharField(blank=True, max_length=20, verbose_name='値なしの表記')),
-                ('published_rate', models.DecimalField(blank=True, decimal_places=4, max_digits=15, null=True, verbose_name='公表達成率')),
-                ('note', models.TextField(blank=True, verbose_name='備考')),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='ledger.importbatch', verbose_name='取込')),
-                ('kpi', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='observations', to='ledger.kpi', verbose_name='KPI')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fiscal_year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=15,
+                        null=True,
+                        verbose_name="実績値",
+                    ),
+                ),
+                (
+                    "marker",
+                    models.CharField(blank=True, max_length=20, verbose_name="値なしの表記"),
+                ),
+                (
+                    "published_rate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=15,
+                        null=True,
+                        verbose_name="公表達成率",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="備考")),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="ledger.importbatch",
+                        verbose_name="取込",
+                    ),
+                ),
+                (
+                    "kpi",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="observations",
+                        to="ledger.kpi",
+                        verbose_name="KPI",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '実績値',
-                'verbose_name_plural': '実績値',
-                'ordering': ['kpi', 'fiscal_year'],
-                'constraints': [models.UniqueConstraint(fields=('kpi', 'fiscal_year'), name='unique_observation_year')],
+                "verbose_name": "実績値",
+                "verbose_name_plural": "実績値",
+                "ordering": ["kpi", "fiscal_year"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kpi", "fiscal_year"), name="unique_observation_year"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.UniqueConstraint(fields=('organization', 'name'), name='unique_project_name'),
+            model_name="project",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "name"), name="unique_project_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='kpi',
-            constraint=models.UniqueConstraint(fields=('project', 'indicator'), name='unique_kpi_indicator'),
+            model_name="kpi",
+            constraint=models.UniqueConstraint(
+                fields=("project", "indicator"), name="unique_kpi_indicator"
+            ),
         ),
     ]
