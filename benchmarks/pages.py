@@ -1,0 +1,77 @@
+"""Benchmark: render time and SQL queries of each public page, for the reference report and a
+large synthetic one (`KPILEDGER_BENCH_COPIES` copies of it, default 40 → 960 KPIs)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ["KPILEDGER_DATA_DIR"] = tempfile.mkdtemp(prefix="kpiledger-bench-")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.run import synthetic  # noqa: E402
+from kpiledger.web import setup  # noqa: E402
+
+COPIES = int(os.environ.get("KPILEDGER_BENCH_COPIES", "40"))
+
+
+def load(code: str, name: str, content: bytes) -> None:
+    from kpiledger.io.readers import read_report_bytes
+    from kpiledger.web.ledger.services import importing
+
+    org = importing.organization_for(code, name)
+    plan = importing.plan_import(org, read_report_bytes(content, "r.txt"), content)
+    importing.apply_import(plan, file_name="r.txt", content=content)
+
+
+def measure(client, url: str) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times = []
+    for _ in range(5):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url, HTTP_HOST="127.0.0.1")
+            times.append(time.perf_counter() - start)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times), len(queries)
+
+
+def main() -> int:
+    setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from kpiledger.cli.main import reference_report_path
+    from kpiledger.web.ledger import models as m
+
+    call_command("migrate", verbosity=0)
+    load("012068", "釧路市", reference_report_path().read_bytes())
+    load("011002", "札幌市（合成）", synthetic(COPIES).encode())
+    client = Client()
+    for code in ("012068", "011002"):
+        kpis = m.Kpi.objects.filter(project__organization__code=code)
+        first = kpis.order_by("id").first()
+        pages = {
+            "report": f"/org/{code}/2023/",
+            "dashboard": f"/org/{code}/2023/dashboard/",
+            "kpi": f"/org/{code}/kpi/{first.id}/",
+        }
+        for name, url in pages.items():
+            seconds, queries = measure(client, url)
+            print(
+                f"{code} ({kpis.count():4d} KPIs) {name:9s} {seconds * 1000:8.1f} ms "
+                f"{queries:3d} queries"
+            )
+    seconds, queries = measure(client, "/")
+    print(f"home {seconds * 1000:8.1f} ms {queries:3d} queries")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
