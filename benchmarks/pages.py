@@ -13,8 +13,8 @@ from pathlib import Path
 os.environ["KPILEDGER_DATA_DIR"] = tempfile.mkdtemp(prefix="kpiledger-bench-")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import synthetic  # noqa: E402
-from kpiledger.web import setup  # noqa: E402
+from benchmarks.run import synthetic
+from kpiledger.web import setup
 
 COPIES = int(os.environ.get("KPILEDGER_BENCH_COPIES", "40"))
 
