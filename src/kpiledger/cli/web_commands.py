@@ -10,6 +10,8 @@ import contextlib
 import sys
 from pathlib import Path
 
+from kpiledger.core.errors import KpiledgerError
+
 REFERENCE_ORG = ("012068", "釧路市")
 
 
@@ -156,16 +158,25 @@ def ensure_reference(stdout=sys.stdout) -> bool:  # type: ignore[no-untyped-def]
 
 
 def run_serve(host: str, port: int, threads: int) -> int:
-    import waitress
+    from waitress.server import create_server
 
     from kpiledger.web.wsgi import application
 
     migrate()
     ensure_reference()
+    try:
+        server = create_server(
+            application, host=host, port=port, threads=threads, ident="kpiledger"
+        )
+    except OSError as error:
+        raise KpiledgerError.single(
+            "cannot-listen",
+            f"{host}:{port} で待ち受けできません（{error.strerror}）。"
+            "--port で別の番号を指定してください",
+            f"cannot listen on {host}:{port} ({error.strerror}); choose another --port",
+        ) from None
     shown = f"[{host}]" if ":" in host else host
     print(f"kpiledger: http://{shown}:{port}/  （Ctrl+C で終了 / Ctrl+C to stop）", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
-        waitress.serve(
-            application, host=host, port=port, threads=threads, ident="kpiledger", _quiet=True
-        )
+        server.run()
     return 0
