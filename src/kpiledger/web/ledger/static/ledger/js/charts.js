@@ -74,7 +74,7 @@
     option.legend = { top: 0, left: 0, data: [data.labels.actual], textStyle: { color: TEXT } };
     option.xAxis = { type: "category", data: data.categories, boundaryGap: true,
                      axisLabel: { color: TEXT } };
-    option.yAxis = { type: "value", name: data.unit, min: 0, max: niceCeil(highest * 1.05),
+    option.yAxis = { type: "value", name: data.unit, min: 0, max: niceCeil(highest * 1.15),
                      nameTextStyle: { color: MUTED }, axisLabel: { color: TEXT, formatter: show } };
     option.series = [{
       name: data.labels.actual,
