@@ -86,7 +86,7 @@ class Kpi:
     aggregation_override: Aggregation | None = None
     actuals_are_increments: bool = False  # cumulative KPI published with yearly increments
     line: int | None = None  # where the row was read (1-based)
-    reader_flags: list[Flag] = field(default_factory=list)  # remarks found while reading
+    reader_flags: list[Flag] = field(default_factory=list)  # remarks from the source
 
     @property
     def target_fiscal_year(self) -> int | None:

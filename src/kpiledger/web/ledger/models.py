@@ -7,8 +7,11 @@ project, KPI or observation is kept with who/when/why by django-simple-history.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -17,6 +20,8 @@ from kpiledger.core.errors import KpiledgerError
 from kpiledger.core.orgcode import normalize_code
 
 VALUE_DIGITS, VALUE_PLACES = 15, 4
+FISCAL_YEAR_RANGE = [MinValueValidator(1926), MaxValueValidator(2200)]
+MONTH_RANGE = [MinValueValidator(1), MaxValueValidator(12)]
 
 
 def validate_org_code(value: str) -> None:
@@ -25,6 +30,14 @@ def validate_org_code(value: str) -> None:
     except KpiledgerError as error:
         problem = error.problems[0]
         raise ValidationError(f"{problem.message_ja} / {problem.message_en}") from None
+
+
+def unpad(value: Decimal) -> Decimal:
+    """A stored value without the database's padding zeros (`73.5000` → `73.5`, `20.0000` →
+    `20`): the same number, written as published."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 def value_field(**kwargs: object) -> models.DecimalField:
@@ -143,7 +156,9 @@ class Project(models.Model):
 
 
 class Kpi(models.Model):
-    """A KPI (重要業績評価指標) of a project: indicator, target, unit, target date, baseline."""
+    """A KPI (重要業績評価指標) of a project: indicator and its current terms (target, unit,
+    target date, baseline: those of the latest report, or as edited since). Each year's report
+    keeps the terms it was published with in `ReportedKpi`."""
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("事業")
@@ -151,10 +166,16 @@ class Kpi(models.Model):
     indicator = models.CharField(_("指標"), max_length=500)
     unit = models.CharField(_("単位"), max_length=50, blank=True)
     target = value_field(verbose_name=_("指標値（目標値）"))
-    target_year = models.PositiveSmallIntegerField(_("目標年"), null=True, blank=True)
-    target_month = models.PositiveSmallIntegerField(_("目標月"), null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(
+        _("目標年"), null=True, blank=True, validators=FISCAL_YEAR_RANGE
+    )
+    target_month = models.PositiveSmallIntegerField(
+        _("目標月"), null=True, blank=True, validators=MONTH_RANGE
+    )
     baseline = value_field(verbose_name=_("基準値"), null=True, blank=True)
-    baseline_year = models.PositiveSmallIntegerField(_("基準年度"), null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(
+        _("基準年度"), null=True, blank=True, validators=FISCAL_YEAR_RANGE
+    )
     direction_override = models.CharField(
         _("方向（指定）"), max_length=10, choices=DirectionChoice.choices, blank=True
     )
@@ -184,10 +205,9 @@ class Observation(models.Model):
     kpi = models.ForeignKey(
         Kpi, on_delete=models.CASCADE, related_name="observations", verbose_name=_("KPI")
     )
-    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), validators=FISCAL_YEAR_RANGE)
     value = value_field(verbose_name=_("実績値"), null=True, blank=True)
     marker = models.CharField(_("値なしの表記"), max_length=20, blank=True)
-    published_rate = value_field(verbose_name=_("公表達成率"), null=True, blank=True)
     note = models.TextField(_("備考"), blank=True)
     import_batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("取込")
@@ -203,3 +223,50 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi} {self.fiscal_year}: {self.value if self.value is not None else '-'}"
+
+
+class ReportedKpi(models.Model):
+    """A KPI row exactly as one fiscal year's report published it: its terms and its actuals.
+
+    A published report is a record: importing next year's report (new targets, corrected
+    actuals) does not change how this year's report reads. The ledger's current values live in
+    `Kpi` and `Observation`.
+    """
+
+    kpi = models.ForeignKey(
+        Kpi, on_delete=models.CASCADE, related_name="reported", verbose_name=_("KPI")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("報告年度"), validators=FISCAL_YEAR_RANGE)
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("取込")
+    )
+    position = models.PositiveIntegerField(_("表示順"), default=0)
+    unit = models.CharField(_("単位"), max_length=50, blank=True)
+    target = value_field(verbose_name=_("指標値（目標値）"))
+    target_year = models.PositiveSmallIntegerField(
+        _("目標年"), null=True, blank=True, validators=FISCAL_YEAR_RANGE
+    )
+    target_month = models.PositiveSmallIntegerField(
+        _("目標月"), null=True, blank=True, validators=MONTH_RANGE
+    )
+    baseline = value_field(verbose_name=_("基準値"), null=True, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(
+        _("基準年度"), null=True, blank=True, validators=FISCAL_YEAR_RANGE
+    )
+    published_rate = value_field(verbose_name=_("公表達成率"), null=True, blank=True)
+    actuals = models.JSONField(
+        _("公表された実績値"),
+        default=dict,
+        help_text=_('年度 → {"value": "35245"} または {"marker": "-"}（10進の文字列で正確に）'),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fiscal_year", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "fiscal_year"], name="unique_reported_kpi_year")
+        ]
+        verbose_name = verbose_name_plural = _("報告されたKPI")
+
+    def __str__(self) -> str:
+        return f"{self.kpi}（{self.fiscal_year}年度）"

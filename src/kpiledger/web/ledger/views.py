@@ -6,7 +6,6 @@ services.reports.load_report); presenters reshape the fetched objects for the te
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -52,20 +51,20 @@ def dashboard(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 
 def kpi(request: HttpRequest, code: str, kpi_id: int) -> HttpResponse:
-    """One KPI in a report year (`?year=2023`, default the latest): facts, chart, history."""
+    """One KPI as a year's report published it (`?year=2023`, default the latest report that
+    contains it): facts, judgement, chart, and the history of its values."""
     org = get_object_or_404(m.Organization, code=code)
-    years = reports.report_years(org)
-    year = _requested_year(request, years)
-    observations = m.Observation.objects.filter(fiscal_year__lte=year).order_by("fiscal_year")
     row = get_object_or_404(
-        m.Kpi.objects.select_related("project__grant").prefetch_related(
-            Prefetch("observations", queryset=observations)
-        ),
-        pk=kpi_id,
-        project__organization=org,
+        m.Kpi.objects.select_related("project__grant"), pk=kpi_id, project__organization=org
     )
+    reported = {r.fiscal_year: r for r in row.reported.all()}
+    years = sorted(reported, reverse=True)
+    year = _requested_year(request, years)
+    published = reported[year]
+    published.kpi = row
     row.project.organization = org
-    result = evaluate_kpi(reports.to_core_kpi(row), year)
+    current = reports.current_values([row.id], year).get(row.id, {})
+    result = evaluate_kpi(reports.to_core_kpi(published, current), year)
     observation_history = (
         m.Observation.history.filter(kpi_id=row.id)
         .select_related("history_user")
@@ -93,6 +92,6 @@ def _requested_year(request: HttpRequest, years: list[int]) -> int:
         if not years:
             raise Http404("no report")
         return years[0]
-    if not text.isdigit() or int(text) not in years:
+    if not (text.isascii() and text.isdigit()) or int(text) not in years:
         raise Http404("no report for this year")
     return int(text)

@@ -15,6 +15,7 @@ from kpiledger.core.evaluate import Effect, KpiResult, Progress, ProjectResult, 
 from kpiledger.core.inference import Inferred
 from kpiledger.core.model import Actual, Confidence
 from kpiledger.core.numbers import format_number, to_plain_string
+from kpiledger.web.ledger import models as m
 
 STATUS_ICONS = {
     Status.ACHIEVED: "✔",
@@ -63,11 +64,7 @@ def pick(ja: str, en: str) -> str:
     return en if english() else ja
 
 
-def exact(value: Decimal) -> Decimal:
-    """The value without the database's padding zeros (`73.5000` → `73.5`, `20.0000` → `20`)."""
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+exact = m.unpad  # the value without the database's padding zeros (73.5000 → 73.5)
 
 
 def number(value: Decimal | None) -> str:

@@ -23,7 +23,6 @@ from kpiledger.web.ledger.presenters.formatting import (
     actual_text,
     badge,
     english,
-    exact,
     inferred_text,
     month_long,
     month_short,
@@ -252,10 +251,9 @@ def _history_row(record: Any, values: tuple[str, ...]) -> HistoryRow:
 
 
 def _observation_history_row(record: Any) -> HistoryRow:
-    """年度, 実績値 (or the "no value" marker), 公表達成率."""
+    """年度, 実績値 (or the "no value" marker)."""
     shown = number(record.value) if record.value is not None else (record.marker or NO_VALUE)
-    rate = rate_text(exact(record.published_rate)) if record.published_rate is not None else ""
-    return _history_row(record, (year_label(record.fiscal_year), shown, rate))
+    return _history_row(record, (year_label(record.fiscal_year), shown))
 
 
 def _kpi_history_row(record: Any) -> HistoryRow:

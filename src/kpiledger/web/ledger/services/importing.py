@@ -1,8 +1,10 @@
 """Importing a read report into the ledger: a preview of every change, then all or nothing.
 
 Projects are matched by (organization, name) and KPIs by (project, indicator), so next
-year's report of the same organization extends the same projects and KPIs. Re-importing a
-file already applied changes nothing. Every write keeps history (who, when, why).
+year's report of the same organization extends the same projects and KPIs. Each report's rows
+are also kept exactly as published (`ReportedKpi`), so a later report never rewrites how an
+earlier one reads. Re-importing a file already applied changes nothing. Every write keeps
+history (who, when, why).
 """
 
 from __future__ import annotations
@@ -14,37 +16,25 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kpiledger.core.errors import KpiledgerError, Problem
-from kpiledger.core.model import Kpi, Project, Report
+from kpiledger.core.model import Kpi, Report
 from kpiledger.core.orgcode import normalize_code, prefecture_of
 from kpiledger.web.ledger import models as m
 
 MAX_ABS = Decimal(10) ** (m.VALUE_DIGITS - m.VALUE_PLACES)
 Progress = Callable[[int, int], None]  # (done, total)
 
-PROJECT_FIELDS = ("section", "grant", "summary", "position")
-KPI_FIELDS = (
-    "unit",
-    "target",
-    "target_year",
-    "target_month",
-    "baseline",
-    "baseline_year",
-    "note",
-    "position",
-)
-OBSERVATION_FIELDS = ("value", "marker", "published_rate")
-
-
 CHANGE_LABELS = {
     "new-project": ("事業の追加", "new projects"),
     "changed-project": ("事業の変更", "changed projects"),
     "new-kpi": ("KPIの追加", "new KPIs"),
     "changed-kpi": ("KPIの変更", "changed KPIs"),
+    "new-reported": ("報告行の記録", "report rows recorded"),
+    "changed-reported": ("報告行の変更", "changed report rows"),
     "new-observation": ("実績値の追加", "new actuals"),
     "changed-observation": ("実績値の変更", "changed actuals"),
+    "kept-observation": ("新しい報告の値を維持", "newer reported values kept"),
 }
 
 
@@ -52,7 +42,7 @@ CHANGE_LABELS = {
 class Change:
     """One row of the preview: what will be created or changed."""
 
-    kind: str  # new-project, changed-project, new-kpi, changed-kpi, new-observation, ...
+    kind: str  # a key of CHANGE_LABELS
     project: str
     indicator: str = ""
     fiscal_year: int | None = None
@@ -71,6 +61,8 @@ class ImportPlan:
     changed_projects: list[m.Project] = field(default_factory=list)
     new_kpis: list[tuple[m.Project, m.Kpi]] = field(default_factory=list)
     changed_kpis: list[m.Kpi] = field(default_factory=list)
+    new_reported: list[tuple[m.Kpi, m.ReportedKpi]] = field(default_factory=list)
+    changed_reported: list[m.ReportedKpi] = field(default_factory=list)
     new_observations: list[tuple[m.Kpi, m.Observation]] = field(default_factory=list)
     changed_observations: list[m.Observation] = field(default_factory=list)
     grants: dict[str, m.GrantProgram] = field(default_factory=dict)
@@ -81,7 +73,13 @@ class ImportPlan:
 
     @property
     def is_empty(self) -> bool:
-        return not self.changes
+        return not any(c.kind != "kept-observation" for c in self.changes)
+
+    def fingerprint(self) -> str:
+        """A digest of the changes, to check at confirmation that nothing moved since the
+        preview was shown."""
+        text = "\n".join(repr(c) for c in self.changes)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def sha256(content: bytes) -> str:
@@ -99,7 +97,10 @@ def organization_for(code: str, name: str | None = None) -> m.Organization:
 
 
 def plan_import(organization: m.Organization, report: Report, content: bytes = b"") -> ImportPlan:
-    """The preview: compare the report with the ledger. Writes nothing."""
+    """The preview: compare the report with the ledger. Writes nothing. Raises KpiledgerError
+    for a value the ledger cannot keep exactly."""
+    from kpiledger.web.ledger.services.planner import Planner
+
     check_values(report)
     plan = ImportPlan(organization, report)
     if organization.pk and content:
@@ -108,7 +109,7 @@ def plan_import(organization: m.Organization, report: Report, content: bytes = b
         ).exists()
         if plan.already_imported:
             return plan
-    _Planner(plan).run()
+    Planner(plan).run()
     return plan
 
 
@@ -121,18 +122,18 @@ def check_values(report: Report) -> None:
         ]
         if kpi.baseline:
             values.append(("基準値", kpi.baseline.value))
-        problems += [_too_precise(kpi, name, v) for name, v in values if not _fits(v)]
+        if kpi.published_rate is not None:
+            values.append(("達成率", kpi.published_rate))
+        problems += [_too_precise(kpi, name, v) for name, v in values if not fits(v)]
     if problems:
         raise KpiledgerError(problems)
 
 
-def _fits(value: Decimal) -> bool:
-    exponent = value.as_tuple().exponent
-    return abs(value) < MAX_ABS and (
-        not isinstance(exponent, int)
-        or exponent >= -m.VALUE_PLACES
-        or value == value.quantize(Decimal(1).scaleb(-m.VALUE_PLACES))
-    )
+def fits(value: Decimal) -> bool:
+    """Whether the ledger keeps `value` exactly (|value| < 10^11, at most 4 decimal places)."""
+    if abs(value) >= MAX_ABS:
+        return False
+    return value == value.quantize(Decimal(1).scaleb(-m.VALUE_PLACES))
 
 
 def _too_precise(kpi: Kpi, name: str, value: Decimal) -> Problem:
@@ -147,130 +148,6 @@ def _too_precise(kpi: Kpi, name: str, value: Decimal) -> Problem:
     )
 
 
-class _Planner:
-    """Builds the plan against the organization's current ledger (a few queries in all)."""
-
-    def __init__(self, plan: ImportPlan):
-        self.plan = plan
-        org = plan.organization
-        projects = (
-            m.Project.objects.filter(organization=org).select_related("grant")
-            if org.pk
-            else m.Project.objects.none()
-        )
-        self.projects = {p.name: p for p in projects}
-        kpis = m.Kpi.objects.filter(project__in=projects)
-        self.kpis = {(k.project_id, k.indicator): k for k in kpis}
-        observations = m.Observation.objects.filter(kpi__in=kpis)
-        self.observations = {(o.kpi_id, o.fiscal_year): o for o in observations}
-        self.grants = {g.name: g for g in m.GrantProgram.objects.all()}
-
-    def run(self) -> None:
-        for position, project in enumerate(self.plan.report.projects):
-            row = self._project(project, position)
-            for kpi_position, kpi in enumerate(project.kpis):
-                self._kpi(row, project, kpi, kpi_position)
-
-    def _grant(self, name: str | None) -> m.GrantProgram | None:
-        if not name:
-            return None
-        if name not in self.grants:
-            self.grants[name] = self.plan.grants[name] = m.GrantProgram(name=name)
-        return self.grants[name]
-
-    def _project(self, project: Project, position: int) -> m.Project:
-        grant = self._grant(project.grant)
-        values = {
-            "section": project.section.value,
-            "grant": grant,
-            "summary": project.summary or "",
-            "position": position,
-        }
-        row = self.projects.get(project.name)
-        if row is None:
-            row = m.Project(name=project.name, **values)
-            self.plan.new_projects.append(row)
-            self.plan.changes.append(Change("new-project", project.name))
-            return row
-        self._update(row, values, "changed-project", self.plan.changed_projects, project.name)
-        return row
-
-    def _kpi(self, row: m.Project, project: Project, kpi: Kpi, position: int) -> None:
-        values = {
-            "unit": kpi.unit,
-            "target": kpi.target,
-            "target_year": kpi.target_date.year if kpi.target_date else None,
-            "target_month": kpi.target_date.month if kpi.target_date else None,
-            "baseline": kpi.baseline.value if kpi.baseline else None,
-            "baseline_year": kpi.baseline.fiscal_year if kpi.baseline else None,
-            "note": kpi.note or "",
-            "position": position,
-        }
-        existing = self.kpis.get((row.pk, kpi.indicator)) if row.pk else None
-        if existing is None:
-            existing = m.Kpi(indicator=kpi.indicator, **values)
-            self.plan.new_kpis.append((row, existing))
-            self.plan.changes.append(Change("new-kpi", project.name, kpi.indicator))
-        else:
-            self._update(
-                existing, values, "changed-kpi", self.plan.changed_kpis, project.name, kpi.indicator
-            )
-        self._observations(existing, project, kpi)
-
-    def _observations(self, row: m.Kpi, project: Project, kpi: Kpi) -> None:
-        report_year = self.plan.report.fiscal_year
-        for year, actual in sorted(kpi.actuals.items()):
-            rate = kpi.published_rate if year == report_year else None
-            values = {"value": actual.value, "marker": actual.marker or "", "published_rate": rate}
-            existing = self.observations.get((row.pk, year)) if row.pk else None
-            if existing is None:
-                self.plan.new_observations.append((row, m.Observation(fiscal_year=year, **values)))
-                self.plan.changes.append(
-                    Change(
-                        "new-observation",
-                        project.name,
-                        kpi.indicator,
-                        year,
-                        "",
-                        _show(actual.value, actual.marker),
-                    )
-                )
-                continue
-            before = _show(existing.value, existing.marker)
-            if self._update(existing, values, None, self.plan.changed_observations):
-                self.plan.changes.append(
-                    Change(
-                        "changed-observation",
-                        project.name,
-                        kpi.indicator,
-                        year,
-                        before,
-                        _show(actual.value, actual.marker),
-                    )
-                )
-
-    def _update(self, row, values, kind, bucket, project="", indicator="") -> bool:  # type: ignore[no-untyped-def]
-        """Set changed fields on `row`; record it in `bucket` (and a Change of `kind`)."""
-        changed = [k for k, v in values.items() if getattr(row, k) != v]
-        if not changed:
-            return False
-        before = ", ".join(f"{k}={getattr(row, k)}" for k in changed)
-        for key in changed:
-            setattr(row, key, values[key])
-        bucket.append(row)
-        if kind:
-            after = ", ".join(f"{k}={values[k]}" for k in changed)
-            self.plan.changes.append(Change(kind, project, indicator, None, before, after))
-        return True
-
-
-def _show(value: Decimal | None, marker: str | None) -> str:
-    if value is None:
-        return marker or "-"
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def apply_import(
     plan: ImportPlan,
     *,
@@ -281,9 +158,11 @@ def apply_import(
 ) -> m.ImportBatch | None:
     """Write the plan in one transaction (all or nothing) and record the import batch.
     Returns None when the same file was already applied (nothing is written)."""
+    from kpiledger.web.ledger.services.writer import Writer
+
     if plan.already_imported:
         return None
-    reason = f"取込 / import: {file_name}"
+    user = user if getattr(user, "pk", None) else None
     with transaction.atomic():
         org = plan.organization
         if org.pk is None:
@@ -297,84 +176,8 @@ def apply_import(
             fiscal_year=plan.report.fiscal_year,
             status=m.ImportBatch.Status.APPLIED,
             summary=plan.counts(),
-            created_by=user if getattr(user, "pk", None) else None,
+            created_by=user,
             applied_at=timezone.now(),
         )
-        _Writer(plan, batch, user, reason, progress).write()
+        Writer(plan, batch, user, f"取込 / import: {file_name}", progress).write()
     return batch
-
-
-@dataclass
-class _Writer:
-    plan: ImportPlan
-    batch: m.ImportBatch
-    user: object | None
-    reason: str
-    progress: Progress | None
-    done: int = 0
-
-    def write(self) -> None:
-        p = self.plan
-        m.GrantProgram.objects.bulk_create(p.grants.values())
-        for project in [*p.new_projects, *p.changed_projects]:
-            project.organization = p.organization
-            project.grant = project.grant  # take the id of a grant created just now
-        self._create(p.new_projects, m.Project)
-        self._update(p.changed_projects, m.Project, PROJECT_FIELDS)
-        for project, kpi in p.new_kpis:
-            kpi.project = project
-        self._create([k for _, k in p.new_kpis], m.Kpi)
-        self._update(p.changed_kpis, m.Kpi, KPI_FIELDS)
-        for kpi, observation in p.new_observations:
-            observation.kpi, observation.import_batch = kpi, self.batch
-        for observation in p.changed_observations:
-            observation.import_batch = self.batch
-        self._create([o for _, o in p.new_observations], m.Observation)
-        self._update(p.changed_observations, m.Observation, (*OBSERVATION_FIELDS, "import_batch"))
-
-    def _create(self, objs: list, model: type) -> None:  # type: ignore[type-arg]
-        for chunk in _chunks(objs):
-            bulk_create_with_history(
-                chunk, model, default_user=self._user(), default_change_reason=self.reason
-            )
-            self._tick(len(chunk))
-
-    def _update(self, objs: list, model: type, fields: tuple[str, ...]) -> None:  # type: ignore[type-arg]
-        for chunk in _chunks(objs):
-            bulk_update_with_history(
-                chunk,
-                model,
-                list(fields),
-                default_user=self._user(),
-                default_change_reason=self.reason,
-            )
-            self._tick(len(chunk))
-
-    def _user(self):  # type: ignore[no-untyped-def]
-        return self.user if getattr(self.user, "pk", None) else None
-
-    def _tick(self, count: int) -> None:
-        self.done += count
-        if self.progress:
-            self.progress(self.done, self.plan_size)
-
-    @property
-    def plan_size(self) -> int:
-        p = self.plan
-        return sum(
-            map(
-                len,
-                (
-                    p.new_projects,
-                    p.changed_projects,
-                    p.new_kpis,
-                    p.changed_kpis,
-                    p.new_observations,
-                    p.changed_observations,
-                ),
-            )
-        )
-
-
-def _chunks(objs: list, size: int = 500) -> list[list]:  # type: ignore[type-arg]
-    return [objs[i : i + size] for i in range(0, len(objs), size)]

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
-
 from kpiledger.core.era import YearMonth, fiscal_year_label
 from kpiledger.core.evaluate import DEFAULT_NEARLY, ReportResult, evaluate_report
 from kpiledger.core.model import (
@@ -18,11 +16,13 @@ from kpiledger.core.model import (
     Aggregation,
     Baseline,
     Direction,
+    Flag,
     Kpi,
     Project,
     Report,
     Section,
 )
+from kpiledger.core.numbers import format_number
 from kpiledger.web.ledger import models as m
 
 
@@ -65,65 +65,104 @@ def report_title(organization: m.Organization, fiscal_year: int) -> str:
 def load_report(
     organization: m.Organization, fiscal_year: int, nearly: Decimal = DEFAULT_NEARLY
 ) -> LedgerReport:
-    """The organization's ledger as it stood for `fiscal_year` (observations up to that year),
-    evaluated by the core."""
-    observations = m.Observation.objects.filter(fiscal_year__lte=fiscal_year).order_by(
-        "fiscal_year"
-    )
-    kpis = m.Kpi.objects.order_by("position", "id").prefetch_related(
-        Prefetch("observations", queryset=observations)
-    )
-    projects = (
-        m.Project.objects.filter(organization=organization)
-        .select_related("grant")
-        .prefetch_related(Prefetch("kpis", queryset=kpis))
+    """The organization's report of `fiscal_year` exactly as it was published (its rows,
+    terms and actuals as recorded at import), evaluated by the core; an actual corrected in the
+    ledger since then is flagged `revised-after-publication`. Three queries."""
+    rows = (
+        m.ReportedKpi.objects.filter(
+            fiscal_year=fiscal_year, kpi__project__organization=organization
+        )
+        .select_related("kpi__project__grant")
         .order_by("position", "id")
     )
-    core_projects, ids, years = [], [], set()
-    for project in projects:
-        core, kpi_ids = _project(project)
-        core_projects.append(core)
-        ids.extend(kpi_ids)
-        years.update(y for k in core.kpis for y in k.actuals)
+    rows = list(rows)
+    current = current_values([row.kpi_id for row in rows], fiscal_year)
+    projects: dict[int, Project] = {}
+    ids, years = [], set()
+    for row in rows:
+        project = row.kpi.project
+        if project.pk not in projects:
+            projects[project.pk] = _core_project(project)
+        kpi = to_core_kpi(row, current.get(row.kpi_id, {}))
+        projects[project.pk].kpis.append(kpi)
+        ids.append(row.kpi_id)
+        years.update(kpi.actuals)
     report = Report(
-        report_title(organization, fiscal_year), fiscal_year, core_projects, sorted(years)
+        report_title(organization, fiscal_year), fiscal_year, list(projects.values()), sorted(years)
     )
     return LedgerReport(organization, evaluate_report(report, nearly=nearly), ids)
 
 
-def _project(project: m.Project) -> tuple[Project, list[int]]:
-    kpis = list(project.kpis.all())
-    core = Project(
+def _core_project(project: m.Project) -> Project:
+    return Project(
         project.name,
         Section(project.section),
         project.grant.name if project.grant else None,
         project.summary or None,
-        [to_core_kpi(k) for k in kpis],
     )
-    return core, [k.id for k in kpis]
 
 
-def to_core_kpi(kpi: m.Kpi) -> Kpi:
-    """A ledger KPI (with its prefetched observations) as a core `Kpi`."""
-    observations = list(kpi.observations.all())
-    date = YearMonth(kpi.target_year, kpi.target_month) if kpi.target_year else None
-    baseline = Baseline(kpi.baseline, kpi.baseline_year) if kpi.baseline is not None else None
-    rates = [o.published_rate for o in observations if o.published_rate is not None]
+def current_values(kpi_ids: list[int], fiscal_year: int) -> dict[int, dict[int, Actual]]:
+    """The ledger's current actuals (up to `fiscal_year`) of these KPIs: kpi id → year → actual."""
+    values: dict[int, dict[int, Actual]] = {}
+    observations = m.Observation.objects.filter(kpi_id__in=kpi_ids, fiscal_year__lte=fiscal_year)
+    for o in observations.only("kpi_id", "fiscal_year", "value", "marker"):
+        marker = o.marker if o.value is None else None
+        value = m.unpad(o.value) if o.value is not None else None
+        values.setdefault(o.kpi_id, {})[o.fiscal_year] = Actual(value, marker)
+    return values
+
+
+def revisions(published: dict[int, Actual], current: dict[int, Actual]) -> list[Flag]:
+    """A flag for each published actual the ledger has corrected since."""
+    flags = []
+    for year, actual in sorted(published.items()):
+        now = current.get(year)
+        if now is None or now.value == actual.value:
+            continue
+        before, after = _text(actual), _text(now)
+        flags.append(
+            Flag(
+                "revised-after-publication",
+                f"{fiscal_year_label(year)}の実績値は公表後に {before} から {after} に"
+                "訂正されています（この表は公表時の値で評価しています）",
+                f"the FY{year} actual was corrected from {before} to {after} after publication"
+                " (this table is judged on the published value)",
+            )
+        )
+    return flags
+
+
+def _text(actual: Actual) -> str:
+    return format_number(actual.value) if actual.value is not None else actual.marker or "-"
+
+
+def to_core_kpi(row: m.ReportedKpi, current: dict[int, Actual] | None = None) -> Kpi:
+    """A KPI row as published in one year's report (with the KPI's overrides) as a core `Kpi`;
+    `current` (the ledger's actuals now) adds a flag where the ledger has corrected a value."""
+    kpi = row.kpi
+    actuals = {int(year): _actual(cell) for year, cell in row.actuals.items()}
+    date = YearMonth(row.target_year, row.target_month) if row.target_year else None
+    baseline = Baseline(row.baseline, row.baseline_year) if row.baseline is not None else None
     return Kpi(
         indicator=kpi.indicator,
-        unit=kpi.unit,
-        target=kpi.target,
+        unit=row.unit,
+        target=row.target,
         target_date=date,
-        actuals={
-            o.fiscal_year: Actual(o.value, o.marker if o.value is None else None)
-            for o in observations
-        },
+        actuals=actuals,
         baseline=baseline,
-        published_rate=rates[-1] if rates else None,
+        published_rate=row.published_rate,
         note=kpi.note or None,
         direction_override=Direction(kpi.direction_override) if kpi.direction_override else None,
         aggregation_override=(
             Aggregation(kpi.aggregation_override) if kpi.aggregation_override else None
         ),
         actuals_are_increments=kpi.actuals_are_increments,
+        reader_flags=revisions(actuals, current or {}),
     )
+
+
+def _actual(cell: dict[str, str]) -> Actual:
+    if "value" in cell:
+        return Actual(Decimal(cell["value"]))
+    return Actual(None, cell.get("marker", ""))

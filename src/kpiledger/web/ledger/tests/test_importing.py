@@ -19,18 +19,21 @@ from kpiledger.cli.web_commands import ensure_reference
 from kpiledger.core.errors import KpiledgerError, ReportError
 from kpiledger.io.readers import read_report
 from kpiledger.web.ledger import models as m
-from kpiledger.web.ledger.services import importing, reports
+from kpiledger.web.ledger.services import importing, reports, writer
 from kpiledger.web.ledger.tests import factories as f
 
 REFERENCE_COUNTS = {
     "new-project": 7, "changed-project": 0, "new-kpi": 24, "changed-kpi": 0,
-    "new-observation": 120, "changed-observation": 0,
+    "new-reported": 24, "changed-reported": 0,
+    "new-observation": 120, "changed-observation": 0, "kept-observation": 0,
 }  # fmt: skip
 # FY2024 variant: 1 new project, 2 new KPIs (one in it, one in an existing project);
 # 24 + 2 observations for R6, plus R1–R5 of the 2 new KPIs (5 × 2) = 36; 移住者数 R5 changed.
+# The FY2024 report's 26 rows are recorded as published, beside the FY2023 report's 24.
 NEXT_YEAR_COUNTS = {
     "new-project": 1, "changed-project": 0, "new-kpi": 2, "changed-kpi": 0,
-    "new-observation": 36, "changed-observation": 1,
+    "new-reported": 26, "changed-reported": 0,
+    "new-observation": 36, "changed-observation": 1, "kept-observation": 0,
 }  # fmt: skip
 GRANTS = {
     "デジタル田園都市国家構想交付金（地方創生推進タイプ）",
@@ -72,7 +75,8 @@ def test_reference_import_counts_and_rows():
     assert f.row_counts() == {
         "GrantProgram": 4, "ImportBatch": 1, "Organization": 1, "Project": 7, "Kpi": 24,
         "Observation": 120, "HistoricalOrganization": 1, "HistoricalProject": 7,
-        "HistoricalKpi": 24, "HistoricalObservation": 120,
+        "HistoricalKpi": 24, "HistoricalObservation": 120, "ReportedKpi": 24,
+        "HistoricalReportedKpi": 24,
     }  # fmt: skip
     assert set(m.GrantProgram.objects.values_list("name", flat=True)) == GRANTS
     assert m.Observation.objects.filter(fiscal_year=2023).count() == 24
@@ -249,7 +253,8 @@ def test_next_year_changed_value_keeps_its_history(next_year_file):
     assert untouched.history.count() == 1
     # one history row per written row: 1 project, 2 KPIs, 36 new + 1 changed observations
     assert f.history_counts() == {"HistoricalOrganization": 1, "HistoricalProject": 8,
-                                  "HistoricalKpi": 26, "HistoricalObservation": 157}  # fmt: skip
+                                  "HistoricalKpi": 26, "HistoricalObservation": 157,
+                                  "HistoricalReportedKpi": 50}  # fmt: skip
 
 
 # --- all or nothing --------------------------------------------------------------------------
@@ -282,7 +287,7 @@ def test_value_too_precise_for_the_ledger_is_refused_before_writing(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_error_during_apply_rolls_everything_back(monkeypatch):
-    real = importing.bulk_create_with_history
+    real = writer.bulk_create_with_history
     written = []
 
     def failing(objs, model, **kwargs):  # type: ignore[no-untyped-def]
@@ -292,10 +297,10 @@ def test_error_during_apply_rolls_everything_back(monkeypatch):
         written.append(model)
         return real(objs, model, **kwargs)
 
-    monkeypatch.setattr(importing, "bulk_create_with_history", failing)
+    monkeypatch.setattr(writer, "bulk_create_with_history", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         f.import_reference()
-    assert written == [m.Project, m.Kpi]
+    assert written == [m.Project, m.Kpi, m.ReportedKpi]
     assert f.row_counts() == dict.fromkeys(f.row_counts(), 0)
     monkeypatch.undo()
     _, batch = f.import_reference()  # the failed attempt left nothing behind

@@ -402,14 +402,17 @@ def test_kpi_page_history_of_observations_and_kpi(client, reference):
     observation._change_reason = "集計誤りの訂正"
     observation.save()
     page = parse(get_ok(client, kpi_url(OTOBETSU_USERS)))
-    history = [row for row in page.rows if len(row) == 7 and row[2] in ("作成", "変更")]
+    history = [row for row in page.rows if len(row) == 6 and row[2] in ("作成", "変更")]
     assert len(history) == 6  # five imported years + one correction
-    assert history[0][1:] == ["tanaka", "変更", "R5年度", "35,300", "", "集計誤りの訂正"]
+    assert history[0][1:] == ["tanaka", "変更", "R5年度", "35,300", "集計誤りの訂正"]
     assert history[-1][1:3] == ["取込", "作成"]
-    assert "取込 / import: kushiro_r5_kpi_report.txt" in history[-1][6]
+    assert "取込 / import: kushiro_r5_kpi_report.txt" in history[-1][5]
     kpi_rows = [row for row in page.rows if len(row) == 10 and row[2] == "作成"]
     assert kpi_rows[0][3:6] == [OTOBETSU_USERS, "16,000人", "R6.3"]
-    assert json.loads(page.script_text["kpi-chart-data"])["values"][-1] == "35300"
+    # The FY2023 page stays as published and says that the value was corrected since.
+    assert json.loads(page.script_text["kpi-chart-data"])["values"][-1] == "35245"
+    text = get_ok(client, kpi_url(OTOBETSU_USERS)).content.decode()
+    assert "公表後に 35,245 から 35,300 に訂正" in text
 
 
 def test_not_yet_due_kpi_shows_progress(client, large):

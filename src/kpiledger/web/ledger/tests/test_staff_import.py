@@ -93,6 +93,41 @@ def test_reimporting_the_same_file_changes_nothing(client, staff):
     content = reference_report_path().read_bytes()
     for _ in range(2):
         upload(client, content)
+        client.get(reverse("ledger:import_preview"))
         client.post(reverse("ledger:import_confirm"), {"action": "apply"})
     assert m.ImportBatch.objects.count() == 1
     assert m.Observation.history.count() == 120
+
+
+def test_a_value_the_ledger_cannot_keep_is_refused_at_upload(client, staff):
+    text = reference_report_path().read_text(encoding="utf-8").replace("73.5", "73.12345")
+    response = upload(client, text.encode())
+    body = response.content.decode()
+    assert response.status_code == 200 and "[value-out-of-range]" in body
+    assert not client.session.get("kpiledger_pending_import")
+    assert client.get(reverse("ledger:import_preview")).status_code == 302
+
+
+def test_confirm_refuses_when_the_ledger_changed_since_the_preview(client, staff):
+    upload(client, reference_report_path().read_bytes())
+    client.get(reverse("ledger:import_preview"))
+    from kpiledger.web.ledger.tests import factories as f
+
+    f.import_reference()  # someone else imported it meanwhile
+    response = client.post(reverse("ledger:import_confirm"), {"action": "apply"})
+    assert response["Location"] == reverse("ledger:import_preview")
+    assert m.ImportBatch.objects.count() == 1
+
+
+def test_many_problems_are_capped_on_the_page(client, staff):
+    lines = reference_report_path().read_text(encoding="utf-8").splitlines()
+    header = "\n".join(lines[: next(i for i, t in enumerate(lines) if t.endswith("R5年度")) + 1])
+    rows = "\n".join(f"事業{i}\t概要\t指標{i}\tabc\t人\tR6.3\t-\t-\t-\t-\t1" for i in range(300))
+    body = upload(client, f"{header}\n{rows}\n".encode()).content.decode()
+    assert "300件の問題があります" in body and "ほか100件" in body
+    assert body.count("[bad-number]") == 200
+
+
+def test_discard_needs_no_valid_pending_upload(client, staff):
+    response = client.post(reverse("ledger:import_confirm"), {"action": "discard"})
+    assert response.status_code == 302

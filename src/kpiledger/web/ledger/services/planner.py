@@ -1,0 +1,186 @@
+"""Comparing a read report with an organization's ledger: the import plan (writes nothing).
+
+Rules:
+- a KPI's current terms (target, unit, date, baseline, note) follow the newest report that
+  contains it: an older report imported later does not roll them back;
+- an actual is replaced only by a report of the same or a later fiscal year than the report
+  that set it (a later correction is kept; the preview says so);
+- each report's rows are recorded as published (`ReportedKpi`), in the report's order;
+- `position` of a project or KPI is the order of its first appearance (for the admin).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from kpiledger.core.model import Actual, Kpi, Project
+from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.services.importing import Change, ImportPlan
+
+QUIET_FIELDS = {"position"}  # updated, but not worth a line in the preview
+
+
+def show(value: object) -> str:
+    """A value for the preview: decimals without padding (2300.0000 → 2300), None as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(m.unpad(value), "f")
+    if isinstance(value, m.GrantProgram):
+        return value.name
+    return str(value)
+
+
+def actuals_json(actuals: dict[int, Actual]) -> dict[str, dict[str, str]]:
+    """Published actuals as exact strings: {"2023": {"value": "35245"}} or {"marker": "-"}."""
+    return {
+        str(year): {"value": show(a.value)} if a.value is not None else {"marker": a.marker or ""}
+        for year, a in sorted(actuals.items())
+    }
+
+
+class Planner:
+    """Builds the plan against the organization's current ledger (a few queries in all)."""
+
+    def __init__(self, plan: ImportPlan):
+        self.plan = plan
+        self.year = plan.report.fiscal_year
+        org = plan.organization
+        projects = (
+            m.Project.objects.filter(organization=org).select_related("grant")
+            if org.pk
+            else m.Project.objects.none()
+        )
+        self.projects = {p.name: p for p in projects}
+        kpis = m.Kpi.objects.filter(project__in=projects)
+        self.kpis = {(k.project_id, k.indicator): k for k in kpis}
+        reported = m.ReportedKpi.objects.filter(kpi__in=kpis)
+        self.reported = {(r.kpi_id, r.fiscal_year): r for r in reported}
+        self.latest = {}
+        for kpi_id, year in self.reported:
+            self.latest[kpi_id] = max(year, self.latest.get(kpi_id, year))
+        observations = m.Observation.objects.filter(kpi__in=kpis).select_related("import_batch")
+        self.observations = {(o.kpi_id, o.fiscal_year): o for o in observations}
+        self.grants = {g.name: g for g in m.GrantProgram.objects.all()}
+
+    def run(self) -> None:
+        position = 0
+        for project_position, project in enumerate(self.plan.report.projects):
+            row = self._project(project, project_position)
+            for kpi in project.kpis:
+                self._kpi(row, project, kpi, position)
+                position += 1
+
+    def _grant(self, name: str | None) -> m.GrantProgram | None:
+        if not name:
+            return None
+        if name not in self.grants:
+            self.grants[name] = self.plan.grants[name] = m.GrantProgram(name=name)
+        return self.grants[name]
+
+    def _project(self, project: Project, position: int) -> m.Project:
+        values = {
+            "section": project.section.value,
+            "grant": self._grant(project.grant),
+            "summary": project.summary or "",
+        }
+        row = self.projects.get(project.name)
+        if row is None:
+            row = m.Project(name=project.name, position=position, **values)
+            self.projects[project.name] = row
+            self.plan.new_projects.append(row)
+            self.plan.changes.append(Change("new-project", project.name))
+        else:
+            self._update(
+                row, values, self.plan.changed_projects, Change("changed-project", project.name)
+            )
+        return row
+
+    def _kpi(self, project_row: m.Project, project: Project, kpi: Kpi, position: int) -> None:
+        terms = {
+            "unit": kpi.unit,
+            "target": kpi.target,
+            "target_year": kpi.target_date.year if kpi.target_date else None,
+            "target_month": kpi.target_date.month if kpi.target_date else None,
+            "baseline": kpi.baseline.value if kpi.baseline else None,
+            "baseline_year": kpi.baseline.fiscal_year if kpi.baseline else None,
+        }
+        row = self.kpis.get((project_row.pk, kpi.indicator)) if project_row.pk else None
+        if row is None:
+            row = m.Kpi(indicator=kpi.indicator, note=kpi.note or "", position=position, **terms)
+            self.plan.new_kpis.append((project_row, row))
+            self.plan.changes.append(Change("new-kpi", project.name, kpi.indicator))
+        elif self.year >= self.latest.get(row.pk, self.year):
+            values = terms | {"note": kpi.note or ""}
+            change = Change("changed-kpi", project.name, kpi.indicator, self.year)
+            self._update(row, values, self.plan.changed_kpis, change)
+        self._reported(row, project, kpi, terms | {"position": position})
+        self._observations(row, project, kpi)
+
+    def _reported(self, row: m.Kpi, project: Project, kpi: Kpi, terms: dict[str, Any]) -> None:
+        values = terms | {
+            "published_rate": kpi.published_rate,
+            "actuals": actuals_json(kpi.actuals),
+        }
+        existing = self.reported.get((row.pk, self.year)) if row.pk else None
+        if existing is None:
+            reported = m.ReportedKpi(fiscal_year=self.year, **values)
+            self.plan.new_reported.append((row, reported))
+            self.plan.changes.append(Change("new-reported", project.name, kpi.indicator, self.year))
+            return
+        change = Change("changed-reported", project.name, kpi.indicator, self.year)
+        self._update(existing, values, self.plan.changed_reported, change)
+
+    def _observations(self, row: m.Kpi, project: Project, kpi: Kpi) -> None:
+        for year, actual in sorted(kpi.actuals.items()):
+            values = {"value": actual.value, "marker": actual.marker or ""}
+            after = show(actual.value) if actual.value is not None else actual.marker or ""
+            existing = self.observations.get((row.pk, year)) if row.pk else None
+            if existing is None:
+                self.plan.new_observations.append((row, m.Observation(fiscal_year=year, **values)))
+                self.plan.changes.append(
+                    Change("new-observation", project.name, kpi.indicator, year, "", after)
+                )
+                continue
+            if not _differs(existing, values):
+                continue
+            before = show(existing.value) if existing.value is not None else existing.marker
+            source = existing.import_batch
+            if source is not None and source.fiscal_year > self.year:
+                self.plan.changes.append(
+                    Change("kept-observation", project.name, kpi.indicator, year, before, after)
+                )
+                continue
+            self._update(
+                existing,
+                values,
+                self.plan.changed_observations,
+                Change("changed-observation", project.name, kpi.indicator, year),
+            )
+
+    def _update(self, row: Any, values: dict[str, Any], bucket: list[Any], change: Change) -> None:
+        """Set changed fields on `row`; add it to `bucket` and describe the change (fields by
+        their Japanese names, decimals without padding) unless only quiet fields changed."""
+        changed = [k for k, v in values.items() if _differs(row, {k: v})]
+        if not changed:
+            return
+        shown = [k for k in changed if k not in QUIET_FIELDS]
+        change.before = _describe(row, shown, lambda k: getattr(row, k))
+        change.after = _describe(row, shown, lambda k: values[k])
+        for key in changed:
+            setattr(row, key, values[key])
+        bucket.append(row)
+        if shown:
+            self.plan.changes.append(change)
+
+
+def _differs(row: Any, values: dict[str, Any]) -> bool:
+    return any(getattr(row, k) != v for k, v in values.items())
+
+
+def _describe(row: Any, keys: list[str], value_of: Any) -> str:
+    if keys == ["value", "marker"] or keys == ["value"] or keys == ["marker"]:
+        value = value_of("value")
+        return show(value) if value is not None else value_of("marker")
+    return "、".join(f"{row._meta.get_field(k).verbose_name}: {show(value_of(k))}" for k in keys)

@@ -1,0 +1,100 @@
+"""Writing an import plan: bulk inserts and updates, each with its history rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.services.importing import ImportPlan, Progress
+
+PROJECT_FIELDS = ["section", "grant", "summary"]
+KPI_FIELDS = ["unit", "target", "target_year", "target_month", "baseline", "baseline_year", "note"]
+REPORTED_FIELDS = [
+    "position",
+    "unit",
+    "target",
+    "target_year",
+    "target_month",
+    "baseline",
+    "baseline_year",
+    "published_rate",
+    "actuals",
+    "import_batch",
+]
+OBSERVATION_FIELDS = ["value", "marker", "import_batch"]
+CHUNK = 500
+
+
+@dataclass
+class Writer:
+    plan: ImportPlan
+    batch: m.ImportBatch
+    user: Any
+    reason: str
+    progress: Progress | None
+    done: int = 0
+
+    def write(self) -> None:
+        p = self.plan
+        m.GrantProgram.objects.bulk_create(p.grants.values())
+        for project in [*p.new_projects, *p.changed_projects]:
+            project.organization = p.organization
+            project.grant_id = project.grant.pk if project.grant else None
+        self._create(p.new_projects, m.Project)
+        self._update(p.changed_projects, m.Project, PROJECT_FIELDS)
+        for project, kpi in p.new_kpis:
+            kpi.project = project
+        self._create([k for _, k in p.new_kpis], m.Kpi)
+        self._update(p.changed_kpis, m.Kpi, KPI_FIELDS)
+        self._linked(p.new_reported, p.changed_reported, m.ReportedKpi, REPORTED_FIELDS)
+        self._linked(p.new_observations, p.changed_observations, m.Observation, OBSERVATION_FIELDS)
+
+    def _linked(self, new: list, changed: list, model: type, fields: list[str]) -> None:  # type: ignore[type-arg]
+        """Rows that belong to a KPI and to this import batch."""
+        for kpi, row in new:
+            row.kpi, row.import_batch = kpi, self.batch
+        for row in changed:
+            row.import_batch = self.batch
+        self._create([row for _, row in new], model)
+        self._update(changed, model, fields)
+
+    def _create(self, objs: list[Any], model: type) -> None:  # type: ignore[type-arg]
+        for chunk in _chunks(objs):
+            bulk_create_with_history(
+                chunk, model, default_user=self.user, default_change_reason=self.reason
+            )
+            self._tick(len(chunk))
+
+    def _update(self, objs: list[Any], model: type, fields: list[str]) -> None:  # type: ignore[type-arg]
+        for chunk in _chunks(objs):
+            bulk_update_with_history(
+                chunk, model, fields, default_user=self.user, default_change_reason=self.reason
+            )
+            self._tick(len(chunk))
+
+    def _tick(self, count: int) -> None:
+        self.done += count
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    @property
+    def total(self) -> int:
+        p = self.plan
+        parts = (
+            p.new_projects,
+            p.changed_projects,
+            p.new_kpis,
+            p.changed_kpis,
+            p.new_reported,
+            p.changed_reported,
+            p.new_observations,
+            p.changed_observations,
+        )
+        return sum(map(len, parts))
+
+
+def _chunks(objs: list[Any]) -> list[list[Any]]:
+    return [objs[i : i + CHUNK] for i in range(0, len(objs), CHUNK)]

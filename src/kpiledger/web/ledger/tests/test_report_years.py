@@ -1,0 +1,84 @@
+"""A published report stays as published: importing next year's report (new targets,
+corrected actuals, new and dropped KPIs) does not change how an earlier year's report reads."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from kpiledger.core.evaluate import Status
+from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.services import reports
+from kpiledger.web.ledger.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+K_BIZ_VISITS = "釧路市ビジネスサポートセンターk-Bizの来所相談件数"
+
+
+def fy2024_text() -> str:
+    """The FY2024 variant with a raised target (2,300 → 2,500) for k-Biz visits."""
+    return f.next_year_text().replace(f"{K_BIZ_VISITS}\t2,300\t", f"{K_BIZ_VISITS}\t2,500\t")
+
+
+def import_text(tmp_path, text: str, name: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    return f.import_file(path)
+
+
+@pytest.fixture
+def two_years(tmp_path):
+    f.import_reference()
+    import_text(tmp_path, fy2024_text(), "r6.txt")
+    return m.Organization.objects.get()
+
+
+def results(org, year):
+    ledger = reports.load_report(org, year)
+    return {k.kpi.indicator: k for k in ledger.result.kpis}, ledger
+
+
+def test_the_earlier_report_keeps_its_rows_targets_and_values(two_years):
+    fy2023, ledger = results(two_years, 2023)
+    assert len(fy2023) == 24 and f.NEW_KPI not in fy2023
+    assert f.NEW_PROJECT not in [p.project.name for p in ledger.result.projects]
+    visits = fy2023[K_BIZ_VISITS]
+    assert (visits.kpi.target, visits.achievement_rate, visits.status) == (
+        Decimal(2300), Decimal("81.7"), Status.NEARLY_ACHIEVED)  # fmt: skip
+    migrants = fy2023[f.MIGRANTS]
+    assert migrants.actual == Decimal(105)  # as published in FY2023 …
+    flags = {flag.code: flag for flag in migrants.flags}
+    assert "105 から 106" in flags["revised-after-publication"].message_ja  # … and corrected since
+    assert ledger.result.report.year_columns == [2019, 2020, 2021, 2022, 2023]
+
+
+def test_the_later_report_has_its_own_terms(two_years):
+    fy2024, ledger = results(two_years, 2024)
+    assert len(fy2024) == 26 and f.NEW_KPI in fy2024
+    assert fy2024[K_BIZ_VISITS].kpi.target == Decimal(2500)
+    assert fy2024[f.MIGRANTS].kpi.actuals[2023].value == Decimal(106)
+    assert ledger.result.report.year_columns[-1] == 2024
+    kpi = m.Kpi.objects.get(indicator=K_BIZ_VISITS)
+    assert kpi.target == Decimal(2500)  # the KPI's current terms follow the newest report
+
+
+def test_an_older_report_imported_later_does_not_roll_back_newer_values(two_years, tmp_path):
+    # Re-import FY2023 from other bytes (CRLF): its 移住者数 R5 of 105 must not undo the 106.
+    plan, _ = import_text(tmp_path, f.REFERENCE_TEXT.replace("\n", "\r\n"), "r5-again.txt")
+    assert plan.counts()["kept-observation"] == 1
+    assert plan.counts()["changed-observation"] == 0 and plan.counts()["changed-kpi"] == 0
+    assert f.observation(f.MIGRANTS, 2023).value == Decimal(106)
+    assert m.Kpi.objects.get(indicator=K_BIZ_VISITS).target == Decimal(2500)
+
+
+def test_pages_of_both_years(client, two_years):
+    page_2023 = client.get(reverse("ledger:report", args=["012068", 2023])).content.decode()
+    page_2024 = client.get(reverse("ledger:report", args=["012068", 2024])).content.decode()
+    assert "2,300" in page_2023 and "2,500" not in page_2023 and f.NEW_PROJECT not in page_2023
+    assert "2,500" in page_2024 and f.NEW_PROJECT in page_2024
+    kpi = m.Kpi.objects.get(indicator=f.NEW_KPI)
+    url = reverse("ledger:kpi", args=["012068", kpi.id])
+    assert client.get(url + "?year=2023").status_code == 404  # not in the FY2023 report
+    assert client.get(url).status_code == 200  # default: the latest report that has it
