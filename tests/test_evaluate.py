@@ -301,3 +301,25 @@ rates = st.decimals(min_value=-(10**9), max_value=10**9, places=3, allow_nan=Fal
 def test_rate_never_raises_and_is_one_decimal(a, t, b, up):
     rate = achievement_rate(a, t, INC if up else DEC, b)
     assert rate is None or (isinstance(rate, Decimal) and rate.as_tuple().exponent == -1)
+
+
+def test_cumulative_increments_judge_progress_on_running_totals():
+    # 20 a year towards a cumulative 100 by FY2025: running totals 20, 40, 60 are on track.
+    kpi = make_kpi(100, {2021: 20, 2022: 20, 2023: 20}, indicator="移住者累計数",
+                   due=YearMonth(2026, 3), actuals_are_increments=True)  # fmt: skip
+    result = evaluate_kpi(kpi, 2023)
+    assert (result.actual, result.achievement_rate) == (D(60), D("60.0"))
+    assert result.progress is Progress.ON_TRACK
+    flat = evaluate_kpi(make_kpi(100, {2021: 20, 2022: 20, 2023: 20}, indicator="移住者累計数",
+                                 due=YearMonth(2026, 3)), 2023)  # fmt: skip
+    assert flat.progress is Progress.LIMITED  # the same numbers read as running totals
+
+
+def test_cumulative_increments_count_as_improved():
+    kpi = make_kpi(100, {2022: 10, 2023: 5}, indicator="移住者累計数", actuals_are_increments=True)
+    result = evaluate_kpi(kpi, 2023)
+    assert suggest_effect([result], 2023)[0] is Effect.EFFECTIVE  # 10 → 15, better than start
+
+
+def test_no_negative_zero_rate():
+    assert str(achievement_rate(D("-0.01"), D(2000000), INC)) == "0.0"

@@ -64,6 +64,13 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
         help="「概ね達成」とする達成率の下限 (rate threshold for nearly achieved; default 80)",
     )
     evaluate.add_argument(
+        "--encoding",
+        choices=("utf-8-sig", "utf-8", "cp932"),
+        default="utf-8-sig",
+        help="CSVの文字コード（既定はExcelで開けるBOM付きUTF-8）"
+        " (CSV encoding; default UTF-8 with BOM, which Excel opens correctly)",
+    )
+    evaluate.add_argument(
         "--year",
         type=int,
         metavar="FY",
@@ -98,12 +105,30 @@ def run_evaluate(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         from kpiledger.io.writers import csv as csv_writer
 
-        sys.stdout.write(csv_writer.dumps(result))
+        sys.stdout.flush()
+        sys.stdout.buffer.write(encode_output(csv_writer.dumps(result), args.encoding))
+        sys.stdout.buffer.flush()
     else:
         from kpiledger.cli.table import print_report
 
         print_report(result)
     return EXIT_OK
+
+
+def encode_output(text: str, encoding: str) -> bytes:
+    """`text` in `encoding`; a character the encoding lacks is an error naming it (never
+    silently replaced)."""
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError as error:
+        char = error.object[error.start]
+        raise KpiledgerError.single(
+            "unencodable",
+            f"文字「{char}」（U+{ord(char):04X}）は {encoding} で表せません。"
+            "--encoding utf-8-sig を使ってください",
+            f"the character '{char}' (U+{ord(char):04X}) cannot be written in {encoding};"
+            " use --encoding utf-8-sig",
+        ) from None
 
 
 MAX_PROBLEMS_SHOWN = 200
@@ -113,8 +138,8 @@ def report_problems(error: KpiledgerError) -> None:
     """Every problem (up to MAX_PROBLEMS_SHOWN, then how many more) on stderr."""
     count = len(error.problems)
     print(
-        f"エラー: {count}件の問題があります。何も出力していません。\n"
-        f"Error: {count} problem(s) found; nothing was output.",
+        f"エラー: {count}件の問題があります。何も出力・書き込みしていません。\n"
+        f"Error: {count} problem(s) found; nothing was output or written.",
         file=sys.stderr,
     )
     for problem in error.problems[:MAX_PROBLEMS_SHOWN]:

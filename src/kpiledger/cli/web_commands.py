@@ -177,6 +177,13 @@ def run_serve(host: str, port: int, threads: int) -> int:
         ) from None
     shown = f"[{host}]" if ":" in host else host
     print(f"kpiledger: http://{shown}:{port}/  （Ctrl+C で終了 / Ctrl+C to stop）", flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            "他の端末から開くときは KPILEDGER_ALLOWED_HOSTS にこのサーバのホスト名・IPアドレスを"
+            "設定してください / to open it from other machines, list this server's host names in"
+            " KPILEDGER_ALLOWED_HOSTS",
+            flush=True,
+        )
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     return 0

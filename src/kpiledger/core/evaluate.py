@@ -123,8 +123,10 @@ class ReportResult:
 
 
 def round_rate(value: Decimal) -> Decimal:
-    """Percent to one decimal place, ROUND_HALF_UP (220.28 → 220.3, 81.65 → 81.7)."""
-    return value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+    """Percent to one decimal place, ROUND_HALF_UP (220.28 → 220.3, 81.65 → 81.7); never a
+    negative zero (−0.01 → 0.0)."""
+    rounded = value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded == 0 else rounded
 
 
 def achievement_rate(
@@ -163,18 +165,16 @@ def judged_status(
     return Status.NOT_ACHIEVED
 
 
-def judged_value(kpi: Kpi, year: int, aggregation: Aggregation) -> Decimal | None:
-    """The actual compared with the target in `year`.
+def judged_value(kpi: Kpi, year: int) -> Decimal | None:
+    """The actual compared with the target in `year` (None when `year` has no value).
 
-    For a cumulative KPI published as yearly increments, the sum of the years from the first
-    published year to `year` (None when `year` itself has no value); otherwise that year's value.
+    For a cumulative KPI published as yearly increments, the running total: the sum of the
+    years from the first published year to `year` (see `Kpi.series`).
     """
     actual = kpi.actuals.get(year)
     if actual is None or actual.value is None:
         return None
-    if aggregation is Aggregation.CUMULATIVE and kpi.actuals_are_increments:
-        return sum((v for _, v in kpi.values(up_to=year)), Decimal(0))
-    return actual.value
+    return dict(kpi.series(up_to=year))[year]
 
 
 def judged_year(kpi: Kpi, report_year: int) -> int | None:
@@ -251,14 +251,14 @@ def progress_start(kpi: Kpi, report_year: int) -> tuple[int, Decimal] | None:
     base: Baseline | None = kpi.baseline
     if base is not None and base.fiscal_year is not None:
         return (base.fiscal_year, base.value)
-    values = kpi.values(up_to=report_year)
+    values = kpi.series(up_to=report_year)
     return values[0] if values else None
 
 
 def anticipated_progress(kpi: Kpi, report_year: int, direction: Direction) -> Progress | None:
     """Progress of a target not yet due: on track when already met, else the CAGR ratio where
     the start and latest values are positive and a year apart, else the straight line."""
-    values = kpi.values(up_to=report_year)
+    values = kpi.series(up_to=report_year)
     start, due = progress_start(kpi, report_year), kpi.target_fiscal_year
     if not values or start is None or due is None:
         return None
@@ -279,7 +279,7 @@ def evaluate_kpi(kpi: Kpi, report_year: int, nearly: Decimal = DEFAULT_NEARLY) -
     direction, aggregation = direction_of(kpi), aggregation_of(kpi)
     year = judged_year(kpi, report_year)
     due = kpi.target_fiscal_year is None or report_year >= kpi.target_fiscal_year
-    actual = judged_value(kpi, year, aggregation.value) if year is not None else None
+    actual = judged_value(kpi, year) if year is not None else None
     base = kpi.baseline.value if kpi.baseline else None
     rate = None
     if actual is not None:
@@ -298,7 +298,7 @@ def evaluate_kpi(kpi: Kpi, report_year: int, nearly: Decimal = DEFAULT_NEARLY) -
 def improved_from_start(result: KpiResult, report_year: int) -> bool:
     """Whether the latest value is better than the baseline (or else the first published value)
     in the KPI's direction."""
-    kpi, values = result.kpi, result.kpi.values(up_to=report_year)
+    kpi, values = result.kpi, result.kpi.series(up_to=report_year)
     if not values:
         return False
     latest = values[-1]

@@ -93,6 +93,18 @@ class Kpi:
         """The fiscal year a target is judged in: 年月 R6.3 → FY2023 (R5年度)."""
         return self.target_date.fiscal_year if self.target_date else None
 
+    def series(self, up_to: int | None = None) -> list[tuple[int, Decimal]]:
+        """(fiscal year, value) as judged, oldest first, ≤ `up_to`: the published values, or
+        for a cumulative KPI published as yearly increments the running totals."""
+        values = self.values(up_to)
+        if not self.actuals_are_increments:
+            return values
+        total, totals = Decimal(0), []
+        for year, value in values:
+            total += value
+            totals.append((year, total))
+        return totals
+
     def values(self, up_to: int | None = None) -> list[tuple[int, Decimal]]:
         """(fiscal year, value) for every year with a value, oldest first, ≤ `up_to`."""
         return [

@@ -39,9 +39,11 @@ def _secret_key(directory: Path) -> str:
         return key
     path = directory / "secret_key"
     if not path.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="ascii")
-        path.chmod(0o600)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Created readable by the owner only from the start (no window with wider rights).
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(50))
     return path.read_text(encoding="ascii").strip()
 
 

@@ -72,7 +72,15 @@ def rows(result: ReportResult) -> list[dict[str, Any]]:
     return flat
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
+    """Numbers exactly; text that a spreadsheet would run as a formula (`=…`, `+…`, `-…`,
+    `@…`) is prefixed with `'` so it stays text (CSV injection)."""
     if value is None:
         return ""
-    return plain(value) if isinstance(value, Decimal) else str(value)
+    if isinstance(value, Decimal | int):
+        return plain(value) if isinstance(value, Decimal) else str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
