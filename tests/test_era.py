@@ -11,11 +11,14 @@ from hypothesis import strategies as st
 from kpiledger.core.era import (
     ERAS,
     YearMonth,
+    era_of_fiscal_year,
+    fiscal_year_following,
     fiscal_year_label,
     fiscal_year_of,
     fiscal_year_range,
     format_long,
     format_short,
+    parse_eraless_fiscal_year,
     parse_fiscal_year,
     parse_year_month,
     to_wareki,
@@ -63,6 +66,20 @@ from kpiledger.core.errors import EraError, KpiledgerError
         ("2024/03/31", 2024, 3),
         ("２０２４／３", 2024, 3),
         ("２０２４年３月", 2024, 3),
+        # the end of a fiscal year: March of the following calendar year
+        ("R6年度末", 2025, 3),
+        ("令和6年度末", 2025, 3),
+        ("令和6年度", 2025, 3),
+        ("令和６年度末", 2025, 3),
+        ("2024年度末", 2025, 3),
+        ("2024年度", 2025, 3),
+        ("令和元年度末", 2020, 3),
+        ("H30年度末", 2019, 3),
+        # the ends of the plausible range 1926–2200
+        ("T15.1", 1926, 1),
+        ("1926/1", 1926, 1),
+        ("2200/12", 2200, 12),
+        ("R182.12", 2200, 12),
     ],
 )
 def test_parse_year_month_forms(text: str, year: int, month: int) -> None:
@@ -118,6 +135,17 @@ def test_reiwa_boundary() -> None:
         ("R6.2.30", "bad-date"),
         ("2023/2/29", "bad-date"),
         ("0000/3", "bad-date"),
+        # a year outside the plausible range 1926–2200
+        ("1900/3", "bad-date"),
+        ("1925年12月", "bad-date"),
+        ("T14.3", "bad-date"),
+        ("2201/1", "bad-date"),
+        ("9999/12", "bad-date"),
+        ("R999.3", "bad-date"),
+        ("H999.3", "bad-date"),
+        ("2200年度末", "bad-date"),  # 2201-03
+        ("R0年度末", "era-out-of-range"),
+        ("R6年度実績", "unknown-era"),  # a column label, not a date
     ],
 )
 def test_parse_year_month_errors(text: str, code: str) -> None:
@@ -128,6 +156,15 @@ def test_parse_year_month_errors(text: str, code: str) -> None:
     problem = caught.value.problems[0]
     assert text in problem.message_ja
     assert text in problem.message_en
+
+
+@pytest.mark.parametrize("text", ["1900/3", "R999.3", "2201/1", "T14.3"])
+def test_implausible_year_message(text: str) -> None:
+    with pytest.raises(EraError) as caught:
+        parse_year_month(text)
+    problem = caught.value.problems[0]
+    assert "plausible range" in problem.message_en and "1926" in problem.message_en
+    assert "範囲" in problem.message_ja and text in problem.message_ja
 
 
 def test_leap_day_is_valid() -> None:
@@ -167,6 +204,11 @@ def test_leap_day_is_valid() -> None:
         (" R5年度 ", 2023),
         ("昭和63年度", 1988),
         ("平成元年度", 1989),
+        ("令和５年度（実績）", 2023),
+        ("R5年度(実績)", 2023),
+        ("R5年度（実績値）", 2023),
+        ("昭和元年度", 1926),
+        ("2200年度", 2200),
     ],
 )
 def test_parse_fiscal_year_forms(text: str, year: int) -> None:
@@ -190,6 +232,12 @@ def test_heisei_31_and_reiwa_1_are_the_same_fiscal_year() -> None:
         ("R5.3", "unknown-era"),
         ("FY19", "unknown-era"),
         ("R0年度", "era-out-of-range"),
+        ("1900年度", "bad-date"),
+        ("FY2201", "bad-date"),
+        ("R999年度", "bad-date"),
+        ("T14年度", "bad-date"),
+        ("R5年度見込", "unknown-era"),
+        ("2年度", "unknown-era"),
     ],
 )
 def test_parse_fiscal_year_errors(text: str, code: str) -> None:
@@ -257,13 +305,81 @@ def test_fiscal_year_label_programmer_errors() -> None:
         fiscal_year_label(1900)
 
 
+@pytest.mark.parametrize(
+    ("text", "era_year"),
+    [("2年度", 2), ("元年度", 1), ("５年度実績", 5), ("30年度", 30), ("3年度（実績）", 3)],
+)
+def test_parse_eraless_fiscal_year(text: str, era_year: int) -> None:
+    assert parse_eraless_fiscal_year(text) == era_year
+
+
+@pytest.mark.parametrize("text", ["R2年度", "2023年度", "2年", "123年度", "年度", "2年度見込", ""])
+def test_parse_eraless_fiscal_year_rejects_other_text(text: str) -> None:
+    assert parse_eraless_fiscal_year(text) is None
+
+
+@pytest.mark.parametrize(
+    ("previous", "era_year", "year"),
+    [
+        (2019, 2, 2020),  # R1年度 | 2年度 → R2
+        (2022, 5, 2023),  # R4年度 | 5年度
+        (2018, 1, 2019),  # H30年度 | 元年度 → 令和元年度
+        (2019, 2, 2020),  # H31年度 | 2年度 → R2
+        (2019, 1, 2019),  # H31年度 | 元年度 → 令和元年度 again (a duplicate column)
+        (2017, 30, 2018),  # H29年度 | 30年度 → H30
+        (2023, 4, 2022),  # R5年度 | 4年度 (descending) → R4
+        (1988, 1, 1989),  # S63年度 | 元年度 → 平成元年度
+        (1987, 63, 1988),  # S62年度 | 63年度 → S63
+    ],
+)
+def test_fiscal_year_following(previous: int, era_year: int, year: int) -> None:
+    assert fiscal_year_following(previous, era_year) == year
+
+
+def test_fiscal_year_following_errors() -> None:
+    with pytest.raises(EraError) as caught:
+        fiscal_year_following(2019, 0)
+    assert caught.value.codes == ["era-out-of-range"]
+    with pytest.raises(EraError) as caught:
+        fiscal_year_following(2019, 99 * 3)
+    assert caught.value.codes == ["bad-date"]
+
+
+def test_era_of_fiscal_year() -> None:
+    assert era_of_fiscal_year(2019).name == "令和"  # 令和元年度, as national practice names it
+    assert era_of_fiscal_year(2018).name == "平成"
+    assert era_of_fiscal_year(1988).name == "昭和"
+    assert era_of_fiscal_year(1926).name == "大正"
+
+
+@pytest.mark.parametrize(
+    ("ym", "short", "long"),
+    [
+        (YearMonth(1926, 1), "T15.1", "大正15年1月"),
+        (YearMonth(1926, 12), "T15.12", "大正15年12月"),
+        (YearMonth(1927, 1), "S2.1", "昭和2年1月"),
+        (YearMonth(2200, 12), "R182.12", "令和182年12月"),
+    ],
+)
+def test_formats_at_the_ends_of_the_plausible_range(ym: YearMonth, short: str, long: str) -> None:
+    assert format_short(ym) == short
+    assert format_long(ym) == long
+    assert parse_year_month(short) == parse_year_month(long) == ym
+
+
+@pytest.mark.parametrize(("fy", "short"), [(1926, "T15年度"), (2200, "R182年度")])
+def test_fiscal_year_label_at_the_ends_of_the_plausible_range(fy: int, short: str) -> None:
+    assert fiscal_year_label(fy) == short
+    assert parse_fiscal_year(short) == fy
+
+
 def test_fiscal_year_range() -> None:
     assert fiscal_year_range(2023) == (date(2023, 4, 1), date(2024, 3, 31))
     assert fiscal_year_range(2019) == (date(2019, 4, 1), date(2020, 3, 31))
 
 
 year_months = st.builds(
-    YearMonth, year=st.integers(min_value=1927, max_value=2100), month=st.integers(1, 12)
+    YearMonth, year=st.integers(min_value=1926, max_value=2200), month=st.integers(1, 12)
 )
 
 
@@ -283,7 +399,7 @@ def test_fiscal_year_of_matches_definition(ym: YearMonth) -> None:
     assert start <= date(ym.year, ym.month, 1) <= end
 
 
-@given(st.integers(min_value=1927, max_value=2100), st.sampled_from(["short", "long"]))
+@given(st.integers(min_value=1926, max_value=2200), st.sampled_from(["short", "long"]))
 def test_fiscal_year_label_round_trips(fy: int, style: str) -> None:
     label = fiscal_year_label(fy, style)
     assert parse_fiscal_year(label) == fy
@@ -298,11 +414,14 @@ def test_parse_year_month_raises_only_era_error(text: str) -> None:
     except EraError:
         return
     assert 1 <= ym.month <= 12
+    assert 1926 <= ym.year <= 2200
 
 
 @settings(deadline=None)
 @given(
-    st.text(alphabet=st.sampled_from("RHSr令和平成元年月日末0123456789./-１２３ 　"), max_size=12)
+    st.text(
+        alphabet=st.sampled_from("RHSTr令和平成元年度月日末0123456789./-１２３ 　"), max_size=12
+    )
 )
 def test_parse_year_month_near_misses_raise_only_era_error(text: str) -> None:
     try:
@@ -310,6 +429,8 @@ def test_parse_year_month_near_misses_raise_only_era_error(text: str) -> None:
     except EraError:
         return
     assert 1 <= ym.month <= 12
+    assert 1926 <= ym.year <= 2200
+    format_short(ym), format_long(ym), fiscal_year_label(ym.fiscal_year)  # never raise
 
 
 @settings(deadline=None)
@@ -329,4 +450,5 @@ def test_parse_fiscal_year_near_misses_raise_only_era_error(text: str) -> None:
         year = parse_fiscal_year(text)
     except EraError:
         return
-    assert year >= 1
+    assert 1926 <= year <= 2200
+    fiscal_year_label(year)  # never raises

@@ -46,6 +46,24 @@ INC, DEC = Direction.INCREASE, Direction.DECREASE
         ("施設予約システム利用率", "%", INC, Confidence.HIGH, "利用"),
         ("観光入込客数", "人", INC, Confidence.MEDIUM, "数"),
         ("ふるさと納税", "円", INC, Confidence.LOW, "高いほど良い"),
+        ("転出者数", "人", DEC, Confidence.HIGH, "転出"),
+        ("転出超過数", "人", DEC, Confidence.HIGH, "転出超過"),
+        ("若年層の転出者数", "人", DEC, Confidence.HIGH, "転出"),
+        # the use (利用) of something bad is a remedy: more is better
+        ("赤字路線の利用者数", "人", INC, Confidence.MEDIUM, "利用"),
+        ("遊休施設の利用件数", "件", INC, Confidence.MEDIUM, "利用"),
+        ("未利用地の面積", "ha", DEC, Confidence.HIGH, "未利用"),  # 利用 inside 未利用
+        ("未利用地の利用件数", "件", INC, Confidence.MEDIUM, "利用"),
+        ("医療費適正化に取り組む事業所数", "事業所", INC, Confidence.MEDIUM, "適正化"),
+        ("医療費の適正化に取組む事業所数", "事業所", INC, Confidence.MEDIUM, "適正化"),
+        ("空き家対策に取り組む団体数", "団体", INC, Confidence.MEDIUM, "対策"),
+        ("赤字事業者数", "社", DEC, Confidence.HIGH, "赤字"),
+        # a bare 率 says nothing about the direction
+        ("高齢化率", "%", INC, Confidence.LOW, "率"),
+        ("合計特殊出生率", "", INC, Confidence.LOW, "率"),
+        ("稼働率の向上", "%", INC, Confidence.HIGH, "向上"),
+        ("失業率", "%", DEC, Confidence.HIGH, "失業"),
+        ("就業者数", "人", INC, Confidence.HIGH, "者数"),
     ],
 )
 def test_direction(indicator, unit, direction, confidence, reason_word):
@@ -68,12 +86,24 @@ def test_direction(indicator, unit, direction, confidence, reason_word):
         ("全国学力・学習状況調査の平均正答率の状況", "ポイント", Aggregation.LEVEL),
         ("市民の満足度", "点", Aggregation.LEVEL),
         ("本事業による雇用創出数", "人", Aggregation.ANNUAL),
+        ("観光客の平均滞在日数", "日", Aggregation.LEVEL),
+        ("平均所得", "千円", Aggregation.LEVEL),
+        ("1日あたり平均利用者数", "人", Aggregation.LEVEL),
+        # units counted against an average are a count, not an average
+        ("標準学力検査結果平均正答率が全国比-5ポイント以下の学校数", "学校数", Aggregation.ANNUAL),
+        ("体力・運動能力調査の総合評価が全国平均以下の学校数", "校", Aggregation.ANNUAL),
     ],
 )
 def test_aggregation(indicator, unit, aggregation):
     inferred = infer_aggregation(indicator, unit)
     assert inferred.value is aggregation
     assert inferred.reason_ja and inferred.reason_en
+
+
+def test_average_anywhere_is_a_level_with_medium_confidence():
+    inferred = infer_aggregation("観光客の平均滞在日数", "日")
+    assert (inferred.value, inferred.confidence) == (Aggregation.LEVEL, Confidence.MEDIUM)
+    assert "平均" in inferred.reason_ja
 
 
 def test_overrides_win_and_say_so():

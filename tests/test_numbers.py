@@ -52,6 +52,15 @@ from kpiledger.core.numbers import (
         ("2社・団体", "2", "社・団体"),
         ("100㎡", "100", "㎡"),
         ("  33,633  ", "33633", None),
+        # a digit right after a Latin letter belongs to the unit
+        ("100m²", "100", "m²"),
+        ("10m2", "10", "m2"),
+        ("3.5km2", "3.5", "km2"),
+        ("5t-CO2", "5", "t-CO2"),
+        ("1,200t-CO2/年", "1200", "t-CO2/年"),
+        ("12CO2", "12", "CO2"),
+        ("１００ｍ２", "100", "ｍ２"),
+        ("2千m³", "2000", "m³"),
     ],
 )
 def test_parse_number_values(text: str, value: str, unit: str | None) -> None:
@@ -148,7 +157,6 @@ def test_required_markers_are_declared() -> None:
         ".5",
         "1E5",
         "1½",
-        "10m²",
         "20)",
         "12-",
         "+-12",
@@ -156,6 +164,15 @@ def test_required_markers_are_declared() -> None:
         "R6.3",
         "12件34件",
         "٣",
+        # digits in a unit only right after a Latin letter, and no exponent
+        "12m34",
+        "12件3",
+        "1e5",
+        "１e5",
+        "1E+5",
+        "0x10",
+        "1_000",
+        "5t-2",
     ],
 )
 def test_bad_numbers(text: str) -> None:
@@ -166,6 +183,15 @@ def test_bad_numbers(text: str) -> None:
     problem = caught.value.problems[0]
     assert text.strip() in problem.message_ja
     assert text.strip() in problem.message_en
+
+
+@pytest.mark.parametrize("text", ["△0", "▲0", "-0", "−0", "－0", "△0.00", "-0万", "▲0件"])
+def test_negative_zero_is_plain_zero(text: str) -> None:
+    value = parse_number(text).value
+    assert value is not None and value.is_zero()
+    assert not value.is_signed()
+    assert format_number(value) in ("0", "0.00")
+    assert to_plain_string(value) in ("0", "0.00")
 
 
 @pytest.mark.parametrize(
@@ -255,3 +281,4 @@ def test_parse_number_near_misses_raise_only_number_error(text: str) -> None:
         return
     if parsed.value is not None:
         assert "E" not in format(parsed.value, "f")
+        assert not (parsed.value.is_zero() and parsed.value.is_signed())  # never -0

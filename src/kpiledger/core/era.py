@@ -13,6 +13,10 @@ Reading rules (see `parse_year_month` and `parse_fiscal_year`):
   `昭和元年12月`). When a day is written it is checked too: `平成元年1月7日` is out of range.
 - Months after an era's end are accepted, as plans written before 2019 use them:
   `平成32年3月` = 2020-03 and `平成31年4月` = 2019-04.
+- A year outside the plausible range 1926–2200 (`PLAUSIBLE_YEARS`), western or converted from
+  an era, is `bad-date`: no KPI of a municipality is dated `1900/3` or `R999.3`.
+- A target date may be written as the end of a fiscal year: `R6年度末`, `令和6年度末`, `令和6年度`,
+  `2024年度末` are March of the following calendar year (`R6年度末` = 2025-03).
 - Writing a month or a fiscal year in 和暦 uses the era in force on the first day of the month
   (`to_wareki(1989, 1)` = 昭和64, `to_wareki(2019, 4)` = 平成31, `to_wareki(2019, 5)` = 令和1),
   and for a fiscal year the era in force on 1 April, except that FY2019 is 令和元年度 (R1年度),
@@ -89,12 +93,19 @@ _YEAR_MONTH_FORMS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"(?P<year>[0-9]{{4}})\s*年\s*{_KANJI_MD}"),
     re.compile(rf"(?P<year>[0-9]{{4}})\s*(?P<sep>[./-])\s*(?P<month>[0-9]{{1,2}}){_DAY_SEP}\s*末?"),
 )
-_FISCAL_SUFFIX = r"\s*(?:実績値|実績|末)?"
+_FISCAL_SUFFIX = r"\s*(?:実績値|実績|末|\(\s*実績値?\s*\))?"
 _FISCAL_FORMS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"{_ERA}\s*(?:年度)?{_FISCAL_SUFFIX}"),
     re.compile(rf"(?i:FY)\s*(?P<year>[0-9]{{4}})\s*(?:年度)?{_FISCAL_SUFFIX}"),
     re.compile(rf"(?P<year>[0-9]{{4}})\s*年度{_FISCAL_SUFFIX}"),
 )
+#: A target date written as the end of a fiscal year (`R6年度末`, `2024年度`).
+_FISCAL_END = re.compile(rf"(?:{_ERA}|(?P<year>[0-9]{{4}}))\s*年度\s*末?")
+#: An era-less fiscal-year label (`2年度`, `元年度`, `5年度実績`): the era comes from elsewhere.
+_ERALESS_FISCAL = re.compile(rf"(?P<era_year>[0-9]{{1,2}}|元)\s*年度{_FISCAL_SUFFIX}")
+
+#: The calendar years a KPI date or fiscal year may fall in; anything else is a typo.
+PLAUSIBLE_YEARS = range(1926, 2201)
 
 
 def _normalise(text: str) -> str:
@@ -151,6 +162,18 @@ def _check_era_start(text: str, era: Era, ym: YearMonth, day: int | None) -> Non
         )
 
 
+def _check_plausible(text: str, year: int) -> None:
+    """Raise `bad-date` for a year outside `PLAUSIBLE_YEARS` (1926–2200)."""
+    if year not in PLAUSIBLE_YEARS:
+        first, last = PLAUSIBLE_YEARS[0], PLAUSIBLE_YEARS[-1]
+        raise _error(
+            "bad-date",
+            text,
+            f"の年（{year}年）はありえない範囲です（{first}〜{last}年のみ）",
+            f"the year {year} is out of the plausible range ({first}-{last})",
+        )
+
+
 def _year_month(text: str, groups: dict[str, str | None]) -> YearMonth:
     """Build and check the month that matched groups describe."""
     era, number = _era_and_year(groups)
@@ -160,8 +183,7 @@ def _year_month(text: str, groups: dict[str, str | None]) -> YearMonth:
         raise _error(
             "bad-date", text, f"の月（{month}）は1〜12ではありません", f"month {month} is not 1-12"
         )
-    if not 1 <= year <= 9999:
-        raise _error("bad-date", text, f"の年（{year}）が範囲外です", f"year {year} out of range")
+    _check_plausible(text, year)
     day = int(groups["day"]) if groups.get("day") else None
     if day is not None:
         _check_day(text, year, month, day)
@@ -174,33 +196,82 @@ def _year_month(text: str, groups: dict[str, str | None]) -> YearMonth:
 def parse_year_month(text: str) -> YearMonth:
     """Read a target date 年月: `R6.3`, `令和6年3月`, `令和元年5月`, `2024/3`, `2024-03` ….
 
-    A written day is checked and then dropped (`R6.3.31` → 2024-03). Raises EraError:
-    `unknown-era` (not a known form), `bad-date` (no such month or day),
-    `era-out-of-range` (before the era began, e.g. `令和元年4月`).
+    A written day is checked and then dropped (`R6.3.31` → 2024-03). The end of a fiscal year
+    (`R6年度末`, `令和6年度`, `2024年度末`) is March of the following year (2025-03).
+    Raises EraError: `unknown-era` (not a known form), `bad-date` (no such month or day, or a
+    year outside 1926–2200), `era-out-of-range` (before the era began, e.g. `令和元年4月`).
     """
-    groups = _match(_YEAR_MONTH_FORMS, _normalise(text))
-    if groups is None:
-        raise _unknown(text, "年月", "year-month (e.g. R6.3, 令和6年3月, 2024/3)")
-    return _year_month(text, groups)
+    normalised = _normalise(text)
+    groups = _match(_YEAR_MONTH_FORMS, normalised)
+    if groups is not None:
+        return _year_month(text, groups)
+    if _FISCAL_END.fullmatch(normalised):
+        return _fiscal_year_end(text)
+    raise _unknown(text, "年月", "year-month (e.g. R6.3, 令和6年3月, 2024/3)")
+
+
+def _fiscal_year_end(text: str) -> YearMonth:
+    """The last month of the fiscal year a text such as `R6年度末` names (2025-03)."""
+    end = YearMonth(parse_fiscal_year(text) + 1, 3)
+    _check_plausible(text, end.year)
+    return end
 
 
 def parse_fiscal_year(text: str) -> int:
     """Read a 年度 label (`R5年度`, `令和元年度`, `H31`, `2019年度`, `FY2019`, `R5年度実績`).
 
     Returns the calendar year the fiscal year starts in: 平成31年度 = 令和元年度 = 2019.
-    Raises EraError `unknown-era` for any other text, `era-out-of-range` for era year 0.
+    `（実績）` may follow (`令和５年度（実績）`). Raises EraError `unknown-era` for any other
+    text, `era-out-of-range` for era year 0, `bad-date` for a year outside 1926–2200.
     """
     groups = _match(_FISCAL_FORMS, _normalise(text))
     if groups is None:
         raise _unknown(text, "年度", "fiscal year (e.g. R5年度, 令和元年度, 2019年度, FY2019)")
     era, number = _era_and_year(groups)
-    if era is None:
-        if number < 1:
-            raise _error("bad-date", text, "の年度が範囲外です", "fiscal year out of range")
-        return number
-    if number < 1:
+    if era is not None and number < 1:
         raise _error("era-out-of-range", text, "の元号年は1以上です", "era year must be 1 or more")
-    return era.western_year(number)
+    year = era.western_year(number) if era else number
+    _check_plausible(text, year)
+    return year
+
+
+def parse_eraless_fiscal_year(text: str) -> int | None:
+    """The era year of a fiscal-year label written without its era (`2年度` → 2, `元年度` → 1,
+    `５年度実績` → 5), or None for any other text. See `fiscal_year_following`."""
+    found = _ERALESS_FISCAL.fullmatch(_normalise(text))
+    if found is None:
+        return None
+    written = found["era_year"]
+    return 1 if written == "元" else int(written)
+
+
+def fiscal_year_following(previous: int, era_year: int) -> int:
+    """The fiscal year an era-less label (`2年度`, `元年度`) names in a row of year columns whose
+    nearest year column to its left is the fiscal year `previous`.
+
+    The label takes that column's era (`R1年度 | 2年度` → R2 = 2020). When that reading would go
+    back in time and the next era's reading is `previous` or the year after, the label is the
+    start of the next era: `H30年度 | 元年度` → 令和元年度 = 2019, `H31年度 | 2年度` → R2 = 2020.
+    Raises EraError (`era-out-of-range`, `bad-date`) for era year 0 or an implausible year;
+    ValueError for a `previous` before the oldest era known here (a programmer error).
+    """
+    text = f"{_era_year_text(era_year)}年度"
+    if era_year < 1:
+        raise _error("era-out-of-range", text, "の元号年は1以上です", "era year must be 1 or more")
+    era = era_of_fiscal_year(previous)
+    year = era.western_year(era_year)
+    later = _next_era(era)
+    if later is not None and year <= previous:
+        switched = later.western_year(era_year)
+        year = switched if switched in (previous, previous + 1) else year
+    _check_plausible(text, year)
+    return year
+
+
+def _next_era(era: Era) -> Era | None:
+    """The era that followed `era`, or None for the current one."""
+    index = ERAS.index(era)
+    return ERAS[index - 1] if index > 0 else None
 
 
 def fiscal_year_of(ym: YearMonth) -> int:
@@ -250,13 +321,21 @@ def format_long(ym: YearMonth) -> str:
     return f"{name}{_era_year_text(era_year)}年{ym.month}月"
 
 
+def era_of_fiscal_year(fy: int) -> Era:
+    """The era a fiscal year is labelled in: the one in force on 1 April, except FY2019 = 令和.
+
+    ValueError for a year before the oldest era known here.
+    """
+    return ERAS[0] if fy == 2019 else _era_on(date(fy, 4, 1))
+
+
 def fiscal_year_label(fy: int, style: str = "short") -> str:
     """`R5年度` (short) or `令和5年度` (long, `令和元年度` for year 1) for a fiscal year.
 
     The era is the one in force on 1 April of the year, except FY2019 = `R1年度`/`令和元年度`.
     ValueError for an unknown style or a year before the oldest era known here.
     """
-    era = ERAS[0] if fy == 2019 else _era_on(date(fy, 4, 1))
+    era = era_of_fiscal_year(fy)
     era_year = fy - era.start[0] + 1
     if style == "short":
         return f"{era.letter}{era_year}年度"

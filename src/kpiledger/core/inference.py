@@ -5,12 +5,16 @@ an explicit override always wins. Rules are checked in order; the first that mat
 
 Direction (EVALUATION.md): lower is better for counts of things at or below a bad threshold
 (`…以下の…数`), 待機児童, 事故, 犯罪, 死亡, 離職, 空き家, 耕作放棄, 減少させる, 削減, 低減, 抑制 and
-similar. A bad subject together with a remedy word (`空き家の活用件数`, `事故防止講習の受講者数`)
-counts the remedy, so it is higher-is-better, with medium confidence. Otherwise higher is better;
-an explicit increase word makes that high confidence, none makes it medium.
+similar (転出, 転出超過 too). A bad subject together with a remedy word (`空き家の活用件数`,
+`事故防止講習の受講者数`, `赤字路線の利用者数`, `医療費適正化に取り組む事業所数`) counts the
+remedy, so it is higher-is-better, with medium confidence; a remedy word inside the subject
+(`利用` in `未利用`) does not count. Otherwise higher is better: an explicit increase word makes
+that high confidence, a bare `数`/`額` medium, a bare `率` (`高齢化率`) or nothing at all low.
 
-Aggregation: `累計`/`延べ…累計` → cumulative; `/年`, `年間` → annual; `%`, `率`, `割合`, `満足度`,
-`平均`, `ポイント`, `偏差値`, per-unit units (`円/人`) → level; anything else → annual.
+Aggregation: `累計`/`延べ…累計` → cumulative; `/年`, `年間` → annual; `%`, `ポイント`, per-unit
+units (`円/人`) → level (high); `平均` anywhere (`平均滞在日数`), unless something is counted
+against the average (`全国平均以下の学校数`), or an indicator ending in `率`, `割合`, `満足度`,
+`偏差値` … → level (medium); anything else → annual.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ BAD_SUBJECTS = (
     "感染者",
     "救急搬送",
     "転出超過",
+    "転出",
     "流出",
     "医療費",
     "要介護認定率",
@@ -97,6 +102,11 @@ REMEDY_WORDS = (
     "流通",
     "成約",
     "解決",
+    "利用",
+    "適正化",
+    "取り組む",
+    "取り組み",
+    "取組",
     "減少数",
     "削減量",
     "削減率",
@@ -132,6 +142,9 @@ INCREASE_WORDS = (
 )
 BELOW_THRESHOLD = re.compile(r"(以下|未満|下回).*(数|割合|率|件)")
 
+AVERAGE = re.compile("平均")
+# `…全国平均以下の学校数` counts units against an average: a count, not an average.
+COUNT_AGAINST_AVERAGE = re.compile("平均.*(以下|以上|未満|超|下回|上回)")
 LEVEL_WORDS = ("率", "割合", "満足度", "平均", "偏差値", "指数", "スコア", "単価", "点数")
 LEVEL_UNITS = ("%", "％", "ポイント", "pt", "点", "割", "倍", "歳", "位")
 
@@ -169,7 +182,8 @@ def _remedy_measured(text: str, verb: str) -> bool:
 
 def _subject_or_default(text: str, verb: str | None) -> Inferred[Direction]:
     subject = _first(text, BAD_SUBJECTS)
-    remedy = _first(text, REMEDY_WORDS)
+    # a remedy word inside the subject itself (利用 in 未利用) is not a remedy
+    remedy = _first(text.replace(subject, "\u3000") if subject else text, REMEDY_WORDS)
     if subject and not remedy:
         return Inferred(
             Direction.DECREASE,
@@ -196,6 +210,16 @@ def _subject_or_default(text: str, verb: str | None) -> Inferred[Direction]:
 
 def _default_increase(text: str) -> Inferred[Direction]:
     word = _first(text, INCREASE_WORDS)
+    if word == "率":  # another cue anywhere (`稼働率の向上`) decides instead
+        word = _first(text, tuple(w for w in INCREASE_WORDS if w != "率"))
+    if word is None and "率" in text:
+        return Inferred(
+            Direction.INCREASE,
+            "「率」だけでは向きを判断できないため、高いほど良いと推定（要確認）",
+            "only '率' (a rate) says nothing about the direction: assumed higher is better "
+            "(please confirm)",
+            Confidence.LOW,
+        )
     if word:
         return Inferred(
             Direction.INCREASE,
@@ -253,6 +277,13 @@ def _level_reason(text: str, unit: str) -> Inferred[Aggregation] | None:
             f"単位「{unit}」は単位あたりの値",
             f"unit '{unit}' is a per-unit value",
             Confidence.HIGH,
+        )
+    if AVERAGE.search(text) and not COUNT_AGAINST_AVERAGE.search(text):
+        return Inferred(
+            Aggregation.LEVEL,
+            "「平均」を含む指標は水準を表す",
+            "an average (平均) is a level",
+            Confidence.MEDIUM,
         )
     word = _first(text, LEVEL_WORDS)
     if word and text.endswith(word):

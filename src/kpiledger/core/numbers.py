@@ -12,9 +12,11 @@ Reading rules (see `parse_number`):
 - Thousands separators are `,` only, in groups of three (`1,2345` is rejected).
 - A multiplier directly after the number is applied: `千`, `万`, `億`, `兆`, optionally preceded by
   `十`, `百`, `千` (`200万円` → 2000000 with unit `円`, `5百万円` → 5000000, `1.5億` → 150000000).
-- Whatever follows is the unit (`件`, `件/年`, `人泊`, `%`, `円/人`, `社・団体`). It may not
-  contain a digit, nor start with a separator, sign or multiplier, so two numbers (`12 34`,
-  `1.2.3`, `1万5千`) are rejected rather than half read.
+- Whatever follows is the unit (`件`, `件/年`, `人泊`, `%`, `円/人`, `社・団体`, `m²`, `t-CO2`).
+  It may not contain a digit except one right after a Latin letter (`m2`, `m²`, `km2`,
+  `CO2`), nor start with a separator, sign or multiplier, nor be an exponent (`1E5`), so two
+  numbers (`12 34`, `1.2.3`, `1万5千`, `12件34件`) are rejected rather than half read.
+- A negative zero (`△0`, `-0`) is read as plain zero.
 - Nothing but a sign may come before the number: `約20` (about 20) is rejected, so no approximate
   value is silently taken as exact.
 """
@@ -22,6 +24,7 @@ Reading rules (see `parse_number`):
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -46,6 +49,8 @@ _NUMBER = re.compile(
 )
 _POWERS: dict[str, int] = {"十": 1, "百": 2, "千": 3, "万": 4, "億": 8, "兆": 12}
 _UNIT_CANNOT_START = frozenset(".,+-△▲−") | frozenset(_POWERS)
+_LATIN = frozenset(string.ascii_letters)
+_EXPONENT = re.compile(r"[eE]\s*[-+]?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -102,10 +107,23 @@ def _normalise_mapped(text: str) -> tuple[str, dict[int, int]]:
     return "".join(pieces), boundaries
 
 
+def _digits_in_unit_ok(plain: str) -> bool:
+    """Digits are allowed in a unit only right after a Latin letter (`m2`, `m²`, `t-CO2`), so a
+    second number (`件34件`, `5千`) is never read as part of the unit. `E5` is an exponent."""
+    if _EXPONENT.fullmatch(plain):
+        return False
+    return all(
+        index > 0 and plain[index - 1] in _LATIN
+        for index, ch in enumerate(plain)
+        if unicodedata.category(ch) in ("Nd", "No")
+    )
+
+
 def _unit_ok(unit: str) -> bool:
-    """A unit: no digit written in it, not starting like a number, with a letter, symbol or %."""
+    """A unit: no digit except one right after a Latin letter, not starting like a number,
+    with a letter, symbol or %."""
     plain = _nfkc(unit)
-    if any(unicodedata.category(ch) in ("Nd", "No") for ch in unit):
+    if not _digits_in_unit_ok(plain):
         return False
     if plain[0] in _UNIT_CANNOT_START or all(ch in DASHES for ch in plain):
         return False

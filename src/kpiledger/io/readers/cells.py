@@ -40,6 +40,25 @@ class RowReader:
             return ""
         return self.cells[index].strip()
 
+    def has_kpi_values(self) -> bool:
+        """Whether any target, unit, date, baseline or actual cell is filled."""
+        roles = (Role.TARGET, Role.UNIT, Role.DATE, Role.TARGET_YEAR, Role.BASELINE)
+        indexes = [self.columns.roles[r] for r in roles if r in self.columns.roles]
+        indexes += list(self.columns.years)
+        return any(i < len(self.cells) and self.cells[i].strip() for i in indexes)
+
+    def missing_indicator(self) -> Problem:
+        """`missing-indicator`: the row has KPI values but no 指標, located at the 指標 cell."""
+        index = self.columns.roles[Role.INDICATOR]
+        return Problem(
+            "missing-indicator",
+            "指標の名前がないのに、目標値・単位・年月・実績値が書かれています",
+            "the row has a target, unit, date or actual but no indicator (指標)",
+            self.line,
+            index + 1,
+            self.columns.label(index) or None,
+        )
+
     def read_kpi(self) -> Kpi | None:
         """The row's KPI, or None when a problem was found (see `problems`)."""
         if self._truncated():
@@ -56,6 +75,7 @@ class RowReader:
         if self.problems or target is None or target.value is None:
             return None
         self._check_unit(target, unit, self.columns.roles[Role.TARGET])
+        self._note_forecasts()
         note = self.cell(Role.NOTE) or None
         indicator = self.cell(Role.INDICATOR)
         return Kpi(
@@ -179,6 +199,22 @@ class RowReader:
         parsed = self._number(Role.RATE, index)
         return parsed.value if parsed else None
 
+    def _note_forecasts(self) -> None:
+        """A value in a forecast column (`R6年度見込`) is not an actual: say it was not read."""
+        for index, label in self.columns.forecasts.items():
+            text = self.cells[index].strip() if index < len(self.cells) else ""
+            if not _has_value(text):
+                continue
+            self.flags.append(
+                Flag(
+                    "forecast-not-read",
+                    f"{self.line}行目「{label}」（{index + 1}列目）の「{text}」は"
+                    "見込・計画の値のため、実績として読んでいません",
+                    f"line {self.line} ({label}, column {index + 1}): '{text}' is a forecast or "
+                    "plan, not read as an actual",
+                )
+            )
+
     def _check_unit(self, parsed: ParsedNumber, unit: str, index: int) -> None:
         """A unit written inside a value cell must agree with the 単位 column."""
         inline = parsed.unit
@@ -192,6 +228,14 @@ class RowReader:
                 f"line {self.line} ({label}): unit '{inline}' in the cell differs from '{unit}'",
             )
         )
+
+
+def _has_value(text: str) -> bool:
+    """Anything but a blank or a "no value" marker (`-`, `未集計` …)."""
+    try:
+        return not parse_number(text).is_missing
+    except NumberError:
+        return True
 
 
 def _unit_agrees(inline: str, unit: str) -> bool:

@@ -4,6 +4,12 @@ A header block is one or more rows (the reference report has three: a group row
 「K P I（重要業績評価指標）」, then 「指標 / 指標値 / 実績値」, then
 「指標値 / 単位 / 年月 / R1年度…」).
 For each column the lowest non-empty label decides its role, the ones above it are fallbacks.
+
+Year columns: `R5年度`, `令和５年度（実績）`, `R5年度実績値`, `実績（R5年度）` are the actual of
+that fiscal year; an era-less `2年度` / `元年度` takes the era of the nearest year column to its
+left (`R1年度 | 2年度` → 2020, `H30年度 | 元年度` → 2019). A year label with 見込/計画/目標/予定
+is a forecast: not read, but kept in `Columns.forecasts`. Any other label that looks like a year
+is `unknown-year-column`, and one fiscal year in two columns is `duplicate-column`.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from kpiledger.core.era import parse_fiscal_year
+from kpiledger.core.era import fiscal_year_following, parse_eraless_fiscal_year, parse_fiscal_year
 from kpiledger.core.errors import EraError, Problem
 
 
@@ -55,7 +61,31 @@ HEADER_WORDS = (
     "年度",
     "番号",
     "No",
+    "担当",
+    "所管",
+    "見込",
+    "計画",
+    "予定",
 )
+#: A year label with one of these words is a forecast or plan, not an actual.
+FORECAST_WORDS = ("見込", "計画", "目標", "予定")
+#: Labels that look like a year: `5年度`, `元年度`, `2023`, `FY2023年`, `R5`, `令和5…`.
+YEAR_LIKE = re.compile(
+    r"(?:元|[0-9])年度|^(?:FY)?[0-9]{4}年?(?:\(.*\))?$|^(?:令和|平成|昭和|大正|[RHST])(?:元|[0-9])",
+    re.IGNORECASE,
+)
+#: `実績（R5年度）`: an actual column with its year in brackets.
+ACTUAL_WRAPPED = re.compile(r"実績値?\((?P<year>.+)\)")
+#: `事業費（R5年度）`: another column qualified by a year in brackets (ignored like 事業費).
+QUALIFIED = re.compile(r"(?P<name>[^0-9()]+)\(.*\)")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the table: its cells and the (1-based) line it starts on."""
+
+    line: int
+    cells: list[str]
 
 
 @dataclass
@@ -67,6 +97,7 @@ class Columns:
     years: dict[int, int] = field(default_factory=dict)  # cell index → fiscal year
     labels: dict[int, str] = field(default_factory=dict)  # cell index → header text
     baseline_year: int | None = None  # from a header such as 基準値（R1年度）
+    forecasts: dict[int, str] = field(default_factory=dict)  # cell index → 見込 column header
 
     def label(self, index: int) -> str:
         return self.labels.get(index, "")
@@ -133,32 +164,137 @@ def role_of(label: str) -> Role | None:
     return next((role for role, hit in checks if hit), None)
 
 
-def map_columns(rows: list[list[str]], line: int) -> tuple[Columns, list[Problem]]:
-    """Assign roles to the columns of a header block starting at `line`."""
-    columns = Columns(line)
-    width = max(len(r) for r in rows)
+def map_columns(rows: list[Row]) -> tuple[Columns, list[Problem]]:
+    """Assign roles to the columns of a header block (its rows, in order)."""
+    columns = Columns(rows[0].line)
+    problems: list[Problem] = []
+    width = max(len(r.cells) for r in rows)
     for index in range(width):
-        labels = [r[index].strip() for r in rows if index < len(r) and r[index].strip()]
-        _assign(columns, index, labels)
-    return columns, _missing(columns)
+        labels = [
+            (r.cells[index].strip(), r.line)
+            for r in rows
+            if index < len(r.cells) and r.cells[index].strip()
+        ]
+        problems.extend(_assign(columns, index, labels))
+    return columns, problems + _missing(columns)
 
 
-def _assign(columns: Columns, index: int, labels: list[str]) -> None:
+def _assign(columns: Columns, index: int, labels: list[tuple[str, int]]) -> list[Problem]:
     """Try the lowest label first: it is the most specific (R1年度 under 実績値) — except a
-    year under 基準値, which is the baseline's year."""
-    if _baseline_over_year(columns, index, labels):
-        return
-    for label in reversed(labels):
-        year = _fiscal_year(label)
-        role = None if year is not None else role_of(label)
-        if year is not None and index not in columns.years:
-            columns.years[index], columns.labels[index] = year, label
-            return
+    year under 基準値, which is the baseline's year. Labels under a year label (`見込`) qualify
+    it."""
+    if _baseline_over_year(columns, index, [label for label, _ in labels]):
+        return []
+    below: list[str] = []
+    for label, line in reversed(labels):
+        year = _year_of_column(columns, index, label)
+        if isinstance(year, int):
+            return _year_column(columns, index, label, line, year, below)
+        role = role_of(label)
         if role is not None and role not in columns.roles:
             columns.roles[role], columns.labels[index] = index, label
             if role is Role.BASELINE:
                 columns.baseline_year = _year_in(label)
-            return
+            return []
+        if year is not None or YEAR_LIKE.search(norm(label)):
+            return _other_year_label(columns, index, label, line, below, year)
+        below.append(label)
+    return []
+
+
+def _year_of_column(columns: Columns, index: int, label: str) -> int | str | None:
+    """The fiscal year a year column's label names; a str saying why when it looks like a year
+    label that cannot be read; None when it is no year label."""
+    year = _fiscal_year(label)
+    wrapped = ACTUAL_WRAPPED.fullmatch(norm(label))
+    if year is None and wrapped:
+        year = _fiscal_year(wrapped["year"])
+    if year is not None:
+        return year
+    era_year = parse_eraless_fiscal_year(label)
+    if era_year is None:
+        return None
+    previous = [fy for i, fy in sorted(columns.years.items()) if i < index]
+    if not previous:
+        return "no-era"
+    try:
+        return fiscal_year_following(previous[-1], era_year)
+    except EraError:
+        return "bad"
+
+
+def _year_column(
+    columns: Columns, index: int, label: str, line: int, year: int, below: list[str]
+) -> list[Problem]:
+    """Record an actual column, unless a label under it makes it a forecast or its fiscal year
+    already has a column (`duplicate-column`)."""
+    if _is_forecast(label, below):
+        columns.forecasts[index], columns.labels[index] = label, label
+        return []
+    first = next((i for i, fy in columns.years.items() if fy == year), None)
+    if first is not None:
+        return [_duplicate(columns, first, index, label, line, year)]
+    columns.years[index], columns.labels[index] = year, label
+    return []
+
+
+def _other_year_label(
+    columns: Columns,
+    index: int,
+    label: str,
+    line: int,
+    below: list[str],
+    why: int | str | None,
+) -> list[Problem]:
+    """A label that looks like a year but is no actual: a forecast (kept, not read), another
+    column qualified by a year (`事業費（R5年度）`, ignored), else `unknown-year-column`."""
+    if _is_forecast(label, below):
+        columns.forecasts[index], columns.labels[index] = label, label
+        return []
+    qualified = QUALIFIED.fullmatch(norm(label))
+    if why is None and qualified and "年度" not in qualified["name"]:
+        return []
+    return [_unknown_year(index, label, line, why)]
+
+
+def _is_forecast(label: str, below: list[str]) -> bool:
+    """A year label saying 見込/計画/目標/予定, itself or in a sub-label under it."""
+    return any(word in text for text in (label, *below) for word in FORECAST_WORDS)
+
+
+def _duplicate(
+    columns: Columns, first: int, index: int, label: str, line: int, year: int
+) -> Problem:
+    """`duplicate-column` at the second column of a fiscal year, naming both columns."""
+    before = columns.label(first)
+    return Problem(
+        "duplicate-column",
+        f"「{before}」（{first + 1}列目）と「{label}」（{index + 1}列目）が同じ年度"
+        f"（{year}年度）の実績です",
+        f"'{before}' (column {first + 1}) and '{label}' (column {index + 1}) are the same "
+        f"fiscal year ({year})",
+        line=line,
+        column=index + 1,
+        field=label,
+    )
+
+
+def _unknown_year(index: int, label: str, line: int, why: int | str | None) -> Problem:
+    """`unknown-year-column`: a label that looks like a year but names no fiscal year."""
+    if why == "no-era":
+        detail_ja = "元号のない年度の左に、元号つきの年度の列がありません"
+        detail_en = "an era-less year needs a year column with its era to its left"
+    else:
+        detail_ja = "R5年度・令和5年度・2023年度の形で、1926〜2200年の年度を書いてください"
+        detail_en = "write a fiscal year 1926-2200 as R5年度, 令和5年度 or 2023年度"
+    return Problem(
+        "unknown-year-column",
+        f"見出し「{label}」を年度の列として読めません（{detail_ja}）",
+        f"cannot read the header '{label}' as a fiscal-year column ({detail_en})",
+        line=line,
+        column=index + 1,
+        field=label,
+    )
 
 
 def _baseline_over_year(columns: Columns, index: int, labels: list[str]) -> bool:

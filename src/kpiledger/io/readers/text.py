@@ -4,12 +4,17 @@ The layout: a title line (`## 令和5年度…の実績`), section headings in �
 `…関連事業`), then per section a KPI table of tab-separated cells: a header block, then one
 row per KPI; a row with a project name starts a project, rows without one continue it.
 Columns are found by their header text (see `columns`), so other column orders and extra
-columns (基準値, 達成率, 備考) are read too. UTF-8 (with or without BOM) or CP932, any line
-ending, blank lines and trailing notes are accepted.
+columns (基準値, 達成率, 備考) are read too. UTF-8 (with or without BOM), UTF-16 with a BOM
+(Excel's "Unicode テキスト") or CP932, any line ending, blank lines and trailing notes are
+accepted. Cells are split as Excel writes tab-separated text: a cell in double quotes may hold
+tabs, line breaks and `""` (a quote); a row's line number is the line it starts on.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +26,31 @@ from kpiledger.io.readers.cells import RowReader, split_grant
 from kpiledger.io.readers.columns import (
     Columns,
     Role,
+    Row,
     is_header_row,
     is_header_start,
     map_columns,
+    norm,
 )
 
 SECTION_HEADING = re.compile(r"^[【\[](.+)[】\]]$")
 TITLE_YEAR = re.compile(r"((?:令和|平成|昭和|[RHS])\s*(?:元|[0-9０-９]+)|[0-9０-９]{4})\s*年度")
-NOTE_MARKS = ("※", "＊", "*", "注", "（注", "(注", "出典", "資料")
+#: A one-text row starting with one of these is a note (※ 実績値は…), never a project name.
+NOTE_PREFIXES = (
+    "※",
+    "＊",
+    "*",
+    "（注",
+    "(注",
+    "注）",
+    "注)",
+    "注:",
+    "注：",
+    "出典:",
+    "出典：",
+    "資料:",
+    "資料：",
+)
 
 
 def read(path: str | Path) -> Report:
@@ -46,27 +68,82 @@ def read(path: str | Path) -> Report:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (a BOM is dropped), else CP932 (Shift_JIS as written by Windows Excel)."""
-    for encoding in ("utf-8-sig", "cp932"):
+    """UTF-16 with a BOM (Excel's "Unicode テキスト"), else UTF-8 (a BOM is dropped), else
+    CP932 (Shift_JIS as written by Windows Excel)."""
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "cp932"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise ReportError.single(
         "bad-encoding",
-        "文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）",
-        "cannot decode the file (save it as UTF-8 or Shift_JIS)",
+        "文字コードを判別できません（UTF-8、Shift_JIS、UTF-16（BOM付き）のいずれかで保存してください）",
+        "cannot decode the file (save it as UTF-8, Shift_JIS or UTF-16 with a BOM)",
     )
+
+
+def tokenize(text: str) -> list[Row]:
+    """The rows of tab-separated text, split as Excel writes them (quoted cells may hold tabs
+    and line breaks), each with the 1-based line it starts on; cells are trimmed."""
+    lines = io.StringIO(text.lstrip("\ufeff"), newline="").readlines()
+    reader = csv.reader(lines, delimiter="\t")
+    rows: list[Row] = []
+    start = 1
+    try:
+        for cells in reader:
+            rows.append(Row(start, [_cell(c) for c in cells]))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise ReportError.single(
+            "bad-cell",
+            f"行をセルに分けられません（{error}）",
+            f"cannot split the row into cells ({error})",
+            line=start,
+        ) from None
+    _check_last_quote(lines, rows)
+    return rows
+
+
+def _cell(text: str) -> str:
+    """A cell trimmed, its line breaks written `\\n`."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _check_last_quote(lines: list[str], rows: list[Row]) -> None:
+    """A quote left open swallows the rest of the file into one cell: say so, where it opened."""
+    if not rows:
+        return
+    last = rows[-1]
+    probe = csv.reader(lines[last.line - 1 :], delimiter="\t", strict=True)
+    try:
+        for _ in probe:
+            pass
+    except csv.Error as error:
+        if "unexpected end of data" not in str(error):
+            return
+        raise ReportError.single(
+            "unclosed-quote",
+            '「"」で始まるセルが閉じられていません（ファイルの最後までが1つのセルになります）',
+            "a cell opened with '\"' is never closed (the rest of the file would be one cell)",
+            line=last.line,
+            column=len(last.cells),
+        ) from None
 
 
 def parse(text: str) -> Report:
     """Parse the text of a report; raises `ReportError` listing every problem."""
+    rows = tokenize(text)
     state = _State()
-    lines = text.lstrip("\ufeff").splitlines()
-    number = 0
-    while number < len(lines):
-        number = state.feed(lines, number)
+    index = 0
+    while index < len(rows):
+        index = state.feed(rows, index)
     return state.finish()
+
+
+def is_note(text: str) -> bool:
+    """A note such as `※ 実績値は各年度末時点`, `（注）…`, `出典：…` (see `NOTE_PREFIXES`)."""
+    return text.startswith(NOTE_PREFIXES)
 
 
 @dataclass
@@ -81,35 +158,55 @@ class _State:
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     headers: int = 0
+    indicators: set[tuple[int, str]] = field(default_factory=set)  # (id(project), indicator)
 
-    def feed(self, lines: list[str], index: int) -> int:
-        """Consume the line at `index` (and a header block's rows); return the next index."""
-        cells = [c.strip() for c in lines[index].split("\t")]
-        filled = [c for c in cells if c]
+    def feed(self, rows: list[Row], index: int) -> int:
+        """Consume the row at `index` (and a header block's rows); return the next index."""
+        row = rows[index]
+        filled = [c for c in row.cells if c]
         if not filled:
             return index + 1
-        if is_header_start(cells):
-            return self._header(lines, index)
-        if len(filled) == 1 and self._is_heading(cells):
+        if self._starts_header(row.cells):
+            return self._header(rows, index)
+        if len(filled) == 1 and self._is_heading(rows, index):
             self._heading(filled[0].lstrip("#").strip())
         elif self.columns is not None:
-            self._row(cells, index + 1)
+            self._row(row)
         else:
-            self.notes.append(lines[index].strip())
+            self.notes.append("\t".join(row.cells).strip())
         return index + 1
 
-    def _is_heading(self, cells: list[str]) -> bool:
-        """A line with one text: a title, section heading or note — also when an exporter
-        padded it with tabs to the table's width, as long as the text is in the first cell
-        and reads as a heading or a note."""
-        if len(cells) == 1 or self.columns is None:
+    def _starts_header(self, cells: list[str]) -> bool:
+        """A row opening a header block; inside a table (after a header) it must also be made
+        of header words only, so a KPI row whose texts contain 名称 and 指標 stays data."""
+        if not is_header_start(cells):
+            return False
+        return self.headers == 0 or is_header_row(cells)
+
+    def _is_heading(self, rows: list[Row], index: int) -> bool:
+        """A line with one text: a title, section heading or note. Inside a table, a text in
+        the project-name column is a project name (its KPIs follow) unless it reads as a
+        heading (`#`, 【】) or a note (`NOTE_PREFIXES`); written without any tab, it is one only
+        when the next row continues a project."""
+        cells = rows[index].cells
+        if self.columns is None:
             return True
         first = cells[0].lstrip("#").strip()
-        return bool(first) and (
-            cells[0].startswith("#")
-            or SECTION_HEADING.match(first) is not None
-            or first.startswith(NOTE_MARKS)
-        )
+        if cells[0].startswith("#") or SECTION_HEADING.match(first) or is_note(first):
+            return True
+        if len(cells) > 1:
+            return False
+        return not (self.columns.roles[Role.NAME] == 0 and self._kpi_follows(rows, index))
+
+    def _kpi_follows(self, rows: list[Row], index: int) -> bool:
+        """Whether the next non-blank row is a KPI row without a project name."""
+        assert self.columns is not None
+        following = (r for r in rows[index + 1 :] if any(r.cells))
+        row = next(following, None)
+        if row is None or len(row.cells) < 2:
+            return False
+        reader = RowReader(self.columns, row.cells, row.line)
+        return not reader.cell(Role.NAME) and bool(reader.cell(Role.INDICATOR))
 
     def _heading(self, text: str) -> None:
         match = SECTION_HEADING.match(text)
@@ -119,8 +216,8 @@ class _State:
             self.title = text
         else:
             self.notes.append(text)
-        self.columns = self.columns if not match else None
-        self.project = self.project if not match else None
+        if match:  # a new section: its rows may follow under the same header, or a new one
+            self.project = None
 
     def _section(self, inner: str) -> None:
         if inner.endswith("関連事業"):
@@ -130,13 +227,19 @@ class _State:
             grant = inner.removesuffix("対象事業").strip()
             self.section_grant = grant or None
 
-    def _header(self, lines: list[str], start: int) -> int:
-        rows = [lines[start].split("\t")]
+    def _header(self, rows: list[Row], start: int) -> int:
+        """Read the header block starting at `start`; return the index after it."""
+        block = [rows[start]]
         end = start + 1
-        while end < len(lines) and lines[end].strip() and is_header_row(lines[end].split("\t")):
-            rows.append(lines[end].split("\t"))
+        while (
+            end < len(rows)
+            and any(rows[end].cells)
+            and not _is_section_row(rows[end].cells)
+            and is_header_row(rows[end].cells)
+        ):
+            block.append(rows[end])
             end += 1
-        columns, problems = map_columns(rows, start + 1)
+        columns, problems = map_columns(block)
         self.headers += 1
         self.problems.extend(problems)
         if not _same_layout(self.columns, columns):
@@ -146,19 +249,23 @@ class _State:
             self.years.extend(y for y in columns.years.values() if y not in self.years)
         return end
 
-    def _row(self, cells: list[str], line: int) -> None:
+    def _row(self, row: Row) -> None:
+        """A table row: a project name and/or a KPI, a summary continuation, or a problem."""
         assert self.columns is not None
-        reader = RowReader(self.columns, cells, line)
-        name = reader.cell(Role.NAME)
+        reader = RowReader(self.columns, row.cells, row.line)
+        name, indicator = reader.cell(Role.NAME), reader.cell(Role.INDICATOR)
         if name:
-            self._start_project(name, reader.cell(Role.SUMMARY), line)
-        elif not reader.cell(Role.INDICATOR):
-            self._continue_text(reader)
-            return
-        if not reader.cell(Role.INDICATOR):
+            self._start_project(name, reader.cell(Role.SUMMARY), row.line)
+        if not indicator:
+            if reader.has_kpi_values():
+                self.problems.append(reader.missing_indicator())
+            elif not name:
+                self._continue_text(reader)
             return
         if self.project is None:
-            self.problems.append(_orphan(line, self.columns))
+            self.problems.append(_orphan(row.line, self.columns))
+            return
+        if self._repeated_indicator(indicator, row.line):
             return
         kpi = reader.read_kpi()
         self.problems.extend(reader.problems)
@@ -166,12 +273,56 @@ class _State:
             self.project.kpis.append(kpi)
 
     def _start_project(self, name: str, summary: str, line: int) -> None:
+        """Start a project, or continue the one of that name (a name row repeated after a page
+        break); the same name in the other section is `duplicate-project`."""
         grant, bare = split_grant(name)
         section = self.section or (Section.RELATED if grant else Section.TARGET)
         if grant is None and section is Section.TARGET:
             grant = self.section_grant
-        self.project = Project(bare, section, grant, summary or None, line=line)
-        self.projects.append(self.project)
+        project = Project(bare, section, grant, summary or None, line=line)
+        earlier = next((p for p in self.projects if norm(p.name) == norm(bare)), None)
+        if earlier is not None and earlier.section is section:
+            self.project = earlier
+            return
+        self.project = project
+        if earlier is not None:
+            self.problems.append(self._duplicate_project(earlier, line))
+            return  # its rows are still checked, but the project is not kept
+        self.projects.append(project)
+
+    def _duplicate_project(self, earlier: Project, line: int) -> Problem:
+        assert self.columns is not None
+        index = self.columns.roles[Role.NAME]
+        return Problem(
+            "duplicate-project",
+            f"事業「{earlier.name}」は{earlier.line}行目にも「{earlier.section}」として"
+            "あります（同じ名前の事業が別の区分にあります）",
+            f"project '{earlier.name}' is also on line {earlier.line}, in the other section "
+            f"({earlier.section})",
+            line=line,
+            column=index + 1,
+            field=self.columns.label(index) or None,
+        )
+
+    def _repeated_indicator(self, indicator: str, line: int) -> bool:
+        """`duplicate-indicator` for a project's second row with the same 指標."""
+        assert self.columns is not None and self.project is not None
+        key = (id(self.project), norm(indicator))
+        if key not in self.indicators:
+            self.indicators.add(key)
+            return False
+        index = self.columns.roles[Role.INDICATOR]
+        self.problems.append(
+            Problem(
+                "duplicate-indicator",
+                f"事業「{self.project.name}」に指標「{indicator}」が2回あります",
+                f"project '{self.project.name}' has the indicator '{indicator}' twice",
+                line=line,
+                column=index + 1,
+                field=self.columns.label(index) or None,
+            )
+        )
+        return True
 
     def _continue_text(self, reader: RowReader) -> None:
         """A row with only summary text continues the current project's summary."""
@@ -209,14 +360,20 @@ class _State:
             )
 
     def _report_year(self) -> int:
-        """The year in the title (令和5年度… → 2023), else the latest actual column."""
-        match = TITLE_YEAR.search(self.title or "")
-        if match:
+        """The last fiscal year written in the title (`第2期総合戦略（令和2年度～令和6年度）に
+        係る令和5年度…` → 2023), else the latest actual column."""
+        for match in reversed(list(TITLE_YEAR.finditer(self.title or ""))):
             try:
                 return parse_fiscal_year(match.group(1) + "年度")
             except EraError:
-                pass
+                continue
         return max(self.years)
+
+
+def _is_section_row(cells: list[str]) -> bool:
+    """A row holding only a section heading such as 【…関連事業】."""
+    filled = [c.strip() for c in cells if c.strip()]
+    return len(filled) == 1 and SECTION_HEADING.match(filled[0].lstrip("#").strip()) is not None
 
 
 def _same_layout(before: Columns | None, after: Columns) -> bool:
