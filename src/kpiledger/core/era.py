@@ -178,13 +178,14 @@ def _year_month(text: str, groups: dict[str, str | None]) -> YearMonth:
     """Build and check the month that matched groups describe."""
     era, number = _era_and_year(groups)
     year = era.western_year(number) if era else number
-    month = int(groups["month"] or "0")
+    month = int(groups.get("month") or "0")
     if not 1 <= month <= 12:
         raise _error(
             "bad-date", text, f"の月（{month}）は1〜12ではありません", f"month {month} is not 1-12"
         )
     _check_plausible(text, year)
-    day = int(groups["day"]) if groups.get("day") else None
+    day_text = groups.get("day")
+    day = int(day_text) if day_text else None
     if day is not None:
         _check_day(text, year, month, day)
     ym = YearMonth(year, month)

@@ -8,6 +8,7 @@ English, and where it is (line, column, field).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Self
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class KpiledgerError(Exception):
         message_ja: str,
         message_en: str,
         **where: int | str | None,
-    ) -> KpiledgerError:
+    ) -> Self:
         return cls([Problem(code, message_ja, message_en, **where)])  # type: ignore[arg-type]
 
     @property

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from kpiledger.core.era import YearMonth, parse_fiscal_year, parse_year_month
 from kpiledger.core.errors import EraError, KpiledgerError, NumberError, Problem
@@ -13,6 +15,7 @@ from kpiledger.core.model import Actual, Baseline, Flag, Kpi
 from kpiledger.core.numbers import ParsedNumber, parse_number
 from kpiledger.io.readers.columns import Columns, Role
 
+T = TypeVar("T")
 GRANT_PREFIX = re.compile(r"^\s*[【\[]([^】\]]+)[】\]]\s*(.*)$", re.DOTALL)
 
 
@@ -66,12 +69,8 @@ class RowReader:
         unit = self.cell(Role.UNIT)
         target = self._number(Role.TARGET, self.columns.roles[Role.TARGET], required=True)
         unit = unit or (target.unit if target and target.unit else "")
-        kpi_fields = {
-            "target_date": self._target_date(),
-            "actuals": self._actuals(unit),
-            "baseline": self._baseline(),
-            "published_rate": self._rate(),
-        }
+        target_date, actuals = self._target_date(), self._actuals(unit)
+        baseline, published_rate = self._baseline(), self._rate()
         if self.problems or target is None or target.value is None:
             return None
         self._check_unit(target, unit, self.columns.roles[Role.TARGET])
@@ -82,11 +81,14 @@ class RowReader:
             indicator,
             unit,
             target.value,
+            target_date,
+            actuals,
+            baseline,
+            published_rate,
             note=note,
             line=self.line,
             reader_flags=self.flags,
-            **kpi_fields,
-        )  # type: ignore[arg-type]
+        )
 
     def _truncated(self) -> bool:
         width = self.columns.width
@@ -146,7 +148,7 @@ class RowReader:
         year = self._date(index, parse_fiscal_year)
         return YearMonth(year + 1, 3) if year is not None else None
 
-    def _date(self, index: int, parse):  # type: ignore[no-untyped-def]
+    def _date(self, index: int, parse: Callable[[str], T]) -> T | None:
         text = self.cells[index].strip()
         if not text:
             self.problems.append(
