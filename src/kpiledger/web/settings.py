@@ -8,12 +8,14 @@
 | KPILEDGER_DEBUG | 0 | 1 turns on Django's debug pages (never in production) |
 | KPILEDGER_ALLOWED_HOSTS | 127.0.0.1,localhost,[::1] | comma-separated host names |
 | KPILEDGER_HTTPS | 0 | 1 behind TLS: secure cookies, HSTS |
+| KPILEDGER_NEARLY | 80 | 概ね達成 threshold (achievement rate, percent) |
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -70,7 +72,19 @@ def _database(directory: Path) -> dict[str, object]:
     }
 
 
+def _nearly() -> Decimal:
+    text = os.environ.get("KPILEDGER_NEARLY", "80")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"KPILEDGER_NEARLY must be a number 0–100, not {text!r}") from None
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise ValueError(f"KPILEDGER_NEARLY must be a number 0–100, not {text!r}")
+    return value
+
+
 DATA_DIR = data_dir()
+KPILEDGER_NEARLY = _nearly()
 SECRET_KEY = _secret_key(DATA_DIR)
 DEBUG = _env_flag("KPILEDGER_DEBUG")
 ALLOWED_HOSTS = [

@@ -47,6 +47,13 @@ class KpiAdmin(SimpleHistoryAdmin):
     inlines = [ObservationInline]
 
 
+@admin.register(m.ReportedKpi)
+class ReportedKpiAdmin(SimpleHistoryAdmin):
+    list_display = ("kpi", "fiscal_year", "target", "unit", "published_rate")
+    list_select_related = ("kpi",)
+    list_filter = ("fiscal_year",)
+
+
 @admin.register(m.Observation)
 class ObservationAdmin(SimpleHistoryAdmin):
     list_display = ("kpi", "fiscal_year", "value", "marker")
@@ -56,6 +63,8 @@ class ObservationAdmin(SimpleHistoryAdmin):
 
 @admin.register(m.ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
+    """Read-only: an import is a record (which file, when, by whom, what it changed)."""
+
     list_display = (
         "file_name",
         "organization",
@@ -65,5 +74,13 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "created_by",
     )
     list_filter = ("status", "fiscal_year")
-    readonly_fields = ("sha256", "summary", "created_at", "applied_at", "created_by")
     exclude = ("content",)
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -6,6 +6,7 @@ services.reports.load_report); presenters reshape the fetched objects for the te
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -64,7 +65,7 @@ def kpi(request: HttpRequest, code: str, kpi_id: int) -> HttpResponse:
     published.kpi = row
     row.project.organization = org
     current = reports.current_values([row.id], year).get(row.id, {})
-    result = evaluate_kpi(reports.to_core_kpi(published, current), year)
+    result = evaluate_kpi(reports.to_core_kpi(published, current), year, settings.KPILEDGER_NEARLY)
     observation_history = (
         m.Observation.history.filter(kpi_id=row.id)
         .select_related("history_user")
@@ -82,7 +83,7 @@ def _ledger(code: str, year: int) -> tuple[reports.LedgerReport, list[int]]:
     years = reports.report_years(org)
     if year not in years:
         raise Http404("no report for this year")
-    return reports.load_report(org, year), years
+    return reports.load_report(org, year, settings.KPILEDGER_NEARLY), years
 
 
 def _requested_year(request: HttpRequest, years: list[int]) -> int:

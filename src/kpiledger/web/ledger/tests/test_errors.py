@@ -34,3 +34,22 @@ def test_server_error_page_is_bilingual_and_self_contained(monkeypatch):
     assert response.status_code == 500
     body = response.content.decode()
     assert "エラーが発生しました" in body and "Server error" in body and "http" not in body
+
+
+def test_nearly_threshold_is_a_setting(client, settings):
+    from decimal import Decimal
+
+    from kpiledger.web.ledger import models as m
+
+    f.import_reference()
+    row_id = m.Kpi.objects.get(indicator="釧路市ビジネスサポートセンターk-Bizの来所相談件数").id
+
+    def row(body: str) -> str:
+        start = body.index(f'id="kpi-{row_id}"')
+        return body[start : body.index("</tr>", start)]
+
+    assert "概ね達成" in row(client.get("/org/012068/2023/").content.decode())
+    settings.KPILEDGER_NEARLY = Decimal(90)
+    body = client.get("/org/012068/2023/").content.decode()
+    assert "81.7%" in row(body) and "未達成" in row(body) and "概ね達成" not in row(body)
+    assert "概ね達成：達成率90%以上" in body
