@@ -323,3 +323,15 @@ def test_console_script_bad_file_end_to_end(tmp_path):
     )
     assert_clean_failure(done.returncode, done.stdout, done.stderr)
     assert "line 11" in done.stderr
+
+
+def test_report_notes_are_kept_in_json_and_table(tmp_path, capsys):
+    from kpiledger.cli.main import main, reference_report_path
+
+    text = reference_report_path().read_text(encoding="utf-8") + "\n※ 実績値は各年度末時点\n"
+    path = tmp_path / "with_notes.txt"
+    path.write_text(text, encoding="utf-8")
+    assert main(["evaluate", str(path), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["notes"] == ["※ 実績値は各年度末時点"]
+    assert main(["evaluate", str(path)]) == 0
+    assert "※ 実績値は各年度末時点" in capsys.readouterr().out

@@ -37,6 +37,8 @@ def print_report(result: ReportResult, console: Console | None = None) -> None:
     for project in result.projects:
         console.print(project_table(project, result.report.year_columns))
     console.print(summary_line(result))
+    for note in result.report.notes:
+        console.print(Text(note, style="dim"))
 
 
 def _console() -> Console:

@@ -19,6 +19,7 @@ def report_record(result: ReportResult) -> dict[str, Any]:
         "fiscal_year": result.fiscal_year,
         "summary": result.summary(),
         "projects": [project_record(p) for p in result.projects],
+        "notes": list(result.report.notes),
     }
 
 
