@@ -154,6 +154,7 @@ class _State:
     columns: Columns | None = None
     project: Project | None = None
     projects: list[Project] = field(default_factory=list)
+    by_name: dict[str, Project] = field(default_factory=dict)  # normalized name → project
     years: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -280,7 +281,8 @@ class _State:
         if grant is None and section is Section.TARGET:
             grant = self.section_grant
         project = Project(bare, section, grant, summary or None, line=line)
-        earlier = next((p for p in self.projects if norm(p.name) == norm(bare)), None)
+        key = norm(bare)
+        earlier = self.by_name.get(key)
         if earlier is not None and earlier.section is section:
             self.project = earlier
             return
@@ -289,6 +291,7 @@ class _State:
             self.problems.append(self._duplicate_project(earlier, line))
             return  # its rows are still checked, but the project is not kept
         self.projects.append(project)
+        self.by_name[key] = project
 
     def _duplicate_project(self, earlier: Project, line: int) -> Problem:
         assert self.columns is not None
