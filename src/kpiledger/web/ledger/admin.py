@@ -76,6 +76,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_filter = ("status", "fiscal_year")
     exclude = ("content",)
 
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).defer("content")  # the file itself can be large
+
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import F
+
 from kpiledger.core.model import Actual, Kpi, Project
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.services.importing import Change, ImportPlan
@@ -60,7 +62,9 @@ class Planner:
         self.latest = {}
         for kpi_id, year in self.reported:
             self.latest[kpi_id] = max(year, self.latest.get(kpi_id, year))
-        observations = m.Observation.objects.filter(kpi__in=kpis).select_related("import_batch")
+        observations = m.Observation.objects.filter(kpi__in=kpis).annotate(
+            source_year=F("import_batch__fiscal_year")  # the report that set the value
+        )
         self.observations = {(o.kpi_id, o.fiscal_year): o for o in observations}
         self.grants = {g.name: g for g in m.GrantProgram.objects.all()}
 
@@ -146,8 +150,7 @@ class Planner:
             if not _differs(existing, values):
                 continue
             before = show(existing.value) if existing.value is not None else existing.marker
-            source = existing.import_batch
-            if source is not None and source.fiscal_year > self.year:
+            if existing.source_year is not None and existing.source_year > self.year:
                 self.plan.changes.append(
                     Change("kept-observation", project.name, kpi.indicator, year, before, after)
                 )

@@ -51,15 +51,16 @@ def report_years(organization: m.Organization) -> list[int]:
 
 
 def report_title(organization: m.Organization, fiscal_year: int) -> str:
-    batch = (
+    title = (
         m.ImportBatch.objects.filter(
             organization=organization, fiscal_year=fiscal_year, status=m.ImportBatch.Status.APPLIED
         )
         .exclude(title="")
         .order_by("-applied_at", "-id")
+        .values_list("title", flat=True)
         .first()
     )
-    return batch.title if batch else f"{fiscal_year_label(fiscal_year, 'long')} KPI実績"
+    return title or f"{fiscal_year_label(fiscal_year, 'long')} KPI実績"
 
 
 def load_report(
