@@ -155,15 +155,9 @@ class Project(models.Model):
         return self.name
 
 
-class Kpi(models.Model):
-    """A KPI (重要業績評価指標) of a project: indicator and its current terms (target, unit,
-    target date, baseline: those of the latest report, or as edited since). Each year's report
-    keeps the terms it was published with in `ReportedKpi`."""
+class KpiTerms(models.Model):
+    """The terms a KPI is judged by: 単位, 指標値 (target), 年月 (target date), 基準値."""
 
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("事業")
-    )
-    indicator = models.CharField(_("指標"), max_length=500)
     unit = models.CharField(_("単位"), max_length=50, blank=True)
     target = value_field(verbose_name=_("指標値（目標値）"))
     target_year = models.PositiveSmallIntegerField(
@@ -176,6 +170,20 @@ class Kpi(models.Model):
     baseline_year = models.PositiveSmallIntegerField(
         _("基準年度"), null=True, blank=True, validators=FISCAL_YEAR_RANGE
     )
+
+    class Meta:
+        abstract = True
+
+
+class Kpi(KpiTerms):
+    """A KPI (重要業績評価指標) of a project: indicator and its current terms (target, unit,
+    target date, baseline: those of the latest report, or as edited since). Each year's report
+    keeps the terms it was published with in `ReportedKpi`."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("事業")
+    )
+    indicator = models.CharField(_("指標"), max_length=500)
     direction_override = models.CharField(
         _("方向（指定）"), max_length=10, choices=DirectionChoice.choices, blank=True
     )
@@ -225,7 +233,7 @@ class Observation(models.Model):
         return f"{self.kpi} {self.fiscal_year}: {self.value if self.value is not None else '-'}"
 
 
-class ReportedKpi(models.Model):
+class ReportedKpi(KpiTerms):
     """A KPI row exactly as one fiscal year's report published it: its terms and its actuals.
 
     A published report is a record: importing next year's report (new targets, corrected
@@ -241,18 +249,6 @@ class ReportedKpi(models.Model):
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("取込")
     )
     position = models.PositiveIntegerField(_("表示順"), default=0)
-    unit = models.CharField(_("単位"), max_length=50, blank=True)
-    target = value_field(verbose_name=_("指標値（目標値）"))
-    target_year = models.PositiveSmallIntegerField(
-        _("目標年"), null=True, blank=True, validators=FISCAL_YEAR_RANGE
-    )
-    target_month = models.PositiveSmallIntegerField(
-        _("目標月"), null=True, blank=True, validators=MONTH_RANGE
-    )
-    baseline = value_field(verbose_name=_("基準値"), null=True, blank=True)
-    baseline_year = models.PositiveSmallIntegerField(
-        _("基準年度"), null=True, blank=True, validators=FISCAL_YEAR_RANGE
-    )
     published_rate = value_field(verbose_name=_("公表達成率"), null=True, blank=True)
     actuals = models.JSONField(
         _("公表された実績値"),
