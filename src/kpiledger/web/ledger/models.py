@@ -249,6 +249,12 @@ class ReportedKpi(KpiTerms):
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("取込")
     )
     position = models.PositiveIntegerField(_("表示順"), default=0)
+    # The project as this report published it (names, sections and summaries change over years).
+    project_name = models.CharField(_("事業の名称"), max_length=500)
+    section = models.CharField(_("区分"), max_length=10, choices=Section.choices)
+    grant_name = models.CharField(_("交付金"), max_length=200, blank=True)
+    summary = models.TextField(_("事業の概要"), blank=True)
+    note = models.TextField(_("備考"), blank=True)
     published_rate = value_field(verbose_name=_("公表達成率"), null=True, blank=True)
     actuals = models.JSONField(
         _("公表された実績値"),

@@ -32,6 +32,7 @@ CHANGE_LABELS = {
     "changed-kpi": ("KPIの変更", "changed KPIs"),
     "new-reported": ("報告行の記録", "report rows recorded"),
     "changed-reported": ("報告行の変更", "changed report rows"),
+    "removed-reported": ("報告行の削除", "report rows removed"),
     "new-observation": ("実績値の追加", "new actuals"),
     "changed-observation": ("実績値の変更", "changed actuals"),
     "kept-observation": ("新しい報告の値を維持", "newer reported values kept"),
@@ -63,6 +64,7 @@ class ImportPlan:
     changed_kpis: list[m.Kpi] = field(default_factory=list)
     new_reported: list[tuple[m.Kpi, m.ReportedKpi]] = field(default_factory=list)
     changed_reported: list[m.ReportedKpi] = field(default_factory=list)
+    removed_reported: list[m.ReportedKpi] = field(default_factory=list)
     new_observations: list[tuple[m.Kpi, m.Observation]] = field(default_factory=list)
     changed_observations: list[m.Observation] = field(default_factory=list)
     grants: dict[str, m.GrantProgram] = field(default_factory=dict)
@@ -104,9 +106,17 @@ def plan_import(organization: m.Organization, report: Report, content: bytes = b
     check_values(report)
     plan = ImportPlan(organization, report)
     if organization.pk and content:
-        plan.already_imported = m.ImportBatch.objects.filter(
-            organization=organization, sha256=sha256(content), status=m.ImportBatch.Status.APPLIED
-        ).exists()
+        latest = (
+            m.ImportBatch.objects.filter(
+                organization=organization,
+                fiscal_year=report.fiscal_year,
+                status=m.ImportBatch.Status.APPLIED,
+            )
+            .order_by("-applied_at", "-id")
+            .values_list("sha256", flat=True)
+            .first()
+        )
+        plan.already_imported = latest == sha256(content)  # the year's latest file, again
         if plan.already_imported:
             return plan
     Planner(plan).run()
@@ -125,8 +135,32 @@ def check_values(report: Report) -> None:
         if kpi.published_rate is not None:
             values.append(("達成率", kpi.published_rate))
         problems += [_too_precise(kpi, name, v) for name, v in values if not fits(v)]
+    problems += _too_long(report)
     if problems:
         raise KpiledgerError(problems)
+
+
+TEXT_LIMITS = (("事業の名称", 500), ("交付金", 200), ("指標", 500), ("単位", 50))
+
+
+def _too_long(report: Report) -> list[Problem]:
+    """Texts longer than the ledger keeps (a located problem, never a truncation)."""
+    problems = []
+    for project in report.projects:
+        for kpi in project.kpis:
+            texts = (project.name, project.grant or "", kpi.indicator, kpi.unit)
+            for (name, limit), text in zip(TEXT_LIMITS, texts, strict=True):
+                if len(text) > limit:
+                    problems.append(
+                        Problem(
+                            "text-too-long",
+                            f"{name}が長すぎます（{len(text)}文字、{limit}文字まで）",
+                            f"{name} is too long ({len(text)} characters, at most {limit})",
+                            line=kpi.line,
+                            field=name,
+                        )
+                    )
+    return problems
 
 
 def fits(value: Decimal) -> bool:

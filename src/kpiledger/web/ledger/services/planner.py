@@ -57,13 +57,24 @@ class Planner:
         self.projects = {p.name: p for p in projects}
         kpis = m.Kpi.objects.filter(project__in=projects)
         self.kpis = {(k.project_id, k.indicator): k for k in kpis}
-        reported = m.ReportedKpi.objects.filter(kpi__in=kpis)
+        reported = list(m.ReportedKpi.objects.filter(kpi__in=kpis).select_related("kpi"))
         self.reported = {(r.kpi_id, r.fiscal_year): r for r in reported}
-        self.latest = {}
-        for kpi_id, year in self.reported:
-            self.latest[kpi_id] = max(year, self.latest.get(kpi_id, year))
+        self.unseen = {r.pk: r for r in reported if r.fiscal_year == self.year}
+        self.latest: dict[int, int] = {}  # kpi id → the newest report year containing it
+        self.project_latest: dict[int, int] = {}  # project id → the same for projects
+        self.source: dict[tuple[int, int], int] = {}  # (kpi id, year) → newest report with it
+        for r in reported:
+            self.latest[r.kpi_id] = max(r.fiscal_year, self.latest.get(r.kpi_id, 0))
+            project_id = r.kpi.project_id
+            self.project_latest[project_id] = max(
+                r.fiscal_year, self.project_latest.get(project_id, 0)
+            )
+            for year in map(int, r.actuals):
+                self.source[r.kpi_id, year] = max(
+                    r.fiscal_year, self.source.get((r.kpi_id, year), 0)
+                )
         observations = m.Observation.objects.filter(kpi__in=kpis).annotate(
-            source_year=F("import_batch__fiscal_year")  # the report that set the value
+            batch_year=F("import_batch__fiscal_year")  # the report that last wrote the value
         )
         self.observations = {(o.kpi_id, o.fiscal_year): o for o in observations}
         self.grants = {g.name: g for g in m.GrantProgram.objects.all()}
@@ -75,6 +86,16 @@ class Planner:
             for kpi in project.kpis:
                 self._kpi(row, project, kpi, position)
                 position += 1
+        self._removed()
+
+    def _removed(self) -> None:
+        """Rows this year's report had before but the file now imported does not (a corrected
+        report): they are removed from that year's report, with history."""
+        for row in self.unseen.values():
+            self.plan.removed_reported.append(row)
+            self.plan.changes.append(
+                Change("removed-reported", row.project_name, row.kpi.indicator, self.year)
+            )
 
     def _grant(self, name: str | None) -> m.GrantProgram | None:
         if not name:
@@ -95,7 +116,7 @@ class Planner:
             self.projects[project.name] = row
             self.plan.new_projects.append(row)
             self.plan.changes.append(Change("new-project", project.name))
-        else:
+        elif self.year >= self.project_latest.get(row.pk, self.year):
             self._update(
                 row, values, self.plan.changed_projects, Change("changed-project", project.name)
             )
@@ -124,10 +145,17 @@ class Planner:
 
     def _reported(self, row: m.Kpi, project: Project, kpi: Kpi, terms: dict[str, Any]) -> None:
         values = terms | {
+            "project_name": project.name,
+            "section": project.section.value,
+            "grant_name": project.grant or "",
+            "summary": project.summary or "",
+            "note": kpi.note or "",
             "published_rate": kpi.published_rate,
             "actuals": actuals_json(kpi.actuals),
         }
         existing = self.reported.get((row.pk, self.year)) if row.pk else None
+        if existing is not None:
+            self.unseen.pop(existing.pk, None)
         if existing is None:
             reported = m.ReportedKpi(fiscal_year=self.year, **values)
             self.plan.new_reported.append((row, reported))
@@ -150,7 +178,8 @@ class Planner:
             if not _differs(existing, values):
                 continue
             before = show(existing.value) if existing.value is not None else existing.marker
-            if existing.source_year is not None and existing.source_year > self.year:
+            source = max(self.source.get((row.pk, year), 0), existing.batch_year or 0)
+            if source > self.year:
                 self.plan.changes.append(
                     Change("kept-observation", project.name, kpi.indicator, year, before, after)
                 )
@@ -171,11 +200,33 @@ class Planner:
         shown = [k for k in changed if k not in QUIET_FIELDS]
         change.before = _describe(row, shown, lambda k: getattr(row, k))
         change.after = _describe(row, shown, lambda k: values[k])
+        if "actuals" in shown:  # only the years that differ, not the whole JSON
+            old, new = row.actuals, values["actuals"]
+            years = sorted(set(old) | set(new), key=int)
+            diff = [y for y in years if old.get(y) != new.get(y)]
+            others = [k for k in shown if k != "actuals"]
+            change.before = _join(
+                _describe(row, others, lambda k: getattr(row, k)), _years_text(old, diff)
+            )
+            change.after = _join(
+                _describe(row, others, lambda k: values[k]), _years_text(new, diff)
+            )
         for key in changed:
             setattr(row, key, values[key])
         bucket.append(row)
         if shown:
             self.plan.changes.append(change)
+
+
+def _years_text(actuals: dict[str, dict[str, str]], years: list[str]) -> str:
+    cells = [actuals.get(y) or {} for y in years]
+    return "、".join(
+        f"{y}年度: {c.get('value', c.get('marker', ''))}" for y, c in zip(years, cells, strict=True)
+    )
+
+
+def _join(*parts: str) -> str:
+    return "、".join(p for p in parts if p)
 
 
 def _differs(row: Any, values: dict[str, Any]) -> bool:

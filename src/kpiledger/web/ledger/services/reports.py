@@ -1,7 +1,8 @@
 """From the ledger to core objects: a report of one organization and fiscal year, evaluated.
 
-Queries are constant in number however many projects, KPIs and observations there are
-(one for the title, three prefetches for projects/KPIs/observations with their grants).
+A year's report is read from its `ReportedKpi` rows: projects (name, section, grant, summary),
+KPI terms and actuals exactly as that report published them. Queries are constant in number
+however large the report is: the title, the rows (with their KPIs), the current actuals.
 """
 
 from __future__ import annotations
@@ -73,19 +74,18 @@ def load_report(
         m.ReportedKpi.objects.filter(
             fiscal_year=fiscal_year, kpi__project__organization=organization
         )
-        .select_related("kpi__project__grant")
+        .select_related("kpi")
         .order_by("position", "id")
     )
     rows = list(rows)
     current = current_values([row.kpi_id for row in rows], fiscal_year)
-    projects: dict[int, Project] = {}
+    projects: dict[str, Project] = {}
     ids, years = [], set()
     for row in rows:
-        project = row.kpi.project
-        if project.pk not in projects:
-            projects[project.pk] = _core_project(project)
+        if row.project_name not in projects:
+            projects[row.project_name] = _core_project(row)
         kpi = to_core_kpi(row, current.get(row.kpi_id, {}))
-        projects[project.pk].kpis.append(kpi)
+        projects[row.project_name].kpis.append(kpi)
         ids.append(row.kpi_id)
         years.update(kpi.actuals)
     report = Report(
@@ -94,12 +94,10 @@ def load_report(
     return LedgerReport(organization, evaluate_report(report, nearly=nearly), ids)
 
 
-def _core_project(project: m.Project) -> Project:
+def _core_project(row: m.ReportedKpi) -> Project:
+    """The project as this year's report published it."""
     return Project(
-        project.name,
-        Section(project.section),
-        project.grant.name if project.grant else None,
-        project.summary or None,
+        row.project_name, Section(row.section), row.grant_name or None, row.summary or None
     )
 
 
@@ -153,7 +151,7 @@ def to_core_kpi(row: m.ReportedKpi, current: dict[int, Actual] | None = None) ->
         actuals=actuals,
         baseline=baseline,
         published_rate=row.published_rate,
-        note=kpi.note or None,
+        note=row.note or None,
         direction_override=Direction(kpi.direction_override) if kpi.direction_override else None,
         aggregation_override=(
             Aggregation(kpi.aggregation_override) if kpi.aggregation_override else None

@@ -13,6 +13,11 @@ from kpiledger.web.ledger.services.importing import ImportPlan, Progress
 PROJECT_FIELDS = ["section", "grant", "summary"]
 KPI_FIELDS = ["unit", "target", "target_year", "target_month", "baseline", "baseline_year", "note"]
 REPORTED_FIELDS = [
+    "project_name",
+    "section",
+    "grant_name",
+    "summary",
+    "note",
     "position",
     "unit",
     "target",
@@ -50,6 +55,10 @@ class Writer:
         self._create([k for _, k in p.new_kpis], m.Kpi)
         self._update(p.changed_kpis, m.Kpi, KPI_FIELDS)
         self._linked(p.new_reported, p.changed_reported, m.ReportedKpi, REPORTED_FIELDS)
+        for row in p.removed_reported:  # one by one: each deletion leaves its history row
+            row._history_user, row._change_reason = self.user, self.reason
+            row.delete()
+            self._tick(1)
         self._linked(p.new_observations, p.changed_observations, m.Observation, OBSERVATION_FIELDS)
 
     def _linked(self, new: list, changed: list, model: type, fields: list[str]) -> None:  # type: ignore[type-arg]
@@ -90,6 +99,7 @@ class Writer:
             p.changed_kpis,
             p.new_reported,
             p.changed_reported,
+            p.removed_reported,
             p.new_observations,
             p.changed_observations,
         )

@@ -24,7 +24,7 @@ from kpiledger.web.ledger.tests import factories as f
 
 REFERENCE_COUNTS = {
     "new-project": 7, "changed-project": 0, "new-kpi": 24, "changed-kpi": 0,
-    "new-reported": 24, "changed-reported": 0,
+    "new-reported": 24, "changed-reported": 0, "removed-reported": 0,
     "new-observation": 120, "changed-observation": 0, "kept-observation": 0,
 }  # fmt: skip
 # FY2024 variant: 1 new project, 2 new KPIs (one in it, one in an existing project);
@@ -32,7 +32,7 @@ REFERENCE_COUNTS = {
 # The FY2024 report's 26 rows are recorded as published, beside the FY2023 report's 24.
 NEXT_YEAR_COUNTS = {
     "new-project": 1, "changed-project": 0, "new-kpi": 2, "changed-kpi": 0,
-    "new-reported": 26, "changed-reported": 0,
+    "new-reported": 26, "changed-reported": 0, "removed-reported": 0,
     "new-observation": 36, "changed-observation": 1, "kept-observation": 0,
 }  # fmt: skip
 GRANTS = {

@@ -82,3 +82,63 @@ def test_pages_of_both_years(client, two_years):
     url = reverse("ledger:kpi", args=["012068", kpi.id])
     assert client.get(url + "?year=2023").status_code == 404  # not in the FY2023 report
     assert client.get(url).status_code == 200  # default: the latest report that has it
+
+
+def test_project_texts_are_kept_per_report_year(tmp_path):
+    summary_2024 = "令和6年度に改めた事業の概要。"
+    f.import_reference()
+    text = fy2024_text().replace("k-Bizに、新たにチーフディレクター", f"{summary_2024}k-Bizに")
+    import_text(tmp_path, text, "r6.txt")
+    org = m.Organization.objects.get()
+    _, fy2023 = results(org, 2023)
+    _, fy2024 = results(org, 2024)
+    assert summary_2024 not in fy2023.result.projects[0].project.summary
+    assert summary_2024 in fy2024.result.projects[0].project.summary
+    # The FY2023 report imported again afterwards does not roll the project back.
+    import_text(tmp_path, f.REFERENCE_TEXT.replace("\n", "\r\n"), "r5-again.txt")
+    assert summary_2024 in m.Project.objects.get(name__startswith="釧路市ビジネス").summary
+    assert summary_2024 in results(org, 2024)[1].result.projects[0].project.summary
+
+
+def test_a_corrected_report_of_the_same_year_replaces_its_rows(tmp_path, client):
+    typo = f.REFERENCE_TEXT.replace(f.MIGRANTS + "\t", "移住着数\t")
+    import_text(tmp_path, typo, "typo.txt")
+    plan, _ = import_text(tmp_path, f.REFERENCE_TEXT, "fixed.txt")
+    assert plan.counts()["removed-reported"] == 1 and plan.counts()["new-reported"] == 1
+    org = m.Organization.objects.get()
+    fy2023, _ = results(org, 2023)
+    assert len(fy2023) == 24 and "移住着数" not in fy2023 and f.MIGRANTS in fy2023
+    deleted = m.ReportedKpi.history.filter(history_type="-").get()
+    assert "fixed.txt" in deleted.history_change_reason
+
+
+def test_an_older_report_never_overrides_a_value_a_newer_report_confirmed(tmp_path):
+    # FY2023 publishes R4 = 112 (as the FY2024 report does); an FY2022 file then says 100.
+    f.import_reference()
+    import_text(tmp_path, fy2024_text(), "r6.txt")
+    older = f.REFERENCE_TEXT.replace("令和5年度", "令和4年度", 1).replace(
+        "\t112\t105", "\t100\t105"
+    )
+    plan, _ = import_text(tmp_path, older, "r4.txt")
+    assert plan.counts()["kept-observation"] >= 1 and plan.counts()["changed-observation"] == 0
+    assert f.observation(f.MIGRANTS, 2022).value == Decimal(112)
+
+
+def test_going_back_to_an_earlier_file_of_the_year_is_applied(tmp_path):
+    f.import_reference()
+    corrected = f.REFERENCE_TEXT.replace("\t112\t105", "\t112\t107")
+    import_text(tmp_path, corrected, "corrected.txt")
+    plan, batch = f.import_reference()
+    assert batch is not None and not plan.already_imported
+    assert f.observation(f.MIGRANTS, 2023).value == Decimal(105)
+
+
+def test_texts_too_long_for_the_ledger_are_refused(tmp_path):
+    from kpiledger.core.errors import KpiledgerError
+
+    long_name = "長" * 501
+    text = f.REFERENCE_TEXT.replace("移住者数\t", long_name + "\t")
+    with pytest.raises(KpiledgerError) as error:
+        import_text(tmp_path, text, "long.txt")
+    assert error.value.codes == ["text-too-long"]
+    assert m.Organization.objects.count() == 0
