@@ -6,10 +6,10 @@ and CSV writers, and later the web pages and API, all start from these records.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from kpiledger.core.evaluate import KpiResult, ProjectResult, ReportResult
+from kpiledger.core.numbers import to_plain_string
 
 
 def report_record(result: ReportResult) -> dict[str, Any]:
@@ -63,7 +63,4 @@ def kpi_record(result: KpiResult) -> dict[str, Any]:
     }
 
 
-def plain(value: Decimal) -> str:
-    """A Decimal in plain notation, exactly (`Decimal('1.3E+6')` → `1300000`)."""
-    text = format(value, "f")
-    return "0" if text in ("-0", "-0.0") else text
+plain = to_plain_string  # exact plain notation (`Decimal('1.3E+6')` → `1300000`)
