@@ -11,9 +11,10 @@ from typing import TypeVar
 
 from kpiledger.core.era import YearMonth, parse_fiscal_year, parse_year_month
 from kpiledger.core.errors import EraError, KpiledgerError, NumberError, Problem
-from kpiledger.core.model import Actual, Baseline, Flag, Kpi
+from kpiledger.core.model import Actual, Aggregation, Baseline, Direction, Flag, Kpi
 from kpiledger.core.numbers import ParsedNumber, parse_number
 from kpiledger.io.readers.columns import Columns, Role
+from kpiledger.io.readers.overrides import parse_aggregation, parse_direction
 
 T = TypeVar("T")
 GRANT_PREFIX = re.compile(r"^\s*[【\[]([^】\]]+)[】\]]\s*(.*)$", re.DOTALL)
@@ -77,6 +78,9 @@ class RowReader:
         self._note_forecasts()
         note = self.cell(Role.NOTE) or None
         indicator = self.cell(Role.INDICATOR)
+        direction, aggregation, increments = self._overrides()
+        if self.problems:
+            return None
         return Kpi(
             indicator,
             unit,
@@ -86,8 +90,40 @@ class RowReader:
             baseline,
             published_rate,
             note=note,
+            direction_override=direction,
+            aggregation_override=aggregation,
+            actuals_are_increments=increments,
             line=self.line,
             reader_flags=self.flags,
+        )
+
+    def _overrides(self) -> tuple[Direction | None, Aggregation | None, bool]:
+        """Direction and aggregation written in the report's 方向 / 集計 columns, if any."""
+        direction, aggregation, increments = None, None, False
+        try:
+            direction = parse_direction(self.cell(Role.DIRECTION))
+        except ValueError:
+            self._bad_word(Role.DIRECTION, "bad-direction", "増加 / 減少")
+        try:
+            aggregation, increments = parse_aggregation(self.cell(Role.AGGREGATION))
+        except ValueError:
+            self._bad_word(
+                Role.AGGREGATION, "bad-aggregation", "累計 / 累計（単年度値） / 年間 / 水準"
+            )
+        return direction, aggregation, increments
+
+    def _bad_word(self, role: Role, code: str, expected: str) -> None:
+        index = self.columns.roles[role]
+        text = self.cell(role)
+        self.problems.append(
+            Problem(
+                code,
+                f"「{text}」は読めません（{expected} のいずれかを書いてください）",
+                f"cannot read '{text}' (write one of: {expected})",
+                self.line,
+                index + 1,
+                self.columns.label(index) or None,
+            )
         )
 
     def _truncated(self) -> bool:

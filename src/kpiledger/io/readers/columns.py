@@ -35,11 +35,15 @@ class Role(StrEnum):
     BASELINE_YEAR = "baseline_year"  # 基準年度
     RATE = "rate"  # 達成率 as published
     NOTE = "note"  # 備考
+    DIRECTION = "direction"  # 方向 (an explicit override)
+    AGGREGATION = "aggregation"  # 集計 (an explicit override)
     ACTUAL = "actual"  # 実績値 of one fiscal year
 
 
 REQUIRED = (Role.NAME, Role.INDICATOR, Role.TARGET)
 HEADER_WORDS = (
+    "方向",
+    "集計",
     "名称",
     "事業名",
     "概要",
@@ -149,6 +153,8 @@ def role_of(label: str) -> Role | None:
     """The role a header label names, or None for a column kpiledger does not read."""
     t = norm(label)
     checks: tuple[tuple[Role, bool], ...] = (
+        (Role.DIRECTION, t in ("方向", "評価の方向", "指標の方向", "望ましい方向")),
+        (Role.AGGREGATION, t in ("集計", "集計方法", "集計区分", "累計区分")),
         (Role.BASELINE_YEAR, "基準年" in t),
         (Role.BASELINE, "基準" in t),
         (Role.RATE, "達成率" in t or "達成度" in t),

@@ -133,11 +133,17 @@ class Planner:
         }
         row = self.kpis.get((project_row.pk, kpi.indicator)) if project_row.pk else None
         if row is None:
-            row = m.Kpi(indicator=kpi.indicator, note=kpi.note or "", position=position, **terms)
+            row = m.Kpi(
+                indicator=kpi.indicator,
+                note=kpi.note or "",
+                position=position,
+                **terms,
+                **_overrides(kpi),
+            )
             self.plan.new_kpis.append((project_row, row))
             self.plan.changes.append(Change("new-kpi", project.name, kpi.indicator))
         elif self.year >= self.latest.get(row.pk, self.year):
-            values = terms | {"note": kpi.note or ""}
+            values = terms | {"note": kpi.note or ""} | _overrides(kpi)
             change = Change("changed-kpi", project.name, kpi.indicator, self.year)
             self._update(row, values, self.plan.changed_kpis, change)
         self._reported(row, project, kpi, terms | {"position": position})
@@ -216,6 +222,18 @@ class Planner:
         bucket.append(row)
         if shown:
             self.plan.changes.append(change)
+
+
+def _overrides(kpi: Kpi) -> dict[str, Any]:
+    """Direction/aggregation the report itself states (its 方向・集計 columns); a report that
+    states none leaves the ledger's own overrides alone."""
+    values: dict[str, Any] = {}
+    if kpi.direction_override is not None:
+        values["direction_override"] = kpi.direction_override.value
+    if kpi.aggregation_override is not None:
+        values["aggregation_override"] = kpi.aggregation_override.value
+        values["actuals_are_increments"] = kpi.actuals_are_increments
+    return values
 
 
 def _years_text(actuals: dict[str, dict[str, str]], years: list[str]) -> str:

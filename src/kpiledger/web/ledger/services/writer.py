@@ -11,7 +11,18 @@ from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.services.importing import ImportPlan, Progress
 
 PROJECT_FIELDS = ["section", "grant", "summary"]
-KPI_FIELDS = ["unit", "target", "target_year", "target_month", "baseline", "baseline_year", "note"]
+KPI_FIELDS = [
+    "unit",
+    "target",
+    "target_year",
+    "target_month",
+    "baseline",
+    "baseline_year",
+    "note",
+    "direction_override",
+    "aggregation_override",
+    "actuals_are_increments",
+]
 REPORTED_FIELDS = [
     "project_name",
     "section",

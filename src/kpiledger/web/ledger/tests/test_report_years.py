@@ -142,3 +142,25 @@ def test_texts_too_long_for_the_ledger_are_refused(tmp_path):
         import_text(tmp_path, text, "long.txt")
     assert error.value.codes == ["text-too-long"]
     assert m.Organization.objects.count() == 0
+
+
+def test_overrides_stated_in_the_report_reach_the_ledger(tmp_path):
+    from pathlib import Path
+
+    layout = Path(__file__).resolve().parents[5] / "tests" / "data" / "layouts"
+    text = (layout / "21_direction_and_aggregation_columns.txt").read_text(encoding="utf-8")
+    import_text(tmp_path, text, "overrides.txt")
+    outings = m.Kpi.objects.get(indicator="高齢者の外出機会の割合")
+    social = m.Kpi.objects.get(indicator="社会増減数")
+    assert outings.direction_override == "decrease" and outings.aggregation_override == ""
+    assert (social.aggregation_override, social.actuals_are_increments) == ("cumulative", True)
+    org = m.Organization.objects.get()
+    fy2023, _ = results(org, 2023)
+    assert fy2023["社会増減数"].actual == Decimal(105)
+    # An admin override is not erased by a later report that states nothing.
+    consultations = m.Kpi.objects.get(indicator="移住相談件数")
+    consultations.direction_override = "decrease"
+    consultations.save()
+    import_text(tmp_path, text.replace("190", "191"), "overrides-2.txt")
+    consultations.refresh_from_db()
+    assert consultations.direction_override == "decrease"
