@@ -58,6 +58,9 @@ def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # ty
     manage.add_argument("args", nargs=argparse.REMAINDER)
 
 
+NO_SETUP_COMMANDS = {"makemigrations", "migrate", "sqlmigrate", "showmigrations", "help"}
+
+
 def run(args: argparse.Namespace) -> int:
     from kpiledger.web import setup
 
@@ -68,14 +71,17 @@ def run(args: argparse.Namespace) -> int:
         return run_serve(args.host, args.port, args.threads)
     from django.core.management import execute_from_command_line
 
+    if not NO_SETUP_COMMANDS.intersection(args.args[:1]):
+        prepare()  # e.g. createsuperuser on a fresh data directory
     execute_from_command_line(["kpiledger manage", *args.args])
     return 0
 
 
-def migrate() -> None:
-    from django.core.management import call_command
+def prepare(fill=None) -> None:  # type: ignore[no-untyped-def]
+    """Make the database ready (safe to interrupt and to run twice at once)."""
+    from kpiledger.web.bootstrap import prepare_database
 
-    call_command("migrate", interactive=False, verbosity=0)
+    prepare_database(fill)
 
 
 def run_import(path: Path, org_code: str, name: str | None, dry_run: bool) -> int:
@@ -84,13 +90,20 @@ def run_import(path: Path, org_code: str, name: str | None, dry_run: bool) -> in
 
     report = read_report(path)
     content = path.read_bytes()
-    migrate()
-    organization = importing.organization_for(org_code, name)
-    plan = importing.plan_import(organization, report, content)
-    print_plan(plan, path.name)
-    if dry_run or plan.already_imported:
+    prepare()
+    if dry_run:
+        organization = importing.organization_for(org_code, name)
+        print_plan(importing.plan_import(organization, report, content), path.name)
+        print("確認のみ：台帳には何も書き込んでいません / dry run: nothing was written")
         return 0
-    batch = _apply_with_progress(plan, path.name, content)
+    # Plan and write in one transaction with the organization locked: a report imported by
+    # another process meanwhile is part of what this plan sees.
+    with importing.writing(org_code, name) as organization:
+        plan = importing.plan_import(organization, report, content)
+        print_plan(plan, path.name)
+        if plan.already_imported:
+            return 0
+        batch = _apply_with_progress(plan, path.name, content)
     print(f"取り込みました（取込番号 {batch.pk}）/ imported (batch {batch.pk})")
     return 0
 
@@ -162,8 +175,7 @@ def run_serve(host: str, port: int, threads: int) -> int:
 
     from kpiledger.web.wsgi import application
 
-    migrate()
-    ensure_reference()
+    prepare(ensure_reference)
     try:
         server = create_server(
             application, host=host, port=port, threads=threads, ident="kpiledger"

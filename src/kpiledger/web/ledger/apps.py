@@ -6,3 +6,8 @@ class LedgerConfig(AppConfig):
     name = "kpiledger.web.ledger"
     label = "ledger"
     verbose_name = _("KPI実績台帳")
+
+    def ready(self) -> None:
+        from kpiledger.web.ledger import signals
+
+        signals.connect()

@@ -100,8 +100,16 @@ class ImportBatch(models.Model):
         DISCARDED = "discarded", _("取消")
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="imports", verbose_name=_("団体")
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="imports",
+        verbose_name=_("団体"),
+        null=True,  # a pending import of an organization not yet in the ledger
+        blank=True,
     )
+    org_code = models.CharField(_("団体コード（指定）"), max_length=6, blank=True)
+    org_name = models.CharField(_("団体名（指定）"), max_length=100, blank=True)
+    shown_fingerprint = models.CharField(_("確認画面の変更内容"), max_length=64, blank=True)
     file_name = models.CharField(_("ファイル名"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     content = models.BinaryField(_("内容"), editable=False)
@@ -126,7 +134,8 @@ class ImportBatch(models.Model):
         verbose_name = verbose_name_plural = _("取込")
 
     def __str__(self) -> str:
-        return f"{self.file_name}（{self.organization.code}, {self.fiscal_year}）"
+        code = self.organization.code if self.organization else self.org_code
+        return f"{self.file_name}（{code}, {self.fiscal_year}）"
 
 
 class Project(models.Model):
@@ -256,10 +265,17 @@ class ReportedKpi(KpiTerms):
     summary = models.TextField(_("事業の概要"), blank=True)
     note = models.TextField(_("備考"), blank=True)
     published_rate = value_field(verbose_name=_("公表達成率"), null=True, blank=True)
+    # The digits as written (`2300.00`, `73.50`): the columns above keep the exact value, padded
+    # to 4 places by the database; these keep the published form (blank: rows of older imports).
+    target_text = models.CharField(_("指標値（表記）"), max_length=40, blank=True)
+    baseline_text = models.CharField(_("基準値（表記）"), max_length=40, blank=True)
+    published_rate_text = models.CharField(_("公表達成率（表記）"), max_length=40, blank=True)
     actuals = models.JSONField(
         _("公表された実績値"),
         default=dict,
-        help_text=_('年度 → {"value": "35245"} または {"marker": "-"}（10進の文字列で正確に）'),
+        help_text=_(
+            '年度 → {"value": "73.50"} または {"marker": "-"}（公表された桁のまま10進の文字列で）'
+        ),
     )
     history = HistoricalRecords()
 
@@ -272,3 +288,23 @@ class ReportedKpi(KpiTerms):
 
     def __str__(self) -> str:
         return f"{self.kpi}（{self.fiscal_year}年度）"
+
+
+class LedgerVersion(models.Model):
+    """A counter raised in the same transaction as every change to the ledger: public pages
+    rendered at one number stay valid until it moves (see web/page_cache.py)."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("台帳の版")
+
+    @classmethod
+    def bump(cls) -> None:
+        """Raise the number (inside the caller's transaction)."""
+        if not cls.objects.filter(pk=1).update(number=models.F("number") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"number": 1})
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.filter(pk=1).values_list("number", flat=True).first() or 0

@@ -1,12 +1,12 @@
 """Staff import: upload a report, see every change it would make, then apply or discard.
 
-The upload is kept in the session until confirmed; nothing in the ledger is written before the
-confirmation, and the write is one transaction (all or nothing).
+The upload is kept in the ledger as a pending import (`ImportBatch`, status pending → applied or
+discarded); the session holds only its id. Nothing else is written before the confirmation. At
+the confirmation the plan is made again inside the write transaction with the organization
+locked, and applied only if it is still what the preview showed (all or nothing).
 """
 
 from __future__ import annotations
-
-import base64
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -18,12 +18,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kpiledger.core.errors import KpiledgerError
 from kpiledger.io.readers import read_report_bytes
+from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.forms import ImportUploadForm
 from kpiledger.web.ledger.services import importing
 
-SESSION_KEY = "kpiledger_pending_import"
+SESSION_KEY = "kpiledger_pending_import"  # the id of the user's pending ImportBatch
 PERMISSION = "ledger.add_importbatch"
 MAX_PROBLEMS_SHOWN = 200
+Pending = m.ImportBatch.Status.PENDING
+
+
+class _LedgerMoved(Exception):
+    """The ledger changed between the preview and the confirmation (rolls the write back)."""
 
 
 @login_required
@@ -36,16 +42,21 @@ def upload(request: HttpRequest) -> HttpResponse:
         content = form.cleaned_data["file"].read()
         name = form.cleaned_data["file"].name
         try:
-            importing.check_values(read_report_bytes(content, name))
+            report = read_report_bytes(content, name)
+            importing.check_values(report)
         except KpiledgerError as error:
             problems = error.problems
         else:
-            request.session[SESSION_KEY] = {
-                "code": form.cleaned_data["org_code"],
-                "org_name": form.cleaned_data["org_name"],
-                "file_name": name,
-                "content": base64.b64encode(content).decode("ascii"),
-            }
+            _discard(_pending_batch(request))
+            batch = importing.record_pending(
+                report,
+                code=form.cleaned_data["org_code"],
+                name=form.cleaned_data["org_name"],
+                file_name=name,
+                content=content,
+                user=request.user,
+            )
+            request.session[SESSION_KEY] = batch.pk
             return redirect("ledger:import_preview")
     return _upload_page(request, form, problems)
 
@@ -60,33 +71,48 @@ def _upload_page(request: HttpRequest, form: ImportUploadForm, problems: list) -
     return render(request, "ledger/staff/upload.html", context)
 
 
-def _pending(request: HttpRequest):  # type: ignore[no-untyped-def]
-    """(plan, file name, content) of the upload in the session, or None (also when it can no
-    longer be planned: the session entry is then dropped and the reason shown)."""
-    pending = request.session.get(SESSION_KEY)
-    if not pending:
+def _pending_batch(request: HttpRequest) -> m.ImportBatch | None:
+    """The user's own pending import named in the session, if still pending."""
+    pk = request.session.get(SESSION_KEY)
+    if not isinstance(pk, int):
         return None
-    content = base64.b64decode(pending["content"])
+    return m.ImportBatch.objects.filter(pk=pk, status=Pending, created_by=request.user).first()
+
+
+def _discard(batch: m.ImportBatch | None) -> None:
+    if batch is not None:
+        batch.status = m.ImportBatch.Status.DISCARDED
+        batch.save(update_fields=["status"])
+
+
+def _plan(request: HttpRequest, batch: m.ImportBatch):  # type: ignore[no-untyped-def]
+    """The plan of a pending import against the ledger now, or None when it can no longer be
+    planned (the import is then discarded and the reason shown)."""
     try:
-        report = read_report_bytes(content, pending["file_name"])
-        organization = importing.organization_for(pending["code"], pending["org_name"] or None)
-        plan = importing.plan_import(organization, report, content)
+        report = read_report_bytes(bytes(batch.content), batch.file_name)
+        organization = importing.organization_for(batch.org_code, batch.org_name or None)
+        return importing.plan_import(organization, report, bytes(batch.content))
     except KpiledgerError as error:
-        request.session.pop(SESSION_KEY, None)
+        _drop(request, batch)
         for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
             messages.error(request, f"{problem.message_ja} / {problem.message_en}")
         return None
-    return plan, pending["file_name"], content
+
+
+def _drop(request: HttpRequest, batch: m.ImportBatch | None) -> None:
+    _discard(batch)
+    request.session.pop(SESSION_KEY, None)
 
 
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def preview(request: HttpRequest) -> HttpResponse:
-    pending = _pending(request)
-    if pending is None:
+    batch = _pending_batch(request)
+    plan = _plan(request, batch) if batch else None
+    if batch is None or plan is None:
         return redirect("ledger:import_upload")
-    plan, file_name, _content = pending
-    request.session[SESSION_KEY] = request.session[SESSION_KEY] | {"shown": plan.fingerprint()}
+    batch.shown_fingerprint = plan.fingerprint()
+    batch.save(update_fields=["shown_fingerprint"])
     changed = [c for c in plan.changes if c.kind.startswith(("changed", "kept"))]
     added = [c for c in plan.changes if c.kind in ("new-project", "new-kpi")]
     english = get_language() == "en"
@@ -96,7 +122,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     ]
     context = {
         "plan": plan,
-        "file_name": file_name,
+        "file_name": batch.file_name,
         "counts": counts,
         "changed": changed,
         "added": added,
@@ -108,25 +134,45 @@ def preview(request: HttpRequest) -> HttpResponse:
 @permission_required(PERMISSION, raise_exception=True)
 @require_POST
 def confirm(request: HttpRequest) -> HttpResponse:
+    batch = _pending_batch(request)
     if request.POST.get("action") != "apply":
-        request.session.pop(SESSION_KEY, None)
+        _drop(request, batch)
         messages.info(request, _("取込を取り消しました。何も変更していません。"))
         return redirect("ledger:import_upload")
-    shown = (request.session.get(SESSION_KEY) or {}).get("shown")
-    pending = _pending(request)
-    if pending is None:
+    if batch is None or not batch.shown_fingerprint:
         return redirect("ledger:import_upload")
-    plan, file_name, content = pending
-    if plan.fingerprint() != shown:
+    try:
+        applied, plan = _apply(request, batch)
+    except _LedgerMoved:
         messages.warning(
             request, _("確認画面の表示後に台帳が変わりました。変更内容をもう一度確認してください。")
         )
         return redirect("ledger:import_preview")
+    except KpiledgerError as error:
+        for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
+            messages.error(request, f"{problem.message_ja} / {problem.message_en}")
+        if error.problems[0].code == "ledger-busy":  # try again later: keep it pending
+            return redirect("ledger:import_preview")
+        _drop(request, batch)
+        return redirect("ledger:import_upload")
     request.session.pop(SESSION_KEY, None)
-    batch = importing.apply_import(plan, file_name=file_name, content=content, user=request.user)
-    if batch is None:
+    if applied is None:
+        _discard(batch)
         messages.info(request, _("このファイルは取込済みです。何も変更していません。"))
     else:
         messages.success(request, _("取り込みました。"))
-    org = plan.organization
-    return redirect("ledger:report", code=org.code, year=plan.report.fiscal_year)
+    return redirect("ledger:report", code=plan.organization.code, year=plan.report.fiscal_year)
+
+
+def _apply(request: HttpRequest, batch: m.ImportBatch):  # type: ignore[no-untyped-def]
+    """Plan again with the organization locked; write only what the preview showed."""
+    content = bytes(batch.content)
+    report = read_report_bytes(content, batch.file_name)
+    with importing.writing(batch.org_code, batch.org_name or None) as organization:
+        plan = importing.plan_import(organization, report, content)
+        if plan.fingerprint() != batch.shown_fingerprint:
+            raise _LedgerMoved
+        applied = importing.apply_import(
+            plan, file_name=batch.file_name, content=content, user=request.user, pending=batch
+        )
+        return applied, plan

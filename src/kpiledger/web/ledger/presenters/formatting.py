@@ -64,17 +64,24 @@ def pick(ja: str, en: str) -> str:
     return en if english() else ja
 
 
-exact = m.unpad  # the value without the database's padding zeros (73.5000 → 73.5)
+exact = m.unpad  # a value read from a database column, without its padding (73.5000 → 73.5)
 
 
 def number(value: Decimal | None) -> str:
-    """Published style with thousands separators (`35,245`, `73.5`); `-` for no value."""
+    """Published style with thousands separators and the places as written (`35,245`,
+    `73.50`, `2,300.00`); `-` for no value. Values read straight from a database column are
+    padded to 4 places: pass them through `exact` (or `stored_number`) first."""
+    return NO_VALUE if value is None else format_number(value)
+
+
+def stored_number(value: Decimal | None) -> str:
+    """`number` of a value read from a database column (its padding zeros dropped)."""
     return NO_VALUE if value is None else format_number(exact(value))
 
 
 def plain(value: Decimal | None) -> str | None:
-    """Plain exact notation for chart data (`35245`, `73.5`), None for no value."""
-    return None if value is None else to_plain_string(exact(value))
+    """Plain exact notation for chart data (`35245`, `73.50`), None for no value."""
+    return None if value is None else to_plain_string(value)
 
 
 def year_label(fiscal_year: int) -> str:

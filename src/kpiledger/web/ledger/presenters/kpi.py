@@ -26,10 +26,10 @@ from kpiledger.web.ledger.presenters.formatting import (
     inferred_text,
     month_long,
     month_short,
-    number,
     pick,
     plain,
     rate_text,
+    stored_number,
     with_unit,
     year_label,
     year_label_long,
@@ -252,19 +252,19 @@ def _history_row(record: Any, values: tuple[str, ...]) -> HistoryRow:
 
 def _observation_history_row(record: Any) -> HistoryRow:
     """年度, 実績値 (or the "no value" marker)."""
-    shown = number(record.value) if record.value is not None else (record.marker or NO_VALUE)
+    shown = stored_number(record.value) if record.value is not None else (record.marker or NO_VALUE)
     return _history_row(record, (year_label(record.fiscal_year), shown))
 
 
 def _kpi_history_row(record: Any) -> HistoryRow:
     """指標, 指標値+単位, 年月, 基準値, and the direction/aggregation overrides."""
     date = YearMonth(record.target_year, record.target_month) if record.target_year else None
-    baseline = number(record.baseline) if record.baseline is not None else ""
+    baseline = stored_number(record.baseline) if record.baseline is not None else ""
     if baseline and record.baseline_year:
         baseline += f"（{year_label(record.baseline_year)}）"
     direction = _choice_label(m.DirectionChoice, record.direction_override)
     aggregation = _choice_label(m.AggregationChoice, record.aggregation_override)
-    target = f"{number(record.target)}{record.unit}"
+    target = f"{stored_number(record.target)}{record.unit}"
     values = (record.indicator, target, month_short(date), baseline, direction, aggregation)
     return _history_row(record, values)
 

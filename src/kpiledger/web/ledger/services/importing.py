@@ -9,12 +9,13 @@ history (who, when, why).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from kpiledger.core.errors import KpiledgerError, Problem
@@ -96,6 +97,61 @@ def organization_for(code: str, name: str | None = None) -> m.Organization:
         return existing
     prefecture = prefecture_of(code)
     return m.Organization(code=code, name=name or f"{prefecture} {code}", prefecture=prefecture)
+
+
+@contextlib.contextmanager
+def writing(code: str, name: str | None = None) -> Iterator[m.Organization]:
+    """One write transaction on the organization's ledger: yields the organization (created when
+    new), locked until the transaction ends, so what is planned inside is what is written.
+
+    Two imports of one organization run one after the other (on SQLite the transaction takes the
+    write lock when it begins; on PostgreSQL the organization row is locked). A plan made
+    before this block can be stale: plan again inside it (and compare fingerprints)."""
+    try:
+        with transaction.atomic():
+            yield lock_organization(code, name)
+    except OperationalError as error:
+        if "locked" not in str(error):
+            raise
+        raise KpiledgerError.single(
+            "ledger-busy",
+            "台帳は別の取込で使用中です。しばらくしてからもう一度実行してください",
+            "the ledger is busy with another import; try again in a moment",
+        ) from None
+
+
+def lock_organization(code: str, name: str | None = None) -> m.Organization:
+    """Inside a transaction: the organization with this code, created when new, locked for
+    update. Two processes creating the same organization at once get the same row."""
+    code = normalize_code(code)
+    rows = m.Organization.objects.select_for_update()
+    organization = rows.filter(code=code).first()
+    if organization is None:
+        new = organization_for(code, name)
+        m.Organization.objects.get_or_create(
+            code=code, defaults={"name": new.name, "prefecture": new.prefecture}
+        )
+        organization = rows.get(code=code)
+    return organization
+
+
+def record_pending(
+    report: Report, *, code: str, name: str, file_name: str, content: bytes, user: object
+) -> m.ImportBatch:
+    """Keep an uploaded file in the ledger as a pending import (never in the session)."""
+    code = normalize_code(code)
+    return m.ImportBatch.objects.create(
+        organization=m.Organization.objects.filter(code=code).first(),
+        org_code=code,
+        org_name=name,
+        file_name=file_name,
+        sha256=sha256(content),
+        content=content,
+        title=report.title or "",
+        fiscal_year=report.fiscal_year,
+        status=m.ImportBatch.Status.PENDING,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
 
 
 def plan_import(organization: m.Organization, report: Report, content: bytes = b"") -> ImportPlan:
@@ -189,9 +245,11 @@ def apply_import(
     content: bytes,
     user: object | None = None,
     progress: Progress | None = None,
+    pending: m.ImportBatch | None = None,
 ) -> m.ImportBatch | None:
-    """Write the plan in one transaction (all or nothing) and record the import batch.
-    Returns None when the same file was already applied (nothing is written)."""
+    """Write the plan in one transaction (all or nothing) and record the import batch (the
+    `pending` one, now applied, when given). Returns None when the same file was already
+    applied (nothing is written). Plan inside `writing()` so that nothing moves in between."""
     from kpiledger.web.ledger.services.writer import Writer
 
     if plan.already_imported:
@@ -201,17 +259,13 @@ def apply_import(
         org = plan.organization
         if org.pk is None:
             org.save()
-        batch = m.ImportBatch.objects.create(
-            organization=org,
-            file_name=file_name,
-            sha256=sha256(content),
-            content=content,
-            title=plan.report.title or "",
-            fiscal_year=plan.report.fiscal_year,
-            status=m.ImportBatch.Status.APPLIED,
-            summary=plan.counts(),
-            created_by=user,
-            applied_at=timezone.now(),
-        )
+        batch = pending or m.ImportBatch(created_by=user)
+        batch.organization = org
+        batch.file_name, batch.content, batch.sha256 = file_name, content, sha256(content)
+        batch.title, batch.fiscal_year = plan.report.title or "", plan.report.fiscal_year
+        batch.status, batch.summary = m.ImportBatch.Status.APPLIED, plan.counts()
+        batch.applied_at = timezone.now()
+        batch.save()
         Writer(plan, batch, user, f"取込 / import: {file_name}", progress).write()
+        m.LedgerVersion.bump()
     return batch

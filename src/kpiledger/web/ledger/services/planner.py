@@ -34,10 +34,18 @@ def show(value: object) -> str:
     return str(value)
 
 
+def written(value: Decimal | None) -> str:
+    """A published value with the digits as written (`73.50`, `2300.00`), '' for None."""
+    return "" if value is None else format(value, "f")
+
+
 def actuals_json(actuals: dict[int, Actual]) -> dict[str, dict[str, str]]:
-    """Published actuals as exact strings: {"2023": {"value": "35245"}} or {"marker": "-"}."""
+    """Published actuals as exact strings with the digits as written: {"2023": {"value":
+    "73.50"}} or {"marker": "-"}."""
     return {
-        str(year): {"value": show(a.value)} if a.value is not None else {"marker": a.marker or ""}
+        str(year): {"value": written(a.value)}
+        if a.value is not None
+        else {"marker": a.marker or ""}
         for year, a in sorted(actuals.items())
     }
 
@@ -157,6 +165,9 @@ class Planner:
             "summary": project.summary or "",
             "note": kpi.note or "",
             "published_rate": kpi.published_rate,
+            "target_text": written(kpi.target),
+            "baseline_text": written(kpi.baseline.value) if kpi.baseline else "",
+            "published_rate_text": written(kpi.published_rate),
             "actuals": actuals_json(kpi.actuals),
         }
         existing = self.reported.get((row.pk, self.year)) if row.pk else None

@@ -142,15 +142,18 @@ def to_core_kpi(row: m.ReportedKpi, current: dict[int, Actual] | None = None) ->
     kpi = row.kpi
     actuals = {int(year): _actual(cell) for year, cell in row.actuals.items()}
     date = YearMonth(row.target_year, row.target_month) if row.target_year else None
-    baseline = Baseline(row.baseline, row.baseline_year) if row.baseline is not None else None
+    baseline = None
+    if row.baseline is not None:
+        baseline = Baseline(as_written(row.baseline, row.baseline_text), row.baseline_year)
+    rate = row.published_rate
     return Kpi(
         indicator=kpi.indicator,
         unit=row.unit,
-        target=row.target,
+        target=as_written(row.target, row.target_text),
         target_date=date,
         actuals=actuals,
         baseline=baseline,
-        published_rate=row.published_rate,
+        published_rate=None if rate is None else as_written(rate, row.published_rate_text),
         note=row.note or None,
         direction_override=Direction(kpi.direction_override) if kpi.direction_override else None,
         aggregation_override=(
@@ -159,6 +162,16 @@ def to_core_kpi(row: m.ReportedKpi, current: dict[int, Actual] | None = None) ->
         actuals_are_increments=kpi.actuals_are_increments,
         reader_flags=revisions(actuals, current or {}),
     )
+
+
+def as_written(value: Decimal, text: str) -> Decimal:
+    """The stored value with the digits as published (`2300.00`) when the row kept them, else
+    without the database's padding (rows of older imports)."""
+    if text:
+        written = Decimal(text)
+        if written == value:
+            return written
+    return m.unpad(value)
 
 
 def _actual(cell: dict[str, str]) -> Actual:

@@ -37,6 +37,9 @@ REPORTED_FIELDS = [
     "baseline",
     "baseline_year",
     "published_rate",
+    "target_text",
+    "baseline_text",
+    "published_rate_text",
     "actuals",
     "import_batch",
 ]

@@ -66,7 +66,9 @@ def test_upload_preview_then_apply(client, staff):
 def test_discard_writes_nothing(client, staff):
     upload(client, reference_report_path().read_bytes())
     client.post(reverse("ledger:import_confirm"), {"action": "discard"})
-    assert m.Organization.objects.count() == m.ImportBatch.objects.count() == 0
+    assert m.Organization.objects.count() == m.Project.objects.count() == 0
+    batch = m.ImportBatch.objects.get()  # the upload is kept as a record, marked discarded
+    assert batch.status == m.ImportBatch.Status.DISCARDED and batch.organization is None
 
 
 def test_bad_file_shows_every_problem_and_writes_nothing(client, staff):
@@ -95,7 +97,8 @@ def test_reimporting_the_same_file_changes_nothing(client, staff):
         upload(client, content)
         client.get(reverse("ledger:import_preview"))
         client.post(reverse("ledger:import_confirm"), {"action": "apply"})
-    assert m.ImportBatch.objects.count() == 1
+    assert m.ImportBatch.objects.filter(status="applied").count() == 1
+    assert m.ImportBatch.objects.filter(status="discarded").count() == 1  # the second upload
     assert m.Observation.history.count() == 120
 
 
@@ -116,7 +119,8 @@ def test_confirm_refuses_when_the_ledger_changed_since_the_preview(client, staff
     f.import_reference()  # someone else imported it meanwhile
     response = client.post(reverse("ledger:import_confirm"), {"action": "apply"})
     assert response["Location"] == reverse("ledger:import_preview")
-    assert m.ImportBatch.objects.count() == 1
+    assert m.ImportBatch.objects.filter(status="applied").count() == 1
+    assert m.ImportBatch.objects.filter(status="pending").count() == 1
 
 
 def test_many_problems_are_capped_on_the_page(client, staff):
@@ -131,3 +135,43 @@ def test_many_problems_are_capped_on_the_page(client, staff):
 def test_discard_needs_no_valid_pending_upload(client, staff):
     response = client.post(reverse("ledger:import_confirm"), {"action": "discard"})
     assert response.status_code == 302
+
+
+def test_a_pending_upload_lives_in_the_ledger_not_in_the_session(client, staff):
+    content = reference_report_path().read_bytes() + b"\n" * 200_000  # a bigger upload
+    upload(client, content)
+    session = client.session
+    pending = m.ImportBatch.objects.get(status=m.ImportBatch.Status.PENDING)
+    assert session["kpiledger_pending_import"] == pending.pk
+    assert bytes(pending.content) == content and pending.created_by == staff
+    assert (pending.org_code, pending.fiscal_year, pending.organization) == ("012068", 2023, None)
+    from django.contrib.sessions.models import Session
+
+    stored = Session.objects.get(session_key=session.session_key).session_data
+    assert len(stored) < 1_000  # only the id: the file is not in the session row
+    client.get(reverse("ledger:import_preview"))
+    client.post(reverse("ledger:import_confirm"), {"action": "apply"})
+    pending.refresh_from_db()
+    assert pending.status == m.ImportBatch.Status.APPLIED and pending.organization.code == "012068"
+    assert m.ImportBatch.objects.count() == 1  # the pending record became the applied one
+
+
+def test_another_users_pending_upload_cannot_be_applied(client, staff):
+    upload(client, reference_report_path().read_bytes())
+    pending = m.ImportBatch.objects.get()
+    other = User.objects.create_user("other", password="pw-for-tests-only", is_staff=True)
+    other.user_permissions.add(Permission.objects.get(codename="add_importbatch"))
+    client.force_login(other)
+    session = client.session
+    session["kpiledger_pending_import"] = pending.pk
+    session.save()
+    client.post(reverse("ledger:import_confirm"), {"action": "apply"})
+    assert m.Project.objects.count() == 0
+    pending.refresh_from_db()
+    assert pending.status == m.ImportBatch.Status.PENDING
+
+
+def test_confirm_without_a_preview_writes_nothing(client, staff):
+    upload(client, reference_report_path().read_bytes())
+    response = client.post(reverse("ledger:import_confirm"), {"action": "apply"})
+    assert response.status_code == 302 and m.Project.objects.count() == 0
