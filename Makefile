@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/import_ledger.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .hypothesis

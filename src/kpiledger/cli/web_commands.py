@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -90,6 +91,8 @@ def run_import(path: Path, org_code: str, name: str | None, dry_run: bool) -> in
 
     report = read_report(path)
     content = path.read_bytes()
+    with contextlib.suppress(OSError):
+        os.nice(5)  # an import is batch work: pages served from this machine come first
     prepare()
     if dry_run:
         organization = importing.organization_for(org_code, name)
@@ -125,6 +128,8 @@ def _apply_with_progress(plan, file_name: str, content: bytes):  # type: ignore[
 def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
     org = plan.organization
     print(f"{org.name}（{org.code}）← {file_name}（{plan.report.fiscal_year}年度）")
+    for warning in plan.report.warnings:  # e.g. a file that looks cut short
+        print(f"  警告 / warning: {warning.format()}")
     if plan.already_imported:
         print(
             "このファイルは取込済みです。何も変更しません。/ "

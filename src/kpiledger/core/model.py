@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from kpiledger.core.era import YearMonth
+from kpiledger.core.errors import Problem
 
 
 class Direction(StrEnum):
@@ -135,6 +136,9 @@ class Report:
     projects: list[Project] = field(default_factory=list)
     year_columns: list[int] = field(default_factory=list)  # published actual columns, in order
     notes: list[str] = field(default_factory=list)  # trailing notes (※…) as published
+    #: Data-quality warnings on the whole file (`possibly-truncated` …), located like problems:
+    #: the file was read, but the user should look before importing it.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def kpis(self) -> list[Kpi]:

@@ -32,25 +32,10 @@ from kpiledger.io.readers.columns import (
     map_columns,
     norm,
 )
+from kpiledger.io.readers.layout import SECTION_HEADING, is_note
+from kpiledger.io.readers.truncation import truncation
 
-SECTION_HEADING = re.compile(r"^[【\[](.+)[】\]]$")
 TITLE_YEAR = re.compile(r"((?:令和|平成|昭和|[RHS])\s*(?:元|[0-9０-９]+)|[0-9０-９]{4})\s*年度")
-#: A one-text row starting with one of these is a note (※ 実績値は…), never a project name.
-NOTE_PREFIXES = (
-    "※",
-    "＊",
-    "*",
-    "（注",
-    "(注",
-    "注）",
-    "注)",
-    "注:",
-    "注：",
-    "出典:",
-    "出典：",
-    "資料:",
-    "資料：",
-)
 
 
 def read(path: str | Path) -> Report:
@@ -132,18 +117,15 @@ def _check_last_quote(lines: list[str], rows: list[Row]) -> None:
 
 
 def parse(text: str) -> Report:
-    """Parse the text of a report; raises `ReportError` listing every problem."""
+    """Parse the text of a report; raises `ReportError` listing every problem. Signs that the
+    file was cut short are `Report.warnings` (see `truncation`)."""
     rows = tokenize(text)
     state = _State()
     index = 0
     while index < len(rows):
         index = state.feed(rows, index)
-    return state.finish()
-
-
-def is_note(text: str) -> bool:
-    """A note such as `※ 実績値は各年度末時点`, `（注）…`, `出典：…` (see `NOTE_PREFIXES`)."""
-    return text.startswith(NOTE_PREFIXES)
+    unterminated = rows[-1] if rows and not text.endswith(("\n", "\r")) else None
+    return state.finish(unterminated)
 
 
 @dataclass
@@ -159,6 +141,7 @@ class _State:
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     headers: int = 0
+    bare_end: Row | None = None  # the last section heading or header, while no row follows it
     indicators: set[tuple[int, str]] = field(default_factory=set)  # (id(project), indicator)
 
     def feed(self, rows: list[Row], index: int) -> int:
@@ -168,9 +151,13 @@ class _State:
         if not filled:
             return index + 1
         if self._starts_header(row.cells):
+            self.bare_end = row
             return self._header(rows, index)
+        self.bare_end = None
         if len(filled) == 1 and self._is_heading(rows, index):
-            self._heading(filled[0].lstrip("#").strip())
+            text = filled[0].lstrip("#").strip()
+            self._heading(text)
+            self.bare_end = row if SECTION_HEADING.match(text) else None
         elif self.columns is not None:
             self._row(row)
         else:
@@ -336,12 +323,15 @@ class _State:
         elif more or any(reader.cells):
             self.notes.append(" ".join(c for c in reader.cells if c))
 
-    def finish(self) -> Report:
+    def finish(self, unterminated: Row | None = None) -> Report:
+        """The report; `unterminated` is the last row when the file ends without a line break."""
         self._check_complete()
         if self.problems:
             raise ReportError(self.problems)
         year = self._report_year()
-        return Report(self.title, year, self.projects, sorted(self.years), self.notes)
+        report = Report(self.title, year, self.projects, sorted(self.years), self.notes)
+        report.warnings = truncation(self.bare_end, unterminated, self.columns, report)
+        return report
 
     def _check_complete(self) -> None:
         if self.headers == 0:

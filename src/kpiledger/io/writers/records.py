@@ -8,18 +8,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from kpiledger.core.errors import Problem
 from kpiledger.core.evaluate import KpiResult, ProjectResult, ReportResult
 from kpiledger.core.numbers import to_plain_string
 
 
 def report_record(result: ReportResult) -> dict[str, Any]:
-    """The whole report, in the schema of `kpiledger evaluate --format json`."""
-    return {
+    """The whole report, in the schema of `kpiledger evaluate --format json`. `warnings` (the
+    reader's data-quality warnings, e.g. `possibly-truncated`) is there only when there is one,
+    so the output of a clean report is unchanged."""
+    record = {
         "title": result.report.title,
         "fiscal_year": result.fiscal_year,
         "summary": result.summary(),
         "projects": [project_record(p) for p in result.projects],
         "notes": list(result.report.notes),
+    }
+    if result.report.warnings:
+        record["warnings"] = [problem_record(p) for p in result.report.warnings]
+    return record
+
+
+def problem_record(problem: Problem) -> dict[str, Any]:
+    """A located problem or warning: code, both messages, line, column, field (header text)."""
+    return {
+        "code": problem.code,
+        "message_ja": problem.message_ja,
+        "message_en": problem.message_en,
+        "line": problem.line,
+        "column": problem.column,
+        "field": problem.field,
     }
 
 

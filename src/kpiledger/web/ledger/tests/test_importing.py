@@ -418,3 +418,21 @@ def test_ensure_reference_leaves_a_ledger_with_data_alone():
     assert out.getvalue() == ""
     assert list(m.Organization.objects.values_list("code", flat=True)) == ["011002"]
     assert m.Project.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cli_import_shows_a_cut_file_warning_before_writing(capsys, tmp_path):
+    cut = tmp_path / "cut.txt"
+    cut.write_bytes(f.REFERENCE_PATH.read_bytes()[:7409])  # `head -c 7409`: 88 becomes 8
+    status, out, _ = run(capsys, "import", str(cut), "--org", "012068", "--dry-run")
+    assert status == 0
+    warning = out.index("[possibly-truncated]")
+    assert warning < out.index("事業の追加") and "39行目" in out
+    assert "nothing was written" in out and m.Organization.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cli_dry_run_says_nothing_was_written(capsys):
+    status, out, _ = run(capsys, "import", REFERENCE, "--org", "012068", "--dry-run")
+    assert status == 0 and "確認のみ：台帳には何も書き込んでいません" in out
+    assert m.Organization.objects.count() == m.ImportBatch.objects.count() == 0

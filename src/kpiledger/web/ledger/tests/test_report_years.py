@@ -164,3 +164,24 @@ def test_overrides_stated_in_the_report_reach_the_ledger(tmp_path):
     import_text(tmp_path, text.replace("190", "191"), "overrides-2.txt")
     consultations.refresh_from_db()
     assert consultations.direction_override == "decrease"
+
+
+def test_published_digits_are_kept_as_written(tmp_path, client):
+    # 73.5 published as 73.50 and the k-Biz target 2,300 as 2,300.00: the same numbers, but the
+    # report row keeps the digits as published and the pages show them so.
+    text = f.REFERENCE_TEXT.replace("\t73.5\n", "\t73.50\n").replace(
+        f"{K_BIZ_VISITS}\t2,300\t", f"{K_BIZ_VISITS}\t2,300.00\t"
+    )
+    assert "73.50" in text and "2,300.00" in text
+    import_text(tmp_path, text, "r5.txt")
+    visits = m.ReportedKpi.objects.get(kpi__indicator=K_BIZ_VISITS)
+    assert visits.target == Decimal("2300") and visits.target_text == "2300.00"
+    (satisfaction,) = [
+        r for r in m.ReportedKpi.objects.all() if r.actuals["2023"].get("value") == "73.50"
+    ]
+    assert satisfaction.target_text == "55"
+    page = client.get(reverse("ledger:report", kwargs={"code": "012068", "year": 2023}))
+    body = page.content.decode()
+    assert "73.50" in body and "2,300.00" in body
+    kpi = client.get(reverse("ledger:kpi", kwargs={"code": "012068", "kpi_id": satisfaction.kpi_id}))
+    assert "73.50" in kpi.content.decode()

@@ -1,0 +1,79 @@
+"""The public page cache (web/page_cache.py): a page is rendered once per ledger version and
+language, never served after the ledger changed, and never for a signed-in user."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from django.core.wsgi import get_wsgi_application
+
+from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.tests import factories as f
+from kpiledger.web.page_cache import PublicPageCache
+
+pytestmark = pytest.mark.django_db
+REPORT = "/org/012068/2023/"
+
+
+@pytest.fixture
+def app():
+    return PublicPageCache(get_wsgi_application())
+
+
+def get(app, path: str = REPORT, **environ: str) -> tuple[str, dict[str, str], str]:
+    env = {"PATH_INFO": path, "REQUEST_METHOD": "GET", "HTTP_HOST": "127.0.0.1", **environ}
+    setup_testing_defaults(env)
+    env["wsgi.input"] = io.BytesIO()
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen.update(status=status, headers=dict(headers))
+
+    body = b"".join(app(env, start_response)).decode("utf-8")
+    return seen["status"], seen["headers"], body
+
+
+def test_a_public_page_is_served_from_memory_until_the_ledger_changes(app):
+    f.import_reference()
+    observation = f.observation(f.OTOBETSU_USERS, 2023)
+    page = f"/org/012068/kpi/{observation.kpi_id}/"
+    status, headers, first = get(app, page)
+    assert status.startswith("200") and "X-Kpiledger-Cache" not in headers
+    status, headers, again = get(app, page)
+    assert headers["X-Kpiledger-Cache"] == "hit" and again == first
+    assert "35,245" in first and "36,000" not in first
+    observation.value = Decimal(36000)
+    observation.save()  # an edit in the admin: the version moves in the same transaction
+    _, headers, after = get(app, page)
+    assert "X-Kpiledger-Cache" not in headers and "36,000" in after
+
+
+def test_an_import_invalidates_every_page(app, tmp_path):
+    f.import_reference()
+    get(app)
+    path = tmp_path / "r6.txt"
+    path.write_text(f.next_year_text(), encoding="utf-8")
+    f.import_file(path)
+    _, headers, body = get(app)
+    assert "X-Kpiledger-Cache" not in headers and "R6年度" in get(app, "/org/012068/2024/")[2]
+
+
+def test_languages_are_kept_apart(app):
+    f.import_reference()
+    ja = get(app)[2]
+    en = get(app, HTTP_COOKIE="django_language=en")[2]
+    assert ja != en and 'lang="en"' in en and 'lang="ja"' in ja
+    assert get(app, HTTP_COOKIE="django_language=en")[2] == en
+
+
+def test_signed_in_users_and_staff_pages_are_never_cached(app):
+    f.import_reference()
+    get(app, HTTP_COOKIE="sessionid=abc")
+    assert "X-Kpiledger-Cache" not in get(app, HTTP_COOKIE="sessionid=abc")[1]
+    get(app, "/admin/login/")
+    assert "X-Kpiledger-Cache" not in get(app, "/admin/login/")[1]
+    assert get(app, "/org/999999/2023/")[0].startswith("404")
+    assert "X-Kpiledger-Cache" not in get(app, "/org/999999/2023/")[1]

@@ -1,0 +1,116 @@
+"""Public pages rendered once per ledger version: a small WSGI layer in front of Django.
+
+A citizen's request for a public page (GET, no login session) is answered from memory when the
+same page, in the same language, was rendered at the current ledger version; the version is
+one indexed read (`LedgerVersion`, raised in the same transaction as every change to the
+ledger), so a page is never served after the data it shows has changed. Everything else —
+staff pages, the admin, logged-in users, POSTs, responses that set a cookie, errors — goes to
+Django untouched. Each worker process keeps its own bounded cache (least recently used out).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+
+from django.conf import settings
+
+StartResponse = Callable[..., Any]
+Entry = tuple[str, list[tuple[str, str]], bytes]
+UNCACHED_PREFIXES = ("/admin/", "/staff/", "/i18n/", "/static/")
+MAX_ENTRIES = 512
+MAX_BODY = 2 * 1024 * 1024
+
+
+class PublicPageCache:
+    def __init__(self, application: Callable[..., Iterable[bytes]], max_entries: int = MAX_ENTRIES):
+        self.application = application
+        self.max_entries = max_entries
+        self.entries: OrderedDict[tuple[object, ...], Entry] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        key = self._key(environ)
+        if key is None:
+            return self.application(environ, start_response)
+        key = (*key, current_version())
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+        if entry is not None:
+            status, headers, body = entry
+            start_response(status, [*headers, ("X-Kpiledger-Cache", "hit")])
+            return [body]
+        return self._render(key, environ, start_response)
+
+    def _render(
+        self, key: tuple[object, ...], environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        seen: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen.update(status=status, headers=headers, failed=exc_info is not None)
+            return start_response(status, headers, exc_info)
+
+        result = self.application(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close:
+                close()
+        if _storable(seen, body):
+            self._store(key, (seen["status"], list(seen["headers"]), body))
+        return [body]
+
+    def _store(self, key: tuple[object, ...], entry: Entry) -> None:
+        with self.lock:
+            self.entries[key] = entry
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    @staticmethod
+    def _key(environ: dict[str, Any]) -> tuple[object, ...] | None:
+        """What the page depends on (path, query, language), or None when not cacheable."""
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") != "GET" or path.startswith(UNCACHED_PREFIXES):
+            return None
+        cookies = _cookies(environ.get("HTTP_COOKIE", ""))
+        if cookies is None or settings.SESSION_COOKIE_NAME in cookies:
+            return None  # a signed-in user (or a cookie header we do not understand)
+        language = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
+        return (
+            environ.get("HTTP_HOST", ""),
+            path,
+            environ.get("QUERY_STRING", ""),
+            language,
+            environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+        )
+
+
+def _cookies(header: str) -> dict[str, str] | None:
+    if not header:
+        return {}
+    try:
+        jar = SimpleCookie(header)
+    except CookieError:
+        return None
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def _storable(seen: dict[str, Any], body: bytes) -> bool:
+    """A complete 200 page that sets no cookie."""
+    if seen.get("failed") or not str(seen.get("status", "")).startswith("200"):
+        return False
+    names = {name.lower() for name, _ in seen.get("headers", [])}
+    return "set-cookie" not in names and len(body) <= MAX_BODY
+
+
+def current_version() -> int:
+    from kpiledger.web.ledger.models import LedgerVersion
+
+    return LedgerVersion.current()
