@@ -335,3 +335,197 @@ def test_report_notes_are_kept_in_json_and_table(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["notes"] == ["※ 実績値は各年度末時点"]
     assert main(["evaluate", str(path)]) == 0
     assert "※ 実績値は各年度末時点" in capsys.readouterr().out
+
+
+# --- published text is shown literally (issue 6) ---------------------------------------------
+
+MARKUP_TEXTS = {
+    "indicator": "[red]利用者数[/red] [link=https://x]x[/link]",
+    "stray": "[/x]利用者数",
+    "project": "しごと[bold]創生[/bold]事業 :smile:",  # a leading [x] would be a grant
+    "unit": "[i]件[/i]",
+    "title": "## [blink]令和5年度[/blink] KPI実績 :thumbs_up:",
+    "note": "※ [dim]注[/dim] :warning: [/]",
+}
+
+
+def markup_report() -> str:
+    """The reference report with rich markup, emoji codes and a stray closing tag in its title,
+    a project name, indicators, a unit and a note."""
+    text = replace_cell(11, 3, MARKUP_TEXTS["indicator"])
+    lines = text.split("\n")
+    lines[2] = MARKUP_TEXTS["title"]
+    for line_no, column, new in ((12, 3, MARKUP_TEXTS["stray"]), (10, 1, MARKUP_TEXTS["project"]),
+                                 (12, 5, MARKUP_TEXTS["unit"])):  # fmt: skip
+        cells = lines[line_no - 1].split("\t")
+        cells[column - 1] = new
+        lines[line_no - 1] = "\t".join(cells)
+    return "\n".join(lines) + "\n" + MARKUP_TEXTS["note"] + "\n"
+
+
+def test_report_text_is_shown_literally_in_the_table(capsys, tmp_path):
+    lines = markup_report().split("\n")  # the fixture changed exactly the intended cells
+    assert lines[10].split("\t")[2] == MARKUP_TEXTS["indicator"]
+    assert lines[11].split("\t")[2] == MARKUP_TEXTS["stray"]
+    assert lines[11].split("\t")[4] == MARKUP_TEXTS["unit"]
+    assert lines[9].split("\t")[0] == MARKUP_TEXTS["project"]
+    path = tmp_path / "markup.txt"
+    path.write_text(markup_report(), encoding="utf-8")
+    status, out, err = run(capsys, "evaluate", str(path))
+    assert status == 0, err
+    flat = squash(out)
+    for text in MARKUP_TEXTS.values():
+        assert squash(text.removeprefix("## ")) in flat, text
+    assert "Traceback" not in out + err
+
+
+def test_print_report_shows_text_literally_on_any_console(tmp_path):
+    """Whatever the console's settings (markup and emoji on), report text is never markup."""
+    from rich.console import Console
+
+    from kpiledger.cli.table import print_report
+    from kpiledger.core.evaluate import evaluate_report
+    from kpiledger.io.readers import read_report
+
+    path = tmp_path / "markup.txt"
+    path.write_text(markup_report(), encoding="utf-8")
+    console = Console(file=io.StringIO(), width=250, markup=True, emoji=True)
+    print_report(evaluate_report(read_report(path)), console)
+    flat = squash(console.file.getvalue())  # type: ignore[attr-defined]
+    for text in MARKUP_TEXTS.values():
+        assert squash(text.removeprefix("## ")) in flat, text
+    assert "地方創生拠点整備交付金" in flat  # the grant, in the project's title
+
+
+def test_control_characters_are_shown_not_sent_to_the_terminal(capsys, tmp_path):
+    path = tmp_path / "escape.txt"
+    path.write_text(replace_cell(11, 3, "来所\x1b[2J相談\x07件数"), encoding="utf-8")
+    status, out, err = run(capsys, "evaluate", str(path))
+    assert status == 0, err
+    assert "\x1b" not in out and "\x07" not in out
+    assert "来所\\x1b[2J相談\\x07件数" in out
+
+
+def test_control_characters_in_problems_are_shown_not_sent_to_the_terminal(capsys, tmp_path):
+    path = tmp_path / "escape.txt"
+    path.write_text(replace_cell(11, 11, "1\x1b[2J"), encoding="utf-8")
+    status, out, err = run(capsys, "evaluate", str(path))
+    assert_clean_failure(status, out, err)
+    assert "\x1b" not in err and "1\\x1b[2J" in err
+
+
+# --- values the system does not keep (issue 6) -----------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+@pytest.mark.parametrize(
+    "value",
+    ["1" + "0" * 30, "99999999999999999999999999999", "0." + "0" * 29 + "1", "1000億", "1.23456"],
+)
+def test_value_out_of_range_is_a_located_problem(capsys, tmp_path, fmt, value):
+    path = tmp_path / "huge.txt"
+    path.write_text(replace_cell(11, 11, value), encoding="utf-8")
+    status, out, err = run(capsys, "evaluate", str(path), "--format", fmt)
+    assert_clean_failure(status, out, err)
+    assert "[value-out-of-range]" in err
+    assert "11行目 11列目 「R5年度」" in err and "line 11, column 11 (R5年度)" in err
+    assert value in err
+
+
+@pytest.mark.parametrize(
+    ("inside", "outside"),
+    [
+        ("99,999,999,999.9999", "100,000,000,000"),
+        ("△99,999,999,999.9999", "△100,000,000,000"),
+        ("999.99999999億", "1000億"),
+        ("0.0001", "0.00001"),
+        ("1.50000", "1.50001"),
+    ],
+)
+def test_the_value_bound_is_exact_at_its_edges(capsys, tmp_path, inside, outside):
+    for value, expected in ((inside, 0), (outside, 2)):
+        path = tmp_path / "edge.txt"
+        path.write_text(replace_cell(11, 11, value), encoding="utf-8")
+        for fmt in ("table", "json", "csv"):
+            status, _out, err = run(capsys, "evaluate", str(path), "--format", fmt)
+            assert status == expected, (value, fmt, err)
+
+
+# --- options (issue 6) -----------------------------------------------------------------------
+
+
+def assert_option_error(capsys, argv: list[str], option: str, expected: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert option in captured.err and expected in captured.err
+    assert JAPANESE.search(captured.err) and ENGLISH.search(captured.err)
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    "year", ["0", "-5", "99999", "100000000000000000000", "1925", "2201", "1" + "0" * 5000]
+)
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_year_outside_the_era_bounds_is_an_argparse_error(capsys, year, fmt):
+    argv = ["evaluate", f"--year={year}", "--format", fmt]
+    assert_option_error(capsys, argv, "--year", "1926〜2200")
+
+
+@pytest.mark.parametrize("year", ["abc", "2023.5", ""])
+def test_year_not_a_whole_number_is_an_argparse_error(capsys, year):
+    assert_option_error(capsys, ["evaluate", f"--year={year}"], "--year", "整数ではありません")
+
+
+@pytest.mark.parametrize("year", ["1926", "2018", "2024", "2200"])
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_year_outside_the_reports_years_names_them(capsys, year, fmt):
+    status, out, err = run(capsys, "evaluate", "--year", year, "--format", fmt)
+    assert_clean_failure(status, out, err)
+    assert "[year-not-in-report]" in err
+    assert f"{year}年度" in err and f"FY{year}" in err
+    assert "2019〜2023年度（R1年度〜R5年度）" in err and "2019 to 2023" in err
+
+
+def test_only_the_reports_own_years_are_judged(capsys):
+    judged = {}
+    for year in range(2017, 2026):
+        status, out, _err = run(capsys, "evaluate", "--year", str(year), "--format", "json")
+        judged[year] = json.loads(out)["fiscal_year"] if status == 0 else status
+    assert judged == {2017: 2, 2018: 2, 2019: 2019, 2020: 2020, 2021: 2021, 2022: 2022,
+                      2023: 2023, 2024: 2, 2025: 2}  # fmt: skip
+
+
+def option_parser(kind):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="kpiledger serve")
+    parser.add_argument("--value", type=kind)
+    return parser
+
+
+@pytest.mark.parametrize(
+    ("name", "good", "bad", "bounds"),
+    [
+        ("port_number", ["1", "8000", "65535"], ["0", "-1", "65536", "99999999999999999999"],
+         "1〜65535"),
+        ("thread_count", ["1", "8", "64"], ["0", "-3", "65", "100000000000000000000"], "1〜64"),
+    ],
+)  # fmt: skip
+def test_port_and_thread_validators(capsys, name, good, bad, bounds):
+    from kpiledger.cli import main as cli
+
+    kind = getattr(cli, name)
+    parser = option_parser(kind)
+    for text in good:
+        assert parser.parse_args([f"--value={text}"]).value == int(text)
+    for text in [*bad, "abc", "1.5", ""]:
+        with pytest.raises(SystemExit) as exc:
+            parser.parse_args([f"--value={text}"])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert "--value" in err and "Traceback" not in err
+        assert JAPANESE.search(err) and ENGLISH.search(err)
+        assert bounds in err or "整数ではありません" in err

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, Inexact, localcontext
 
 import pytest
 from hypothesis import given
@@ -15,10 +15,12 @@ from kpiledger.core.evaluate import (
     Progress,
     Status,
     achievement_rate,
+    cagr,
     cagr_ratio,
     classify_progress_ratio,
     evaluate_kpi,
     evaluate_report,
+    judgeable_years,
     linear_ratio,
     suggest_effect,
 )
@@ -323,3 +325,91 @@ def test_cumulative_increments_count_as_improved():
 
 def test_no_negative_zero_rate():
     assert str(achievement_rate(D("-0.01"), D(2000000), INC)) == "0.0"
+
+
+# --- no value makes a calculation fail (issue 6) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "t", "direction", "b", "expected"),
+    [
+        ("1E+30", "1", INC, None, "100000000000000000000000000000000.0"),
+        ("1", "1E-30", INC, None, "100000000000000000000000000000000.0"),
+        ("99999999999999999999999999999", "3", INC, None, "3333333333333333333333333333300.0"),
+        ("1E-30", "1E+30", INC, None, "0.0"),
+        ("1E-30", "1E+30", DEC, None, "1" + "0" * 62 + ".0"),  # t / a
+        ("1E+30", "-1E+30", DEC, None, "-100.0"),
+        ("1E+30", "1E+29", INC, ("1E-30",), "1000.0"),  # (a − b)/(t − b), b negligible
+        ("-1E+30", "1", INC, ("0",), "-100000000000000000000000000000000.0"),
+        # exact: 81.6499…(33 digits) rounds to 81.6; a 28-digit division rounds it to 81.65 first
+        ("816499999999999999999999999999999", "1" + "0" * 33, INC, None, "81.6"),
+        ("999999999999999999999999999999", "999999999999999999999999999998", INC, None, "100.0"),
+    ],
+)
+def test_achievement_rate_of_huge_and_tiny_values_is_exact(a, t, direction, b, expected):
+    rate = achievement_rate(D(a), D(t), direction, D(b[0]) if b else None)
+    assert rate == D(expected)
+    assert rate is not None and rate.as_tuple().exponent == -1
+
+
+def huge_kpis():
+    due, later = YearMonth(2024, 3), YearMonth(2027, 3)
+    values = {2020: "1E-30", 2021: "99999999999999999999999999999", 2022: "1E+30", 2023: "7"}
+    yield make_kpi("3", values, due=due)  # rate 3.3E+30 %
+    yield make_kpi("1E+30", values, due=later, baseline=("999999999999999999999999999999.9", 2019))
+    yield make_kpi("1E+30", values, due=later)  # not due: CAGR from 1E-30 to 7
+    yield make_kpi("1E-30", values, due=later, indicator="事故件数を削減")
+    yield make_kpi("1E+30", values, due=later, baseline=("1E-30", 2019))
+    yield make_kpi("1E+30", values, due=later, actuals_are_increments=True)
+    yield make_kpi("-1E+30", {2021: "-1E-30", 2023: "1E+30"}, due=later)  # straight line
+
+
+def test_huge_and_tiny_values_never_make_evaluation_fail():
+    for kpi in huge_kpis():
+        result = evaluate_kpi(kpi, 2023)
+        rate = result.achievement_rate
+        assert rate is None or rate.as_tuple().exponent == -1
+        assert result.status in set(Status)
+
+
+def test_evaluation_ignores_the_callers_decimal_context():
+    usual = make_kpi(200, {2021: 100, 2022: 107, 2023: 115}, due=YearMonth(2029, 3))
+    kpis = [*huge_kpis(), usual]
+    expected = [evaluate_kpi(k, 2023) for k in kpis]
+    with localcontext() as context:
+        context.prec = 3
+        context.traps[Inexact] = True  # any rounding in the caller's context would raise
+        judged = [evaluate_kpi(k, 2023) for k in kpis]
+    assert [(r.achievement_rate, r.status, r.progress) for r in judged] == [
+        (r.achievement_rate, r.status, r.progress) for r in expected
+    ]
+
+
+def test_progress_of_values_beyond_the_default_exponent_range():
+    # (1E+600000 / 1E-600000) overflows the default context (Emax 999999)
+    growth = cagr(D("1E-600000"), D("1E+600000"), 2)
+    assert growth is not None and growth > 0
+    ratio = linear_ratio((2021, D("-1E+600000")), (2023, D("1E+600000")), D("1E+600000"), 2025)
+    assert ratio == 2
+
+
+exact_decimals = st.builds(
+    lambda mantissa, exponent: Decimal(f"{mantissa}E{exponent}"),
+    st.integers(-(10**40), 10**40),
+    st.integers(-60, 60),
+)
+
+
+@given(a=exact_decimals, t=exact_decimals, b=st.none() | exact_decimals, up=st.booleans())
+def test_rate_of_any_size_never_raises_and_is_one_decimal(a, t, b, up):
+    rate = achievement_rate(a, t, INC if up else DEC, b)
+    assert rate is None or (isinstance(rate, Decimal) and rate.as_tuple().exponent == -1)
+
+
+def test_judgeable_years_run_from_the_first_column_to_the_report_year():
+    report = Report("t", 2023, [], year_columns=[2019, 2020, 2021, 2022, 2023])
+    assert judgeable_years(report) == range(2019, 2024)
+    assert judgeable_years(Report("t", 2023, [], year_columns=[2022, 2023, 2024])) == range(
+        2022, 2024
+    )
+    assert judgeable_years(Report("t", 2023, [])) == range(2023, 2024)

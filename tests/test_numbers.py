@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, Inexact, localcontext
 
 import pytest
 from hypothesis import given, settings
@@ -10,9 +10,14 @@ from hypothesis import strategies as st
 
 from kpiledger.core.errors import KpiledgerError, NumberError
 from kpiledger.core.numbers import (
+    MAX_ABS_VALUE,
     NO_VALUE_MARKERS,
+    VALUE_DIGITS,
+    VALUE_PLACES,
     ParsedNumber,
+    fits_ledger,
     format_number,
+    out_of_range,
     parse_number,
     to_plain_string,
 )
@@ -282,3 +287,66 @@ def test_parse_number_near_misses_raise_only_number_error(text: str) -> None:
     if parsed.value is not None:
         assert "E" not in format(parsed.value, "f")
         assert not (parsed.value.is_zero() and parsed.value.is_signed())  # never -0
+
+
+# --- the values the system accepts (the ledger's DECIMAL(15, 4)) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "fits"),
+    [
+        ("0", True),
+        ("1.2345", True),
+        ("1.50000", True),  # trailing zeros do not count
+        ("0.000100", True),
+        ("99999999999.9999", True),
+        ("-99999999999.9999", True),
+        ("1E+10", True),
+        ("0E-30", True),
+        ("1.23456", False),
+        ("0.00001", False),
+        ("100000000000", False),  # 10^11
+        ("-100000000000", False),
+        ("1E+11", False),
+        ("1E+30", False),
+        ("1E-30", False),
+        ("99999999999999999999999999999", False),
+        ("99999999999.99999999999999999999999", False),  # more digits than any context keeps
+        ("NaN", False),
+        ("Infinity", False),
+        ("-Infinity", False),
+    ],
+)
+def test_fits_ledger(value: str, fits: bool) -> None:
+    assert fits_ledger(Decimal(value)) is fits
+
+
+def test_fits_ledger_does_not_depend_on_the_decimal_context() -> None:
+    with localcontext() as context:
+        context.prec = 3
+        context.traps[Inexact] = True
+        assert fits_ledger(Decimal("12345678901.2345"))
+        assert not fits_ledger(Decimal("12345678901.23456"))
+
+
+def test_ledger_bound_constants() -> None:
+    assert VALUE_DIGITS == 15 and VALUE_PLACES == 4  # the ledger's DECIMAL(15, 4)
+    assert MAX_ABS_VALUE == 10**11
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_fits_ledger_agrees_with_quantizing(d: Decimal) -> None:
+    """Same answer as the ledger's own DecimalField check, computed without any rounding."""
+    with localcontext() as context:
+        context.prec = 100
+        expected = abs(d) < 10**11 and d == d.quantize(Decimal("0.0001"))
+    assert fits_ledger(d) is expected
+
+
+def test_out_of_range_is_a_bilingual_number_error() -> None:
+    error = out_of_range(" 1000000000000 ")
+    assert isinstance(error, NumberError)
+    [problem] = error.problems
+    assert problem.code == "value-out-of-range"
+    assert "「1000000000000」" in problem.message_ja and "1000億" in problem.message_ja
+    assert "'1000000000000'" in problem.message_en and "10^11" in problem.message_en

@@ -159,3 +159,14 @@ def test_units_with_digits_after_a_letter() -> None:
     check_kpi(area, unit="m²", target="100", actuals={2022: V("80"), 2023: V("95")})
     check_kpi(co2, unit="t-CO2", target="5", actuals={2022: V("3"), 2023: V("4")})
     assert area.reader_flags == co2.reader_flags == []
+
+
+def test_ascii_brackets_are_a_grant_prefix_only_when_they_name_a_grant():
+    from kpiledger.io.readers.cells import split_grant
+
+    assert split_grant("[地方創生拠点整備交付金] 音別事業") == (
+        "地方創生拠点整備交付金",
+        "音別事業",
+    )
+    assert split_grant("[red]利用者数[/red]") == (None, "[red]利用者数[/red]")
+    assert split_grant("【特別】 音別事業") == ("特別", "音別事業")

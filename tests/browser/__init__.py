@@ -72,6 +72,16 @@ def chart_drawing(chart: Any) -> dict | None:
     return chart.evaluate(DRAWING)
 
 
+def wait_for_charts(page: Any, timeout: float = 10_000) -> Any:
+    """Every chart container on the page, once ECharts has drawn into each of them."""
+    page.wait_for_function(
+        f"() => Array.from(document.querySelectorAll({CHART!r}))"
+        f".every(c => {{ const d = ({DRAWING})(c); return d && d.drawn && d.width > 0; }})",
+        timeout=timeout,
+    )
+    return page.locator(CHART)
+
+
 def wait_for_chart(page: Any, timeout: float = 10_000) -> Any:
     """The first chart container, once ECharts has drawn into it."""
     page.wait_for_function(

@@ -1,5 +1,6 @@
 """Fixtures for the browser tests: one Chromium per session, the reference report served by
-pytest-django's live server, and pages that may not reach any other host.
+pytest-django's live server, and pages that may not reach any other host nor break the
+Content-Security-Policy (every violation the browser reports fails the test).
 
 Playwright's sync API runs an event loop in this thread, which makes Django refuse ORM calls
 here ("SynchronousOnlyOperation"); the tests only touch the database outside page actions, so
@@ -74,13 +75,20 @@ def ledger(live_server: Any) -> Ledger:
 @dataclass
 class Tab:
     """A page and what it did on the network: blocked external requests, failed local ones,
-    script errors."""
+    script errors, and what the Content-Security-Policy refused."""
 
     page: Any
     external: list[str]
     requests: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    csp: list[str] = field(default_factory=list)
+
+    def settle(self) -> None:
+        """Let the page deliver pending events (CSP violations are reported asynchronously)."""
+        self.page.evaluate(
+            "() => new Promise(done => requestAnimationFrame(() => setTimeout(done)))"
+        )
 
     def open(self, url: str) -> Any:
         response = self.page.goto(url, wait_until="load")
@@ -97,7 +105,9 @@ def open_tab(browser: Any) -> Iterator[Any]:
         options.setdefault("viewport", {"width": 1280, "height": 900})
         context = browser.new_context(locale=LOCALES[language], **options)
         contexts.append(context)
-        tab = Tab(context.new_page(), block_external(context))
+        violations: list[str] = []
+        watch_csp(context, violations)
+        tab = Tab(context.new_page(), block_external(context), csp=violations)
         tab.page.set_default_timeout(10_000)
         tab.page.on("request", lambda request: tab.requests.append(request.url))
         tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
@@ -111,6 +121,7 @@ def open_tab(browser: Any) -> Iterator[Any]:
         context.close()
     for tab in tabs:
         assert tab.external == [], f"requests to other hosts were attempted: {tab.external}"
+        assert tab.csp == [], f"the Content-Security-Policy refused: {tab.csp}"
 
 
 def _is_favicon(url: str) -> bool:
@@ -122,7 +133,23 @@ def _record_failure(tab: Tab, response: Any) -> None:
         tab.failed.append(f"{response.status} {response.url}")
 
 
+# Runs in every document before its own scripts (a DevTools injection, not subject to the CSP).
+CSP_LISTENER = """document.addEventListener('securitypolicyviolation', (e) => {
+  const where = `${e.sourceFile || e.documentURI}:${e.lineNumber}`;
+  window.__reportCspViolation(
+    `${e.effectiveDirective} refused ${e.blockedURI || 'inline'} in ${where} ${e.sample}`.trim());
+});"""
+
+
+def watch_csp(context: Any, violations: list[str]) -> None:
+    """Append every `securitypolicyviolation` event of the context's pages to `violations`."""
+    context.expose_binding("__reportCspViolation", lambda source, text: violations.append(text))
+    context.add_init_script(CSP_LISTENER)
+
+
 def _record_console_error(tab: Tab, message: Any) -> None:
     where = (message.location or {}).get("url", "")
+    if "Content Security Policy" in message.text:
+        tab.csp.append(f"console: {message.text} ({where})")
     if message.type == "error" and not _is_favicon(where):
         tab.errors.append(f"{message.text} ({where})")

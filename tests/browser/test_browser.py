@@ -2,7 +2,9 @@
 
 The reference report (釧路市, FY2023) is imported into the live server's database; every page
 is checked with axe-core (WCAG 2.0/2.1 A and AA, the JIS X 8341-3 level AA criteria) in
-Japanese and in English, and no page may request anything from another host.
+Japanese and in English, no page may request anything from another host, and nothing a page
+or the admin does may be refused by the Content-Security-Policy (checked for every tab by the
+`open_tab` fixture; the pages, charts and admin are walked through on purpose below).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from . import AXE_JS, CHART, chart_drawing, wait_for_chart
+from . import AXE_JS, CHART, chart_drawing, wait_for_chart, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -236,6 +238,85 @@ def test_pages_load_everything_from_this_server(ledger, open_tab):
     assert any("/static/" in u and u.endswith(".css") for u in tab.requests)
     assert any("/static/" in u and "echarts" in u for u in tab.requests), "ECharts is bundled"
     assert tab.page.locator(CHART).filter(has=tab.page.locator("canvas, svg")).count() >= 1
+
+
+# --- content security policy ---------------------------------------------------------------
+
+ADMIN_PASSWORD = "pw-for-browser-tests-only"
+
+
+def assert_policy(response: Any, where: str) -> None:
+    policy = response.headers.get("content-security-policy", "")
+    assert "frame-ancestors 'none'" in policy, f"{where}: {policy!r}"
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy, f"{where}: {policy}"
+
+
+def hover(locator: Any) -> None:
+    """Rest the mouse on the middle of an element (a chart shows its tooltip)."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    locator.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_pages_and_charts_keep_to_the_content_security_policy(ledger, open_tab, language):
+    from django.urls import reverse
+
+    urls = {"home": ledger.home(), "report": ledger.report(), "dashboard": ledger.dashboard(),
+            "kpi": ledger.kpi(OTOBETSU_USERS),
+            "admin login": ledger.base + reverse("admin:login")}  # fmt: skip
+    tab = open_tab(language)
+    page = tab.page
+    for name, url in urls.items():
+        assert_policy(tab.open(url), name)
+        assert html_lang(page) == language, name
+        charts = wait_for_charts(page)
+        assert charts.count() == {"dashboard": 2, "kpi": 1}.get(name, 0), name
+        for i in range(charts.count()):
+            assert charts.nth(i).locator("canvas, svg").count() >= 1, f"{name}: chart {i}"
+            hover(charts.nth(i))  # the tooltip is drawn under the policy too
+            page.wait_for_timeout(200)
+            assert chart_drawing(charts.nth(i))["drawn"], f"{name}: chart {i} is blank"
+        tab.settle()
+        assert tab.csp == [], f"{name} ({language}): {tab.csp}"
+    assert tab.errors == [] and tab.failed == []
+
+    missing = page.goto(ledger.base + "/nothing-here/", wait_until="load")
+    assert missing.status == 404
+    assert_policy(missing, "404")
+    assert page.locator("link[rel=stylesheet]").count() >= 1
+    tab.settle()
+    assert tab.csp == [], f"404 ({language}): {tab.csp}"
+
+
+def test_admin_works_under_the_content_security_policy(ledger, open_tab):
+    from django.contrib.auth.models import User
+    from django.urls import reverse
+
+    User.objects.create_superuser("admin", "admin@example.org", ADMIN_PASSWORD)
+    tab = open_tab()
+    page = tab.page
+    tab.open(ledger.base + reverse("admin:index"))  # → the login form
+    page.fill('input[name="username"]', "admin")
+    page.fill('input[name="password"]', ADMIN_PASSWORD)
+    with page.expect_navigation(wait_until="load"):
+        page.locator('input[type="submit"]').click()
+    assert urlsplit(page.url).path == reverse("admin:index")
+
+    assert_policy(tab.open(ledger.base + reverse("admin:ledger_kpi_changelist")), "admin list")
+    counter = page.locator(".action-counter")
+    page.locator("#action-toggle").check()  # admin/js/actions.js counts the selection
+    assert re.findall(r"\d+", counter.inner_text()) == ["24", "24"], counter.inner_text()
+
+    kpi = reverse("admin:ledger_kpi_change", args=(ledger.kpi_ids[OTOBETSU_USERS],))
+    assert_policy(tab.open(ledger.base + kpi), "admin change form")
+    rows = page.locator("#observations-group tbody tr.form-row")
+    before = rows.count()
+    page.locator("#observations-group .add-row a").click()  # admin/js/inlines.js adds a row
+    assert rows.count() == before + 1
+    tab.settle()
+    assert tab.csp == [], f"admin: {tab.csp}"
+    assert tab.errors == [] and tab.failed == []
 
 
 # --- accessibility ---------------------------------------------------------------------------

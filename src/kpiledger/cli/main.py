@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kpiledger import __version__
+from kpiledger.core.era import PLAUSIBLE_YEARS
 from kpiledger.core.errors import KpiledgerError
+
+if TYPE_CHECKING:
+    from kpiledger.core.model import Report
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 REFERENCE_REPORT = "kushiro_r5_kpi_report.txt"
@@ -72,7 +79,7 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--year",
-        type=int,
+        type=fiscal_year,
         metavar="FY",
         help="評価する年度（西暦、既定は報告書の年度）(fiscal year to judge, e.g. 2023)",
     )
@@ -80,6 +87,45 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
 
     web_commands.add_commands(commands, formatter)
     return parser
+
+
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
+def _bounded(text: str, low: int, high: int, what_ja: str, what_en: str) -> int:
+    """`text` as a whole number from `low` to `high` (full-width digits too), else an argparse
+    error in Japanese and English. Any number of digits is handled (no int conversion limit)."""
+    plain = unicodedata.normalize("NFKC", text).strip()
+    if not _WHOLE_NUMBER.fullmatch(plain):
+        raise argparse.ArgumentTypeError(f"整数ではありません / not a whole number: {text[:40]!r}")
+    digits = plain.lstrip("+-").lstrip("0")
+    value = int(plain) if len(digits) <= len(str(high)) else None
+    if value is None or not low <= value <= high:
+        raise argparse.ArgumentTypeError(
+            f"{what_ja}は{low}〜{high}で指定してください / {what_en} must be from {low} to"
+            f" {high}: {text[:40]}"
+        )
+    return value
+
+
+def fiscal_year(text: str) -> int:
+    """argparse type: a fiscal year (年度) in western years, within the years the core reads
+    (1926–2200, `era.PLAUSIBLE_YEARS`)."""
+    low, high = PLAUSIBLE_YEARS[0], PLAUSIBLE_YEARS[-1]
+    return _bounded(text, low, high, "年度（西暦）", "the fiscal year (western)")
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 1–65535."""
+    return _bounded(text, 1, 65535, "ポート番号", "the port")
+
+
+MAX_THREADS = 64
+
+
+def thread_count(text: str) -> int:
+    """argparse type: a number of server threads, 1–64 (`MAX_THREADS`)."""
+    return _bounded(text, 1, MAX_THREADS, "スレッド数", "the number of threads")
 
 
 def _percent(text: str) -> Decimal:
@@ -97,7 +143,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from kpiledger.io.readers import read_report
 
     path = Path(args.file) if args.file else reference_report_path()
-    result = evaluate_report(read_report(path), fiscal_year=args.year, nearly=args.nearly)
+    report = read_report(path)
+    check_year(report, args.year)
+    for warning in report.warnings:  # read, but the user should look (possibly-truncated …)
+        print(printable(f"警告 / Warning: {warning.format()}"), file=sys.stderr)
+    result = evaluate_report(report, fiscal_year=args.year, nearly=args.nearly)
     if args.format == "json":
         from kpiledger.io.writers import json as writer
 
@@ -113,6 +163,26 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
         print_report(result)
     return EXIT_OK
+
+
+def check_year(report: Report, year: int | None) -> None:
+    """A `--year` must be one the report can be judged in (`judgeable_years`), else
+    `year-not-in-report` naming the years it has."""
+    from kpiledger.core.era import fiscal_year_label
+    from kpiledger.core.evaluate import judgeable_years
+
+    years = judgeable_years(report)
+    if year is None or year in years:
+        return
+    first, last = years[0], years[-1]
+    labels = f"{fiscal_year_label(first)}〜{fiscal_year_label(last)}"
+    raise KpiledgerError.single(
+        "year-not-in-report",
+        f"{year}年度はこの報告書では評価できません。この報告書の年度は"
+        f"{first}〜{last}年度（{labels}）です",
+        f"FY{year} cannot be judged with this report: it has the fiscal years {first} to"
+        f" {last} ({labels})",
+    )
 
 
 def encode_output(text: str, encoding: str) -> bytes:
@@ -131,6 +201,21 @@ def encode_output(text: str, encoding: str) -> bytes:
         ) from None
 
 
+#: C0 and C1 control characters (but tab and line feed) and DEL, written as `\x1b`.
+_CONTROLS = {
+    code: f"\\x{code:02x}"
+    for code in [*range(0x20), 0x7F, *range(0x80, 0xA0)]
+    if code not in (0x09, 0x0A)
+}
+
+
+def printable(text: str) -> str:
+    """`text` for a terminal: a control character from a file (ESC, BEL, NUL …) is written
+    visibly as `\\x1b` rather than sent to the terminal, where it would be invisible or act
+    (clear the screen, change colours). Everything else is kept as is."""
+    return text.translate(_CONTROLS)
+
+
 MAX_PROBLEMS_SHOWN = 200
 
 
@@ -143,7 +228,7 @@ def report_problems(error: KpiledgerError) -> None:
         file=sys.stderr,
     )
     for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
-        print(problem.format(), file=sys.stderr)
+        print(printable(problem.format()), file=sys.stderr)
     if count > MAX_PROBLEMS_SHOWN:
         rest = count - MAX_PROBLEMS_SHOWN
         print(f"…ほか{rest}件 / …and {rest} more", file=sys.stderr)

@@ -1,4 +1,10 @@
-"""The `table` format: a readable, coloured terminal table (rich), grouped by project."""
+"""The `table` format: a readable, coloured terminal table (rich), grouped by project.
+
+Every text from the report (title, project and grant names, indicators, units, markers, notes)
+is passed to rich as a `Text` made by `literal`, never as a string: rich reads strings as
+markup (`[red]…[/red]`, `[link=…]`) and emoji codes (`:smile:`), which would alter or drop
+published text, or fail on a stray `[/x]`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from kpiledger.cli.main import printable
 from kpiledger.core.era import fiscal_year_label, format_short
 from kpiledger.core.evaluate import KpiResult, ProjectResult, ReportResult, Status
 from kpiledger.core.model import Actual
@@ -18,6 +25,12 @@ STATUS_STYLE = {
     Status.NO_DATA: ("－", "dim"),
     Status.NOT_DUE: ("…", "cyan"),
 }
+
+
+def literal(text: str, style: str = "") -> Text:
+    """`text` shown exactly as published: no markup or emoji codes read, and control
+    characters written as `\\x1b` instead of being sent to the terminal (see `printable`)."""
+    return Text(printable(text), style=style)
 
 
 def status_text(result: KpiResult) -> Text:
@@ -33,28 +46,29 @@ def print_report(result: ReportResult, console: Console | None = None) -> None:
     console = console or _console()
     title = result.report.title or "KPI実績"
     year = fiscal_year_label(result.fiscal_year)
-    console.print(Text(title, style="bold"), Text(f"（評価年度: {year}）"))
+    console.print(literal(title, style="bold"), Text(f"（評価年度: {year}）"))
     for project in result.projects:
         console.print(project_table(project, result.report.year_columns))
     console.print(summary_line(result))
     for note in result.report.notes:
-        console.print(Text(note, style="dim"))
+        console.print(literal(note, style="dim"))
 
 
 def _console() -> Console:
     """A terminal's own width; 160 columns when writing to a file or pipe."""
-    console = Console()
-    return console if console.is_terminal else Console(width=160)
+    console = Console(markup=False, emoji=False)
+    return console if console.is_terminal else Console(width=160, markup=False, emoji=False)
 
 
 def project_table(project: ProjectResult, years: list[int]) -> Table:
     p = project.project
     grant = f"【{p.grant}】" if p.grant else ""
     table = Table(
-        title=f"{grant}{p.name}",
+        title=literal(f"{grant}{p.name}"),
         title_justify="left",
-        caption=f"事業効果（提案）: {project.effect_suggestion or '—'}"
-        f" ─ {project.effect_reason_ja}",
+        caption=literal(
+            f"事業効果（提案）: {project.effect_suggestion or '—'} ─ {project.effect_reason_ja}"
+        ),
         caption_justify="left",
         show_lines=False,
     )
@@ -71,28 +85,28 @@ def project_table(project: ProjectResult, years: list[int]) -> Table:
     return table
 
 
-def kpi_cells(result: KpiResult, years: list[int]) -> list[str | Text]:
+def kpi_cells(result: KpiResult, years: list[int]) -> list[Text]:
+    """One row: every cell a `Text`, so no published text is read as markup."""
     kpi = result.kpi
     direction = "↓" if result.direction.value.value == "decrease" else ""
     rate = f"{result.achievement_rate}%" if result.achievement_rate is not None else "—"
     return [
-        kpi.indicator + (f" {direction}" if direction else ""),
-        format_number(kpi.target),
-        kpi.unit,
-        format_short(kpi.target_date) if kpi.target_date else "",
+        literal(kpi.indicator + (f" {direction}" if direction else "")),
+        literal(format_number(kpi.target)),
+        literal(kpi.unit),
+        literal(format_short(kpi.target_date) if kpi.target_date else ""),
         *(_actual(kpi.actuals.get(y), y == result.judged_year) for y in years),
-        rate,
+        literal(rate),
         status_text(result),
     ]
 
 
-def _actual(actual: Actual | None, judged: bool) -> str | Text:
+def _actual(actual: Actual | None, judged: bool) -> Text:
     if actual is None:
-        return ""
+        return Text("")
     if actual.value is None:
-        return actual.marker or "-"
-    text = format_number(actual.value)
-    return Text(text, style="bold underline") if judged else text
+        return literal(actual.marker or "-")
+    return literal(format_number(actual.value), style="bold underline" if judged else "")
 
 
 def summary_line(result: ReportResult) -> Text:

@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from kpiledger.cli.main import port_number, printable, thread_count
 from kpiledger.core.errors import KpiledgerError
 
 REFERENCE_ORG = ("012068", "釧路市")
@@ -48,8 +49,8 @@ def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # ty
         " report as Kushiro City 012068 when it is empty, and serve with waitress.)",
     )
     serve.add_argument("--host", default="127.0.0.1", help="待ち受けるアドレス (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="ポート番号 (default 8000)")
-    serve.add_argument("--threads", type=int, default=8, help="スレッド数 (default 8)")
+    serve.add_argument("--port", type=port_number, default=8000, help="ポート番号 (default 8000)")
+    serve.add_argument("--threads", type=thread_count, default=8, help="スレッド数 (default 8)")
     manage = commands.add_parser(
         "manage",
         formatter_class=formatter,
@@ -126,10 +127,12 @@ def _apply_with_progress(plan, file_name: str, content: bytes):  # type: ignore[
 
 
 def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
+    """The preview on stdout; texts from the file are shown literally (control characters
+    escaped)."""
     org = plan.organization
-    print(f"{org.name}（{org.code}）← {file_name}（{plan.report.fiscal_year}年度）")
+    print(printable(f"{org.name}（{org.code}）← {file_name}（{plan.report.fiscal_year}年度）"))
     for warning in plan.report.warnings:  # e.g. a file that looks cut short
-        print(f"  警告 / warning: {warning.format()}")
+        print(printable(f"  警告 / warning: {warning.format()}"))
     if plan.already_imported:
         print(
             "このファイルは取込済みです。何も変更しません。/ "
@@ -153,7 +156,7 @@ def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
                     ],
                 )
             )
-            print(f"  ! {where}: {change.before} → {change.after}")
+            print(printable(f"  ! {where}: {change.before} → {change.after}"))
     if plan.is_empty:
         print("変更はありません / no changes")
 

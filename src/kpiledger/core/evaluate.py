@@ -3,22 +3,63 @@
 Each rule is one small function working on `Decimal`; "cannot be computed" is `None`.
 The rules are those of EVALUATION.md; docs/evaluation.md records the decisions taken where it
 is silent.
+
+No value can make a calculation fail: the achievement rate is computed exactly (as a fraction,
+rounded once), and every other calculation runs under `CALCULATION`, a decimal context whose
+precision and exponent range no published value reaches, whatever the caller's context is.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from enum import StrEnum
+from fractions import Fraction
+from functools import wraps
+from math import floor
+from typing import ParamSpec, TypeVar
 
 from kpiledger.core import quality
 from kpiledger.core.inference import Inferred, aggregation_of, direction_of
 from kpiledger.core.model import Aggregation, Baseline, Direction, Flag, Kpi, Project, Report
 
 HUNDRED = Decimal(100)
-ONE_DECIMAL = Decimal("0.1")
 DEFAULT_NEARLY = Decimal(80)
+
+#: The context of every calculation: 50 significant digits (a ledger value has 15, a sum of a
+#: century of them 17) and the widest exponent range, so nothing overflows or underflows.
+CALCULATION = Context(
+    prec=50,
+    rounding=ROUND_HALF_EVEN,
+    Emin=MIN_EMIN,
+    Emax=MAX_EMAX,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def calculated(function: Callable[P, R]) -> Callable[P, R]:
+    """Run `function` under `CALCULATION`, whatever the caller's decimal context."""
+
+    @wraps(function)
+    def in_context(*args: P.args, **kwargs: P.kwargs) -> R:
+        with localcontext(CALCULATION):
+            return function(*args, **kwargs)
+
+    return in_context
 
 
 class Status(StrEnum):
@@ -122,11 +163,22 @@ class ReportResult:
 # --- achievement rate -----------------------------------------------------------------------
 
 
-def round_rate(value: Decimal) -> Decimal:
-    """Percent to one decimal place, ROUND_HALF_UP (220.28 → 220.3, 81.65 → 81.7); never a
-    negative zero (−0.01 → 0.0)."""
-    rounded = value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
-    return abs(rounded) if rounded == 0 else rounded
+def round_rate(value: Decimal | Fraction) -> Decimal:
+    """Percent to one decimal place, ROUND_HALF_UP (220.28 → 220.3, 81.65 → 81.7,
+    −81.65 → −81.7); never a negative zero (−0.01 → 0.0).
+
+    Exact for a value of any size (no decimal context is involved, so nothing can overflow
+    or round twice): |value| × 10 + ½, floored, is the number of tenths.
+    """
+    tenths = Decimal(floor(abs(Fraction(value)) * 10 + Fraction(1, 2)))
+    exact = Context(prec=tenths.adjusted() + 1, Emin=MIN_EMIN, Emax=MAX_EMAX)
+    rate = tenths.scaleb(-1, context=exact)
+    return rate.copy_negate() if value < 0 and tenths else rate
+
+
+def percent(numerator: Fraction, denominator: Fraction) -> Decimal:
+    """numerator / denominator × 100, rounded by `round_rate` (denominator ≠ 0)."""
+    return round_rate(numerator / denominator * 100)
 
 
 def achievement_rate(
@@ -137,16 +189,19 @@ def achievement_rate(
     With a baseline b and t ≠ b: increase (a − b)/(t − b) × 100, decrease (b − a)/(b − t) × 100.
     Without one (or t = b): increase a/t × 100 (None if t = 0), decrease t/a × 100 where
     a = 0 gives 100 when t ≥ 0 (nothing left to reduce) and None when t < 0.
+    Computed exactly with fractions, so no value is too large or too small.
     """
+    a, t = Fraction(actual), Fraction(target)
     if baseline is not None and target != baseline:
+        b = Fraction(baseline)
         if direction is Direction.INCREASE:
-            return round_rate((actual - baseline) / (target - baseline) * HUNDRED)
-        return round_rate((baseline - actual) / (baseline - target) * HUNDRED)
+            return percent(a - b, t - b)
+        return percent(b - a, b - t)
     if direction is Direction.INCREASE:
-        return None if target == 0 else round_rate(actual / target * HUNDRED)
-    if actual == 0:
-        return HUNDRED.quantize(ONE_DECIMAL) if target >= 0 else None
-    return round_rate(target / actual * HUNDRED)
+        return None if t == 0 else percent(a, t)
+    if a == 0:
+        return round_rate(HUNDRED) if t >= 0 else None
+    return percent(t, a)
 
 
 def meets_target(actual: Decimal, target: Decimal, direction: Direction) -> bool:
@@ -165,6 +220,7 @@ def judged_status(
     return Status.NOT_ACHIEVED
 
 
+@calculated
 def judged_value(kpi: Kpi, year: int) -> Decimal | None:
     """The actual compared with the target in `year` (None when `year` has no value).
 
@@ -209,6 +265,7 @@ def classify_progress_ratio(ratio: Decimal) -> Progress:
     return Progress.DETERIORATION
 
 
+@calculated
 def cagr(start: Decimal, end: Decimal, years: int) -> Decimal | None:
     """Compound annual growth rate (end/start)^(1/years) − 1; None unless both > 0, years > 0."""
     if start <= 0 or end <= 0 or years <= 0:
@@ -216,6 +273,7 @@ def cagr(start: Decimal, end: Decimal, years: int) -> Decimal | None:
     return (end / start) ** (Decimal(1) / Decimal(years)) - 1
 
 
+@calculated
 def cagr_ratio(
     start: tuple[int, Decimal], latest: tuple[int, Decimal], target: Decimal, target_year: int
 ) -> Decimal | None:
@@ -231,6 +289,7 @@ def cagr_ratio(
     return observed / required
 
 
+@calculated
 def linear_ratio(
     start: tuple[int, Decimal], latest: tuple[int, Decimal], target: Decimal, target_year: int
 ) -> Decimal | None:
@@ -255,6 +314,7 @@ def progress_start(kpi: Kpi, report_year: int) -> tuple[int, Decimal] | None:
     return values[0] if values else None
 
 
+@calculated
 def anticipated_progress(kpi: Kpi, report_year: int, direction: Direction) -> Progress | None:
     """Progress of a target not yet due: on track when already met, else the CAGR ratio where
     the start and latest values are positive and a year apart, else the straight line."""
@@ -274,6 +334,7 @@ def anticipated_progress(kpi: Kpi, report_year: int, direction: Direction) -> Pr
 # --- one KPI, one project, one report -------------------------------------------------------
 
 
+@calculated
 def evaluate_kpi(kpi: Kpi, report_year: int, nearly: Decimal = DEFAULT_NEARLY) -> KpiResult:
     """Judge one KPI in a report year (see EVALUATION.md, 'The judged year' and 'Status')."""
     direction, aggregation = direction_of(kpi), aggregation_of(kpi)
@@ -295,6 +356,7 @@ def evaluate_kpi(kpi: Kpi, report_year: int, nearly: Decimal = DEFAULT_NEARLY) -
     return KpiResult(kpi, direction, aggregation, year, actual, rate, status, progress, flags)
 
 
+@calculated
 def improved_from_start(result: KpiResult, report_year: int) -> bool:
     """Whether the latest value is better than the baseline (or else the first published value)
     in the KPI's direction."""
@@ -350,6 +412,14 @@ def evaluate_project(project: Project, report_year: int, nearly: Decimal) -> Pro
     return ProjectResult(project, results, effect, reason_ja, reason_en)
 
 
+def judgeable_years(report: Report) -> range:
+    """The fiscal years a report can be judged in: from its earliest actual column (or its own
+    year, if earlier or without columns) to its own year (報告年度)."""
+    first = min(report.year_columns, default=report.fiscal_year)
+    return range(min(first, report.fiscal_year), report.fiscal_year + 1)
+
+
+@calculated
 def evaluate_report(
     report: Report, fiscal_year: int | None = None, nearly: Decimal = DEFAULT_NEARLY
 ) -> ReportResult:

@@ -19,6 +19,12 @@ Reading rules (see `parse_number`):
 - A negative zero (`△0`, `-0`) is read as plain zero.
 - Nothing but a sign may come before the number: `約20` (about 20) is rejected, so no approximate
   value is silently taken as exact.
+
+The values the system accepts (`fits_ledger`): the ledger keeps every value exactly in 15 digits,
+4 of them decimal places, so |value| < 10^11 (`MAX_ABS_VALUE`, 1000億) with at most 4 decimal
+places (trailing zeros do not count: `1.50000` fits). `parse_number` itself reads any size; a
+reader refuses a value outside this range with `value-out-of-range` (`out_of_range`), so what
+the CLI judges and what the ledger stores are the same numbers.
 """
 
 from __future__ import annotations
@@ -51,6 +57,11 @@ _POWERS: dict[str, int] = {"十": 1, "百": 2, "千": 3, "万": 4, "億": 8, "�
 _UNIT_CANNOT_START = frozenset(".,+-△▲−") | frozenset(_POWERS)
 _LATIN = frozenset(string.ascii_letters)
 _EXPONENT = re.compile(r"[eE]\s*[-+]?[0-9]+")
+
+#: Digits the ledger keeps per value (DECIMAL(15, 4)): 11 before the point, 4 after it.
+VALUE_DIGITS, VALUE_PLACES = 15, 4
+#: Every accepted value is smaller than this in absolute value (10^11 = 1000億).
+MAX_ABS_VALUE = Decimal(10) ** (VALUE_DIGITS - VALUE_PLACES)
 
 
 @dataclass(frozen=True)
@@ -203,3 +214,29 @@ def format_number(value: Decimal) -> str:
     whole, dot, frac = plain.partition(".")
     sign = "△" if value.is_signed() and not value.is_zero() else ""
     return f"{sign}{_group(whole)}{dot}{frac}"
+
+
+def fits_ledger(value: Decimal) -> bool:
+    """Whether `value` is one the system accepts: finite, |value| < 10^11 and at most 4 decimal
+    places once trailing zeros are dropped (`1.2345`, `1.50000` fit; `1.23456`, `1E+11` do not).
+
+    Exact for any Decimal and independent of the current decimal context (it never rounds).
+    """
+    _sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or value.copy_abs() >= MAX_ABS_VALUE:
+        return False  # NaN, infinity, or too large
+    beyond = -VALUE_PLACES - exponent  # digits past the 4th decimal place
+    return beyond <= 0 or not any(digits[-beyond:])
+
+
+def out_of_range(text: str) -> NumberError:
+    """The `value-out-of-range` error for a cell whose value does not `fits_ledger`."""
+    shown = text.strip()
+    whole = VALUE_DIGITS - VALUE_PLACES
+    return NumberError.single(
+        "value-out-of-range",
+        f"「{shown}」は扱える数値の範囲を超えています"
+        f"（絶対値1000億未満、整数部{whole}桁・小数部{VALUE_PLACES}桁まで）",
+        f"'{shown}' is outside the values kpiledger keeps exactly (absolute value below 10^{whole},"
+        f" up to {whole} integer and {VALUE_PLACES} decimal digits)",
+    )

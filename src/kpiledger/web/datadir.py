@@ -85,9 +85,9 @@ def _publish_key(path: Path, *, replace: bool) -> None:
             os.fsync(file.fileno())
         if replace:
             print(
-                f"秘密鍵ファイル {path} が空だったため作り直しました（ログイン中の利用者は再ログインが"
-                f"必要です）/ the secret key file {path} was empty and has been made anew (signed-in"
-                " users must sign in again)",
+                f"秘密鍵ファイル {path} が空だったため作り直しました"
+                "（ログイン中の利用者は再ログインが必要です）/ the secret key file "
+                f"{path} was empty and has been made anew (signed-in users must sign in again)",
                 file=sys.stderr,
             )
             os.replace(temporary, path)

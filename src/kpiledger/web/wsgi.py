@@ -7,6 +7,6 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpiledger.web.settings")
 
-from kpiledger.web.page_cache import PublicPageCache  # noqa: E402
+from kpiledger.web.page_cache import PublicPageCache
 
 application = PublicPageCache(get_wsgi_application())

@@ -12,7 +12,7 @@ from typing import TypeVar
 from kpiledger.core.era import YearMonth, parse_fiscal_year, parse_year_month
 from kpiledger.core.errors import EraError, KpiledgerError, NumberError, Problem
 from kpiledger.core.model import Actual, Aggregation, Baseline, Direction, Flag, Kpi
-from kpiledger.core.numbers import ParsedNumber, parse_number
+from kpiledger.core.numbers import ParsedNumber, fits_ledger, out_of_range, parse_number
 from kpiledger.io.readers.columns import Columns, Role
 from kpiledger.io.readers.overrides import parse_aggregation, parse_direction
 
@@ -20,10 +20,19 @@ T = TypeVar("T")
 GRANT_PREFIX = re.compile(r"^\s*[【\[]([^】\]]+)[】\]]\s*(.*)$", re.DOTALL)
 
 
+GRANT_WORDS = ("交付金", "補助金")
+
+
 def split_grant(name: str) -> tuple[str | None, str]:
-    """`【地方創生拠点整備交付金】 音別…事業` → ('地方創生拠点整備交付金', '音別…事業')."""
+    """`【地方創生拠点整備交付金】 音別…事業` → ('地方創生拠点整備交付金', '音別…事業').
+
+    ASCII brackets (`[地方創生拠点整備交付金] …`) are a grant prefix only when they name a
+    grant (交付金, 補助金): a name such as `[red]利用者数[/red]` is kept whole, as published."""
     match = GRANT_PREFIX.match(name)
     if not match or not match.group(2).strip():
+        return None, name.strip()
+    ascii_brackets = name.lstrip().startswith("[")
+    if ascii_brackets and not any(word in match.group(1) for word in GRANT_WORDS):
         return None, name.strip()
     return match.group(1).strip(), match.group(2).strip()
 
@@ -160,6 +169,8 @@ class RowReader:
         text = self.cells[index] if index < len(self.cells) else ""
         try:
             parsed = parse_number(text)
+            if parsed.value is not None and not fits_ledger(parsed.value):
+                raise out_of_range(text)
         except NumberError as error:
             self._locate(error, index)
             return None

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kpiledger.core.errors import KpiledgerError
+from kpiledger.core.numbers import VALUE_DIGITS, VALUE_PLACES
 from kpiledger.core.orgcode import normalize_code
 
-VALUE_DIGITS, VALUE_PLACES = 15, 4
 FISCAL_YEAR_RANGE = [MinValueValidator(1926), MaxValueValidator(2200)]
 MONTH_RANGE = [MinValueValidator(1), MaxValueValidator(12)]
 

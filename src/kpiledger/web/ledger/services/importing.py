@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from kpiledger.core.errors import KpiledgerError, Problem
 from kpiledger.core.model import Kpi, Report
+from kpiledger.core.numbers import fits_ledger
 from kpiledger.core.orgcode import normalize_code, prefecture_of
 from kpiledger.web.ledger import models as m
 
-MAX_ABS = Decimal(10) ** (m.VALUE_DIGITS - m.VALUE_PLACES)
 Progress = Callable[[int, int], None]  # (done, total)
 
 CHANGE_LABELS = {
@@ -219,11 +219,7 @@ def _too_long(report: Report) -> list[Problem]:
     return problems
 
 
-def fits(value: Decimal) -> bool:
-    """Whether the ledger keeps `value` exactly (|value| < 10^11, at most 4 decimal places)."""
-    if abs(value) >= MAX_ABS:
-        return False
-    return value == value.quantize(Decimal(1).scaleb(-m.VALUE_PLACES))
+fits = fits_ledger  # the one rule: |value| < 10^11, at most 4 decimal places
 
 
 def _too_precise(kpi: Kpi, name: str, value: Decimal) -> Problem:

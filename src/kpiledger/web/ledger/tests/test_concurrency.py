@@ -43,10 +43,16 @@ def corrected_fy2023(text: str, contested: list[tuple[str, int, str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    """A data directory with the reference report imported (copied for every run)."""
+STORES = ["sqlite"] + (["postgresql"] if p.POSTGRES else [])
+
+
+@pytest.fixture(scope="module", params=STORES)
+def template(request, tmp_path_factory):
+    """A data directory with the reference report imported (copied for every run), on SQLite,
+    and on PostgreSQL when KPILEDGER_TEST_POSTGRES names a server."""
     directory = tmp_path_factory.mktemp("template")
+    if request.param == "postgresql":
+        p.on_postgres(directory)
     reference = directory.parent / "reference.txt"
     reference.write_text(f.REFERENCE_TEXT, encoding="utf-8")
     done = p.run(directory, "import", str(reference), "--org", "012068")
@@ -65,6 +71,8 @@ def test_the_newer_report_wins_every_race(template, tmp_path):
     for run in range(RUNS):
         ledger = tmp_path / f"run{run}"
         shutil.copytree(template, ledger)
+        if (template / p.URL_FILE).exists():
+            p.on_postgres(ledger, template)
         first = p.start(ledger, "import", str(older), "--org", "012068")
         second = p.start(ledger, "import", str(newer), "--org", "012068")
         results = [process.communicate(timeout=300) for process in (first, second)]

@@ -10,7 +10,6 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 from django.core.wsgi import get_wsgi_application
 
-from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.tests import factories as f
 from kpiledger.web.page_cache import PublicPageCache
 
@@ -57,7 +56,7 @@ def test_an_import_invalidates_every_page(app, tmp_path):
     path = tmp_path / "r6.txt"
     path.write_text(f.next_year_text(), encoding="utf-8")
     f.import_file(path)
-    _, headers, body = get(app)
+    _, headers, _ = get(app)
     assert "X-Kpiledger-Cache" not in headers and "R6年度" in get(app, "/org/012068/2024/")[2]
 
 

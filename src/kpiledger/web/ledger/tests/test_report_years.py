@@ -183,5 +183,7 @@ def test_published_digits_are_kept_as_written(tmp_path, client):
     page = client.get(reverse("ledger:report", kwargs={"code": "012068", "year": 2023}))
     body = page.content.decode()
     assert "73.50" in body and "2,300.00" in body
-    kpi = client.get(reverse("ledger:kpi", kwargs={"code": "012068", "kpi_id": satisfaction.kpi_id}))
+    kpi = client.get(
+        reverse("ledger:kpi", kwargs={"code": "012068", "kpi_id": satisfaction.kpi_id})
+    )
     assert "73.50" in kpi.content.decode()

@@ -175,3 +175,10 @@ def test_confirm_without_a_preview_writes_nothing(client, staff):
     upload(client, reference_report_path().read_bytes())
     response = client.post(reverse("ledger:import_confirm"), {"action": "apply"})
     assert response.status_code == 302 and m.Project.objects.count() == 0
+
+
+def test_the_preview_shows_that_a_file_looks_cut_short(client, staff):
+    upload(client, reference_report_path().read_bytes()[:7409])  # `head -c 7409`: 88 → 8
+    body = client.get(reverse("ledger:import_preview")).content.decode()
+    assert "[possibly-truncated]" in body and "39行目" in body
+    assert m.Project.objects.count() == 0

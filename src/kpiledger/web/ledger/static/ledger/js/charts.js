@@ -5,6 +5,12 @@
  * as exact decimal strings ("73.5"); they are turned into JS numbers only for drawing.
  * The same data is always in a table next to the chart, which is what assistive technology
  * and printouts rely on. Nothing here fetches anything.
+ *
+ * The Content-Security-Policy allows no inline style (style-src 'self'), so ECharts draws on a
+ * canvas and its tooltips are drawn on that canvas too (renderMode "richText"): the SVG
+ * renderer and the HTML tooltips write style attributes, which the browser would refuse.
+ * Setting element.style from script (as ECharts does for its canvas and here for the height)
+ * is allowed.
  */
 (function () {
   "use strict";
@@ -44,10 +50,12 @@
     return 10 * magnitude;
   }
 
-  function base() {
+  function base(tooltip) {
+    tooltip.renderMode = "richText";
     return {
       animation: false,
       textStyle: { fontFamily: FONT, color: TEXT },
+      tooltip: tooltip,
       aria: { enabled: true, label: { enabled: false }, decal: { show: false } }
     };
   }
@@ -68,9 +76,8 @@
         label: { formatter: data.labels.target_year, position: "end", color: MUTED }
       });
     }
-    var option = base();
+    var option = base({ trigger: "axis", valueFormatter: show });
     option.grid = { left: 16, right: 24, top: 48, bottom: 16, containLabel: true };
-    option.tooltip = { trigger: "axis", valueFormatter: show };
     option.legend = { top: 0, left: 0, data: [data.labels.actual], textStyle: { color: TEXT } };
     option.xAxis = { type: "category", data: data.categories, boundaryGap: true,
                      axisLabel: { color: TEXT } };
@@ -92,10 +99,9 @@
   }
 
   function statusBar(data) {
-    var option = base();
+    var option = base({ trigger: "axis" });
     option.aria.decal.show = true;
     option.grid = { left: 16, right: 16, top: 32, bottom: 8, containLabel: true };
-    option.tooltip = { trigger: "axis" };
     option.xAxis = { type: "category", data: data.categories,
                      axisLabel: { color: TEXT, interval: 0, width: 90, overflow: "break" } };
     option.yAxis = { type: "value", name: data.axis_label, minInterval: 1,
@@ -112,10 +118,9 @@
   }
 
   function grantBar(data) {
-    var option = base();
+    var option = base({ trigger: "axis", axisPointer: { type: "shadow" } });
     option.aria.decal.show = true;
     option.grid = { left: 16, right: 24, top: 48, bottom: 32, containLabel: true };
-    option.tooltip = { trigger: "axis", axisPointer: { type: "shadow" } };
     option.legend = { top: 0, left: 0, textStyle: { color: TEXT } };
     option.xAxis = { type: "value", name: data.axis_label, minInterval: 1,
                      nameLocation: "middle", nameGap: 28,
@@ -146,7 +151,7 @@
       /* one band per grant type, so long lists stay readable */
       container.style.height = Math.max(240, 64 * data.categories.length + 96) + "px";
     }
-    var chart = window.echarts.init(container, null, { renderer: "svg" });
+    var chart = window.echarts.init(container, null, { renderer: "canvas" });
     chart.setOption(build(data));
     window.addEventListener("resize", function () { chart.resize(); });
   }
