@@ -178,16 +178,40 @@ def ensure_reference(stdout=sys.stdout) -> bool:  # type: ignore[no-untyped-def]
     return True
 
 
+def check_host(host: str, port: int) -> None:
+    """A --host that is no address of this machine's kind (256.1.1.1, example.invalid) is a
+    user's mistake: say so before anything starts."""
+    import socket
+
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError):
+        raise bad_host(host) from None
+
+
+def bad_host(host: str) -> KpiledgerError:
+    return KpiledgerError.single(
+        "bad-host",
+        f"--host {host} は待ち受けできるアドレス・ホスト名ではありません"
+        "（例: 127.0.0.1、0.0.0.0、::1）",
+        f"--host {host} is not an address or host name this server can listen on"
+        " (e.g. 127.0.0.1, 0.0.0.0, ::1)",
+    )
+
+
 def run_serve(host: str, port: int, threads: int) -> int:
     from waitress.server import create_server
 
     from kpiledger.web.wsgi import application
 
+    check_host(host, port)
     prepare(ensure_reference)
     try:
         server = create_server(
             application, host=host, port=port, threads=threads, ident="kpiledger"
         )
+    except ValueError:  # waitress: a host it cannot listen on
+        raise bad_host(host) from None
     except OSError as error:
         raise KpiledgerError.single(
             "cannot-listen",

@@ -10,6 +10,7 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 from django.core.wsgi import get_wsgi_application
 
+from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.tests import factories as f
 from kpiledger.web.page_cache import PublicPageCache
 
@@ -76,3 +77,44 @@ def test_signed_in_users_and_staff_pages_are_never_cached(app):
     assert "X-Kpiledger-Cache" not in get(app, "/admin/login/")[1]
     assert get(app, "/org/999999/2023/")[0].startswith("404")
     assert "X-Kpiledger-Cache" not in get(app, "/org/999999/2023/")[1]
+
+
+def test_the_version_read_on_every_request_is_the_ledgers():
+    from kpiledger.web.page_cache import current_version
+
+    assert current_version() == m.LedgerVersion.current() == 0
+    f.import_reference()
+    imported = current_version()
+    assert imported == m.LedgerVersion.current() >= 1
+    m.LedgerVersion.bump()
+    assert current_version() == imported + 1
+
+
+@pytest.mark.django_db(transaction=True)  # committed, so that other threads read it
+def test_concurrent_misses_render_a_page_once(app):
+    import threading
+
+    f.import_reference()
+    renders = []
+    inner = app.application
+
+    def counting(environ, start_response):
+        renders.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+
+    app.application = counting
+    bodies = []
+
+    def visit():
+        bodies.append(get(app)[2])
+        from django.db import connection
+
+        connection.close()
+
+    threads = [threading.Thread(target=visit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(bodies) == 8 and len(set(bodies)) == 1
+    assert renders == [REPORT]

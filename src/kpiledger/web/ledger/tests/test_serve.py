@@ -66,3 +66,29 @@ def test_busy_port_is_a_bilingual_error(capsys):
         assert main(["serve", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert "待ち受けできません" in err and "cannot listen" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("host", ["256.1.1.1", "example.invalid", "a b"])
+def test_a_host_that_cannot_be_listened_on_is_a_bilingual_error(capsys, host):
+    from kpiledger.cli.main import main
+
+    assert main(["serve", "--host", host, "--port", str(free_port())]) == 2
+    err = capsys.readouterr().err
+    assert "[bad-host]" in err and "待ち受けできる" in err and "can listen on" in err
+    assert "内部エラー" not in err
+
+
+def test_manage_prepares_a_fresh_data_directory(tmp_path):
+    from kpiledger.web.ledger.tests import processes as p
+
+    env = p.environment(tmp_path) | {"DJANGO_SUPERUSER_PASSWORD": "pw-for-tests-only-1"}
+    command = [sys.executable, "-m", "kpiledger.cli.main", "manage", "createsuperuser"]
+    done = subprocess.run(
+        [*command, "--noinput", "--username", "kikaku", "--email", "k@example.org"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert p.query(tmp_path, "SELECT username FROM auth_user") == [("kikaku",)]
