@@ -115,3 +115,16 @@ def _r6_value(cells: list[str]) -> str:
     """A plausible R6 actual: the R5 value plus one (or '-' when R5 had none)."""
     last = cells[-1].replace(",", "")
     return "-" if last == "-" else str(Decimal(last) + 1)
+
+
+def server_error_response(monkeypatch):  # type: ignore[no-untyped-def]
+    """The home page answered while its presenter fails: Django's 500 page."""
+    from django.test import Client
+
+    from kpiledger.web.ledger import presenters
+
+    def broken(*args):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(presenters, "home_rows", broken)
+    return Client(raise_request_exception=False).get("/")

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from kpiledger.web import security
 from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.tests import factories as f
 from kpiledger.web.ledger.tests.factories import (
     OTOBETSU_USERS,
     REFERENCE_BYTES,
@@ -168,13 +169,7 @@ def test_not_found_pages(client, reference, url):
 
 
 def test_server_error_page(monkeypatch):
-    from kpiledger.web.ledger import presenters
-
-    def broken(*args):  # type: ignore[no-untyped-def]
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(presenters, "home_rows", broken)
-    response = Client(raise_request_exception=False).get("/")
+    response = f.server_error_response(monkeypatch)
     assert response.status_code == 500
     assert_strict_policy(response, "500")
     assert_no_inline_code(response, "500")

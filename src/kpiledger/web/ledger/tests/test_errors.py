@@ -1,7 +1,6 @@
 """Error pages are the site's own, bilingual, with a way back; odd query values are 404s."""
 
 import pytest
-from django.test import Client
 
 from kpiledger.web.ledger.tests import factories as f
 
@@ -24,13 +23,7 @@ def test_not_found_pages(client, url):
 
 
 def test_server_error_page_is_bilingual_and_self_contained(monkeypatch):
-    from kpiledger.web.ledger import presenters
-
-    def broken(*args):  # type: ignore[no-untyped-def]
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(presenters, "home_rows", broken)
-    response = Client(raise_request_exception=False).get("/")
+    response = f.server_error_response(monkeypatch)
     assert response.status_code == 500
     body = response.content.decode()
     assert "エラーが発生しました" in body and "Server error" in body and "http" not in body
