@@ -8,29 +8,27 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
-import unicodedata
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
-from importlib import resources
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpiledger import __version__
-from kpiledger.core.era import PLAUSIBLE_YEARS
+from kpiledger.cli.options import (  # noqa: F401  (reference_report_path: the public name)
+    _percent,
+    fiscal_year,
+    port_number,
+    reference_report_path,
+    thread_count,
+)
+from kpiledger.cli.terminal import printable
 from kpiledger.core.errors import KpiledgerError
 
 if TYPE_CHECKING:
     from kpiledger.core.model import Report
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
-REFERENCE_REPORT = "kushiro_r5_kpi_report.txt"
-
-
-def reference_report_path() -> Path:
-    """The bundled reference report: 釧路市 令和5年度デジタル田園都市国家構想交付金事業の実績."""
-    return Path(str(resources.files("kpiledger") / "data" / REFERENCE_REPORT))
 
 
 def build_parser(width: int | None = None) -> argparse.ArgumentParser:
@@ -87,55 +85,6 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
 
     web_commands.add_commands(commands, formatter)
     return parser
-
-
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-
-
-def _bounded(text: str, low: int, high: int, what_ja: str, what_en: str) -> int:
-    """`text` as a whole number from `low` to `high` (full-width digits too), else an argparse
-    error in Japanese and English. Any number of digits is handled (no int conversion limit)."""
-    plain = unicodedata.normalize("NFKC", text).strip()
-    if not _WHOLE_NUMBER.fullmatch(plain):
-        raise argparse.ArgumentTypeError(f"整数ではありません / not a whole number: {text[:40]!r}")
-    digits = plain.lstrip("+-").lstrip("0")
-    value = int(plain) if len(digits) <= len(str(high)) else None
-    if value is None or not low <= value <= high:
-        raise argparse.ArgumentTypeError(
-            f"{what_ja}は{low}〜{high}で指定してください / {what_en} must be from {low} to"
-            f" {high}: {text[:40]}"
-        )
-    return value
-
-
-def fiscal_year(text: str) -> int:
-    """argparse type: a fiscal year (年度) in western years, within the years the core reads
-    (1926–2200, `era.PLAUSIBLE_YEARS`)."""
-    low, high = PLAUSIBLE_YEARS[0], PLAUSIBLE_YEARS[-1]
-    return _bounded(text, low, high, "年度（西暦）", "the fiscal year (western)")
-
-
-def port_number(text: str) -> int:
-    """argparse type: a TCP port, 1–65535."""
-    return _bounded(text, 1, 65535, "ポート番号", "the port")
-
-
-MAX_THREADS = 64
-
-
-def thread_count(text: str) -> int:
-    """argparse type: a number of server threads, 1–64 (`MAX_THREADS`)."""
-    return _bounded(text, 1, MAX_THREADS, "スレッド数", "the number of threads")
-
-
-def _percent(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"数値ではありません / not a number: {text!r}") from None
-    if not value.is_finite() or not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"0〜100で指定してください / must be 0–100: {text}")
-    return value
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -199,21 +148,6 @@ def encode_output(text: str, encoding: str) -> bytes:
             f"the character '{char}' (U+{ord(char):04X}) cannot be written in {encoding};"
             " use --encoding utf-8-sig",
         ) from None
-
-
-#: C0 and C1 control characters (but tab and line feed) and DEL, written as `\x1b`.
-_CONTROLS = {
-    code: f"\\x{code:02x}"
-    for code in [*range(0x20), 0x7F, *range(0x80, 0xA0)]
-    if code not in (0x09, 0x0A)
-}
-
-
-def printable(text: str) -> str:
-    """`text` for a terminal: a control character from a file (ESC, BEL, NUL …) is written
-    visibly as `\\x1b` rather than sent to the terminal, where it would be invisible or act
-    (clear the screen, change colours). Everything else is kept as is."""
-    return text.translate(_CONTROLS)
 
 
 MAX_PROBLEMS_SHOWN = 200

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kpiledger.cli.main import printable
+from kpiledger.cli.terminal import printable
 from kpiledger.core.era import fiscal_year_label, format_short
 from kpiledger.core.evaluate import KpiResult, ProjectResult, ReportResult, Status
 from kpiledger.core.model import Actual

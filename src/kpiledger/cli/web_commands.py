@@ -11,7 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from kpiledger.cli.main import port_number, printable, thread_count
+from kpiledger.cli.options import port_number, thread_count
+from kpiledger.cli.terminal import printable
 from kpiledger.core.errors import KpiledgerError
 
 REFERENCE_ORG = ("012068", "釧路市")
@@ -163,7 +164,7 @@ def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
 
 def ensure_reference(stdout=sys.stdout) -> bool:  # type: ignore[no-untyped-def]
     """Load the bundled reference report as 釧路市 (012068) when the ledger is empty."""
-    from kpiledger.cli.main import reference_report_path
+    from kpiledger.cli.options import reference_report_path
     from kpiledger.io.readers import read_report
     from kpiledger.web.ledger import models as m
     from kpiledger.web.ledger.services import importing

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db import OperationalError, transaction
@@ -23,66 +22,14 @@ from kpiledger.core.model import Kpi, Report
 from kpiledger.core.numbers import fits_ledger
 from kpiledger.core.orgcode import normalize_code, prefecture_of
 from kpiledger.web.ledger import models as m
-
-Progress = Callable[[int, int], None]  # (done, total)
-
-CHANGE_LABELS = {
-    "new-project": ("事業の追加", "new projects"),
-    "changed-project": ("事業の変更", "changed projects"),
-    "new-kpi": ("KPIの追加", "new KPIs"),
-    "changed-kpi": ("KPIの変更", "changed KPIs"),
-    "new-reported": ("報告行の記録", "report rows recorded"),
-    "changed-reported": ("報告行の変更", "changed report rows"),
-    "removed-reported": ("報告行の削除", "report rows removed"),
-    "new-observation": ("実績値の追加", "new actuals"),
-    "changed-observation": ("実績値の変更", "changed actuals"),
-    "kept-observation": ("新しい報告の値を維持", "newer reported values kept"),
-}
-
-
-@dataclass
-class Change:
-    """One row of the preview: what will be created or changed."""
-
-    kind: str  # a key of CHANGE_LABELS
-    project: str
-    indicator: str = ""
-    fiscal_year: int | None = None
-    before: str = ""
-    after: str = ""
-
-
-@dataclass
-class ImportPlan:
-    """Every change an import would make, and the unsaved objects that make it."""
-
-    organization: m.Organization
-    report: Report
-    changes: list[Change] = field(default_factory=list)
-    new_projects: list[m.Project] = field(default_factory=list)
-    changed_projects: list[m.Project] = field(default_factory=list)
-    new_kpis: list[tuple[m.Project, m.Kpi]] = field(default_factory=list)
-    changed_kpis: list[m.Kpi] = field(default_factory=list)
-    new_reported: list[tuple[m.Kpi, m.ReportedKpi]] = field(default_factory=list)
-    changed_reported: list[m.ReportedKpi] = field(default_factory=list)
-    removed_reported: list[m.ReportedKpi] = field(default_factory=list)
-    new_observations: list[tuple[m.Kpi, m.Observation]] = field(default_factory=list)
-    changed_observations: list[m.Observation] = field(default_factory=list)
-    grants: dict[str, m.GrantProgram] = field(default_factory=dict)
-    already_imported: bool = False
-
-    def counts(self) -> dict[str, int]:
-        return {k: sum(1 for c in self.changes if c.kind == k) for k in CHANGE_LABELS}
-
-    @property
-    def is_empty(self) -> bool:
-        return not any(c.kind != "kept-observation" for c in self.changes)
-
-    def fingerprint(self) -> str:
-        """A digest of the changes, to check at confirmation that nothing moved since the
-        preview was shown."""
-        text = "\n".join(repr(c) for c in self.changes)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+from kpiledger.web.ledger.services.plan import (  # noqa: F401  (the service's names)
+    CHANGE_LABELS,
+    Change,
+    ImportPlan,
+    Progress,
+)
+from kpiledger.web.ledger.services.planner import Planner
+from kpiledger.web.ledger.services.writer import Writer
 
 
 def sha256(content: bytes) -> str:
@@ -157,8 +104,6 @@ def record_pending(
 def plan_import(organization: m.Organization, report: Report, content: bytes = b"") -> ImportPlan:
     """The preview: compare the report with the ledger. Writes nothing. Raises KpiledgerError
     for a value the ledger cannot keep exactly."""
-    from kpiledger.web.ledger.services.planner import Planner
-
     check_values(report)
     plan = ImportPlan(organization, report)
     if organization.pk and content:
@@ -246,8 +191,6 @@ def apply_import(
     """Write the plan in one transaction (all or nothing) and record the import batch (the
     `pending` one, now applied, when given). Returns None when the same file was already
     applied (nothing is written). Plan inside `writing()` so that nothing moves in between."""
-    from kpiledger.web.ledger.services.writer import Writer
-
     if plan.already_imported:
         return None
     user = user if getattr(user, "pk", None) else None

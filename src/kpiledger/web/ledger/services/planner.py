@@ -18,7 +18,7 @@ from django.db.models import F
 
 from kpiledger.core.model import Actual, Kpi, Project
 from kpiledger.web.ledger import models as m
-from kpiledger.web.ledger.services.importing import Change, ImportPlan
+from kpiledger.web.ledger.services.plan import Change, ImportPlan
 
 QUIET_FIELDS = {"position"}  # updated, but not worth a line in the preview
 

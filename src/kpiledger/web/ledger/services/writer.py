@@ -8,7 +8,7 @@ from typing import Any
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kpiledger.web.ledger import models as m
-from kpiledger.web.ledger.services.importing import ImportPlan, Progress
+from kpiledger.web.ledger.services.plan import ImportPlan, Progress
 
 PROJECT_FIELDS = ["section", "grant", "summary"]
 KPI_FIELDS = [
