@@ -125,10 +125,3 @@ def _database_lock() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_KEY])
-
-
-def check_database() -> list[str]:
-    """SQLite's own integrity check of the ledger file (['ok'] when sound)."""
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA integrity_check")
-        return [row[0] for row in cursor.fetchall()]
