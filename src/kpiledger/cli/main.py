@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from kpiledger import __version__
 from kpiledger.cli.options import (  # noqa: F401  (reference_report_path: the public name)
-    _percent,
     fiscal_year,
+    percent,
     port_number,
     reference_report_path,
     thread_count,
@@ -63,7 +63,7 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--nearly",
-        type=_percent,
+        type=percent,
         default=Decimal(80),
         metavar="PERCENT",
         help="「概ね達成」とする達成率の下限 (rate threshold for nearly achieved; default 80)",

@@ -59,7 +59,8 @@ def thread_count(text: str) -> int:
     return _bounded(text, 1, MAX_THREADS, "スレッド数", "the number of threads")
 
 
-def _percent(text: str) -> Decimal:
+def percent(text: str) -> Decimal:
+    """argparse type: a percentage, 0–100 (the 概ね達成 threshold)."""
     try:
         value = Decimal(text)
     except InvalidOperation:

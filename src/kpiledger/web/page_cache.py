@@ -127,14 +127,6 @@ def _storable(seen: dict[str, Any], body: bytes) -> bool:
 
 
 def current_version() -> int:
-    """`LedgerVersion.current()` in one plain statement (the ORM's query building costs ten
-    times the query itself on this path)."""
-    from django.db import connection
-
     from kpiledger.web.ledger.models import LedgerVersion
 
-    table = connection.ops.quote_name(LedgerVersion._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT number FROM {table} WHERE id = 1")
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    return LedgerVersion.current()
