@@ -529,3 +529,115 @@ def test_port_and_thread_validators(capsys, name, good, bad, bounds):
         assert "--value" in err and "Traceback" not in err
         assert JAPANESE.search(err) and ENGLISH.search(err)
         assert bounds in err or "整数ではありません" in err
+
+
+# --- a new user's first hour (issue 7) -------------------------------------------------------
+
+
+def test_missing_file_says_why_in_japanese_too(capsys, tmp_path):
+    status, out, err = run(capsys, "evaluate", str(tmp_path / "none.txt"))
+    assert_clean_failure(status, out, err)
+    assert "ファイルがありません" in err and "No such file" in err
+    status, out, err = run(capsys, "evaluate", str(tmp_path))
+    assert_clean_failure(status, out, err)
+    assert "フォルダです" in err
+
+
+def test_standard_input_is_read_for_a_dash():
+    done = subprocess.run(
+        [*command(), "evaluate", "-", "--format", "json"],
+        input=REPORT_PATH.read_bytes(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    data = json.loads(done.stdout, parse_float=Decimal)
+    assert data["summary"]["kpis"] == KPI_COUNT
+    assert kpis_by_indicator(data)[KBIZ_VISITS]["achievement_rate"] == Decimal("81.7")
+
+
+def test_bad_standard_input_is_a_clean_failure():
+    done = subprocess.run(
+        [*command(), "evaluate", "-"],
+        input="拝啓\nこれは報告書ではありません。\n".encode(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == b"" and b"Traceback" not in done.stderr
+
+
+def comma_separated(text: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(line.split("\t") for line in text.split("\n"))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+def test_a_comma_separated_txt_is_named_as_such_once(capsys, tmp_path, encoding):
+    path = tmp_path / "report.txt"
+    path.write_bytes(comma_separated(RAW).encode(encoding, errors="replace"))
+    status, out, err = run(capsys, "evaluate", str(path))
+    assert_clean_failure(status, out, err)
+    assert err.count("[") == 1, err  # one problem, not a missing column per header cell
+    assert "[looks-comma-separated]" in err
+    assert "カンマ区切り" in err and "comma-separated" in err
+
+
+def test_prose_with_commas_is_not_taken_for_csv(capsys, tmp_path):
+    path = tmp_path / "letter.txt"
+    path.write_text("A, B, C and D\nOne, two\nThree, four, five, six, seven\n", encoding="utf-8")
+    status, _out, err = run(capsys, "evaluate", str(path))
+    assert status == 2
+    assert "looks-comma-separated" not in err
+
+
+def test_csv_gives_the_japanese_wording_beside_each_code(capsys):
+    status, out, err = run(capsys, "evaluate", "--format", "csv")
+    assert status == 0, err
+    rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
+    records = {r["指標"]: r for r in (dict(zip(rows[0], row, strict=True)) for row in rows[1:])}
+    kbiz = records[KBIZ_VISITS]
+    assert (kbiz["状況"], kbiz["状況コード"]) == ("概ね達成", "nearly_achieved")
+    assert (kbiz["方向"], kbiz["方向コード"]) == ("高いほど良い", "increase")
+    assert (kbiz["集計"], kbiz["集計コード"]) == ("年間値", "annual")
+    schools = records["標準学力検査結果平均正答率が全国比-5ポイント以下の学校数"]
+    assert (schools["方向"], schools["方向コード"]) == ("低いほど良い", "decrease")
+    labels = {"達成", "概ね達成", "未達成", "実績なし", "目標年度前"}
+    assert {r["状況"] for r in records.values()} <= labels
+    assert rows[0].index("状況") + 1 == rows[0].index("状況コード")  # side by side
+
+
+def test_csv_progress_is_worded_when_judged_before_the_target_year(capsys):
+    status, out, err = run(capsys, "evaluate", "--format", "csv", "--year", "2022")
+    assert status == 0, err
+    rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
+    records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    worded = {(r["進捗見込み"], r["進捗見込みコード"]) for r in records if r["進捗見込みコード"]}
+    assert worded and worded <= {
+        ("順調", "on_track"),
+        ("加速が必要", "needs_acceleration"),
+        ("進捗が限定的", "limited"),
+        ("悪化", "deterioration"),
+    }
+
+
+def test_judged_before_every_target_no_effect_is_suggested(capsys):
+    status, out, err = run(capsys, "evaluate", "--year", "2022", "--format", "json")
+    assert status == 0, err
+    data = json.loads(out)
+    assert data["summary"]["not_due"] == KPI_COUNT
+    assert [p["effect_suggestion"] for p in data["projects"]] == [None] * len(PROJECT_NAMES)
+    assert "効果がなかった" not in out
+
+
+def test_the_table_says_which_columns_are_not_judged(capsys):
+    status, out, err = run(capsys, "evaluate", "--year", "2022")
+    assert status == 0, err
+    assert "R4年度時点で評価しています" in squash(out)
+    assert "R5年度の実績は参考に表示するだけ" in squash(out)
+    assert "効果がなかった" not in out and "提案はまだありません" in squash(out)
+    status, out, err = run(capsys, "evaluate")
+    assert "時点で評価しています" not in squash(out)

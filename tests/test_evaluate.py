@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, Inexact, localcontext
 
 import pytest
@@ -262,7 +263,120 @@ def test_not_due_counts_as_neither_achieved_nor_nearly():
     assert results[1].status is Status.NOT_DUE
     effect, reason_ja, reason_en = suggest_effect(results, year)
     assert effect is Effect.EFFECTIVE
-    assert "1指標達成" in reason_ja and "1 of 2" in reason_en
+    assert reason_ja == "2指標中、達成1指標・目標年度前1指標"
+    assert reason_en == "of 2 KPIs, 1 is achieved and 1 is not yet due"
+
+
+# --- the reason uses the badges' words (issue 7) ----------------------------------------------
+
+ACHIEVED = make_kpi(10, {2023: 12})
+NEARLY = make_kpi(10, {2023: 9})
+NOT_ACHIEVED_WORSE = make_kpi(10, {2022: 5, 2023: 2})
+NOT_ACHIEVED_BETTER = make_kpi(10, {2022: 1, 2023: 2})
+NOT_DUE = make_kpi(10, {2023: 1}, due=YearMonth(2027, 3))
+NO_DATA = make_kpi(10, {2023: None})
+
+
+def suggestion(*kpis):
+    return suggest_effect([evaluate_kpi(k, 2023) for k in kpis], 2023)
+
+
+@pytest.mark.parametrize(
+    ("kpis", "effect", "ja", "en"),
+    [
+        # the テレワーク project: a 概ね達成 badge must not be called 未達成
+        (
+            (NEARLY, NOT_ACHIEVED_WORSE),
+            Effect.NOT_EFFECTIVE,
+            "2指標中、概ね達成1指標・未達成1指標で、当初より改善した指標なし",
+            "of 2 KPIs, 1 is nearly achieved and 1 is not achieved;"
+            " none is better than where it started",
+        ),
+        (
+            (NOT_ACHIEVED_WORSE, NOT_ACHIEVED_WORSE),
+            Effect.NOT_EFFECTIVE,
+            "2指標とも未達成で、当初より改善した指標なし",
+            "both KPIs are not achieved; none is better than where it started",
+        ),
+        (
+            (NOT_ACHIEVED_WORSE,),
+            Effect.NOT_EFFECTIVE,
+            "1指標が未達成で、当初より改善していない",
+            "the one KPI is not achieved, and it is not better than where it started",
+        ),
+        # an achieved KPI is not also counted as "better than where it started"
+        (
+            (ACHIEVED, ACHIEVED, NOT_ACHIEVED_WORSE, NOT_ACHIEVED_BETTER),
+            Effect.EFFECTIVE,
+            "4指標中、達成2指標・未達成2指標で、残る2指標のうち1指標が当初より改善",
+            "of 4 KPIs, 2 are achieved and 2 are not achieved;"
+            " of the other 2, 1 is better than where it started",
+        ),
+        (
+            (ACHIEVED, ACHIEVED, ACHIEVED, NOT_ACHIEVED_WORSE),
+            Effect.EFFECTIVE,
+            "4指標中、達成3指標・未達成1指標",
+            "of 4 KPIs, 3 are achieved and 1 is not achieved",
+        ),
+        (
+            (ACHIEVED, NOT_ACHIEVED_BETTER),
+            Effect.EFFECTIVE,
+            "2指標中、達成1指標・未達成1指標で、残る1指標も当初より改善",
+            "of 2 KPIs, 1 is achieved and 1 is not achieved;"
+            " the other one is better than where it started",
+        ),
+        (
+            (NOT_ACHIEVED_BETTER, NOT_ACHIEVED_BETTER, NO_DATA),
+            Effect.EFFECTIVE,
+            "3指標中、未達成2指標・実績なし1指標で、うち2指標が当初より改善",
+            "of 3 KPIs, 2 are not achieved and 1 has no data;"
+            " 2 of them are better than where they started",
+        ),
+        (
+            (NOT_ACHIEVED_BETTER,),
+            Effect.EFFECTIVE,
+            "1指標が未達成だが、当初より改善",
+            "the one KPI is not achieved, but it is better than where it started",
+        ),
+        (
+            (ACHIEVED, NEARLY, NEARLY),
+            Effect.CONSIDERABLY_EFFECTIVE,
+            "3指標中、達成1指標・概ね達成2指標",
+            "of 3 KPIs, 1 is achieved and 2 are nearly achieved",
+        ),
+        (
+            (ACHIEVED, ACHIEVED, ACHIEVED),
+            Effect.VERY_EFFECTIVE,
+            "3指標とも達成",
+            "all 3 KPIs are achieved",
+        ),
+        ((ACHIEVED,), Effect.VERY_EFFECTIVE, "1指標が達成", "the one KPI is achieved"),
+    ],
+)
+def test_the_reason_counts_each_badge_in_its_own_words(kpis, effect, ja, en):
+    assert suggestion(*kpis) == (effect, ja, en)
+
+
+def test_a_project_whose_kpis_are_all_not_due_has_no_suggestion_yet():
+    assert suggestion(NOT_DUE, NOT_DUE) == (
+        None,
+        "全2指標が目標年度前のため、提案はまだありません",
+        "no suggestion yet: all 2 KPIs are not yet due",
+    )
+    assert suggestion(NOT_DUE)[0] is None
+    assert suggestion(NOT_DUE, NO_DATA)[0] is Effect.NOT_EFFECTIVE  # one is due: judged
+
+
+@given(st.lists(st.sampled_from([ACHIEVED, NEARLY, NOT_ACHIEVED_WORSE, NOT_ACHIEVED_BETTER,
+                                 NOT_DUE, NO_DATA]), min_size=1, max_size=6))  # fmt: skip
+def test_every_reason_names_each_status_count_and_never_a_zero(kpis):
+    results = [evaluate_kpi(k, 2023) for k in kpis]
+    _effect, ja, en = suggest_effect(results, 2023)
+    assert not re.search(r"(?<![0-9])0指標|(?<![0-9])0 (KPI|is|are|has|have|better)", ja + en)
+    if len(results) > 1 and any(r.status is not Status.NOT_DUE for r in results):
+        for status in set(r.status for r in results):
+            count = sum(1 for r in results if r.status is status)
+            assert f"{status.label_ja}{count}指標" in ja or f"とも{status.label_ja}" in ja
 
 
 def test_report_summary_counts_every_status():

@@ -30,7 +30,31 @@ def render() -> str:
     ]
     for name, sub in _subcommands(parser).items():
         parts += ["", f"## kpiledger {name}", "", "```text", sub.format_help().rstrip(), "```"]
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts + csv_columns()) + "\n"
+
+
+def csv_columns() -> list[str]:
+    """The columns of `evaluate --format csv`, in order, from the writer's own lists."""
+    from kpiledger.io.writers.csv import FIXED_COLUMNS, RESULT_COLUMNS
+
+    lines = [
+        "",
+        "## `evaluate --format csv` の列 (CSV columns)",
+        "",
+        "One header row in Japanese, one row per KPI. A coded value has its Japanese wording in"
+        " the column before its code (`状況` 概ね達成, `状況コード` nearly_achieved).",
+        "",
+        "| # | 列 (column) | key |",
+        "|---|---|---|",
+    ]
+    number = 0
+    for key, label in FIXED_COLUMNS:
+        number += 1
+        lines.append(f"| {number} | {label} | `{key}` |")
+    lines.append(f"| {number + 1}… | R1年度 … (one per year column of the report) | `actuals` |")
+    for key, label in RESULT_COLUMNS:
+        lines.append(f"| … | {label} | `{key}` |")
+    return lines
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpiledger import __version__
@@ -54,7 +53,12 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
         " (Read a KPI result report and judge every KPI. Without FILE, the bundled reference"
         " report of Kushiro City, FY2023, is evaluated.)",
     )
-    evaluate.add_argument("file", nargs="?", metavar="FILE", help="報告書ファイル (report file)")
+    evaluate.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="報告書ファイル。- は標準入力 (report file; - reads standard input)",
+    )
     evaluate.add_argument(
         "--format",
         choices=("table", "json", "csv"),
@@ -88,11 +92,10 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
+    from kpiledger.cli.inputs import read_input
     from kpiledger.core.evaluate import evaluate_report
-    from kpiledger.io.readers import read_report
 
-    path = Path(args.file) if args.file else reference_report_path()
-    report = read_report(path)
+    report = read_input(args.file or str(reference_report_path())).report
     check_year(report, args.year)
     for warning in report.warnings:  # read, but the user should look (possibly-truncated …)
         print(printable(f"警告 / Warning: {warning.format()}"), file=sys.stderr)

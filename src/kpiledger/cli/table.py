@@ -47,8 +47,18 @@ def print_report(result: ReportResult, console: Console | None = None) -> None:
     title = result.report.title or "KPI実績"
     year = fiscal_year_label(result.fiscal_year)
     console.print(literal(title, style="bold"), Text(f"（評価年度: {year}）"))
+    later = [y for y in result.report.year_columns if y > result.fiscal_year]
+    if later:
+        shown = "・".join(fiscal_year_label(y) for y in later)
+        console.print(
+            Text(
+                f"{year}時点で評価しています。{shown}の実績は参考に表示するだけで、評価には使っていません。"
+                f" / Judged as of FY{result.fiscal_year}: later columns are shown, not judged.",
+                style="yellow",
+            )
+        )
     for project in result.projects:
-        console.print(project_table(project, result.report.year_columns))
+        console.print(project_table(project, result.report.year_columns, result.fiscal_year))
     console.print(summary_line(result))
     for note in result.report.notes:
         console.print(literal(note, style="dim"))
@@ -60,7 +70,7 @@ def _console() -> Console:
     return console if console.is_terminal else Console(width=160, markup=False, emoji=False)
 
 
-def project_table(project: ProjectResult, years: list[int]) -> Table:
+def project_table(project: ProjectResult, years: list[int], report_year: int) -> Table:
     p = project.project
     grant = f"【{p.grant}】" if p.grant else ""
     table = Table(
@@ -81,12 +91,13 @@ def project_table(project: ProjectResult, years: list[int]) -> Table:
     table.add_column("達成率", justify="right", no_wrap=True)
     table.add_column("状況", no_wrap=True)
     for kpi in project.kpis:
-        table.add_row(*kpi_cells(kpi, years))
+        table.add_row(*kpi_cells(kpi, years, report_year))
     return table
 
 
-def kpi_cells(result: KpiResult, years: list[int]) -> list[Text]:
-    """One row: every cell a `Text`, so no published text is read as markup."""
+def kpi_cells(result: KpiResult, years: list[int], report_year: int) -> list[Text]:
+    """One row: every cell a `Text`, so no published text is read as markup. The judged value is
+    underlined; values after the year judged are dimmed."""
     kpi = result.kpi
     direction = "↓" if result.direction.value.value == "decrease" else ""
     rate = f"{result.achievement_rate}%" if result.achievement_rate is not None else "—"
@@ -95,18 +106,19 @@ def kpi_cells(result: KpiResult, years: list[int]) -> list[Text]:
         literal(format_number(kpi.target)),
         literal(kpi.unit),
         literal(format_short(kpi.target_date) if kpi.target_date else ""),
-        *(_actual(kpi.actuals.get(y), y == result.judged_year) for y in years),
+        *(_actual(kpi.actuals.get(y), y == result.judged_year, y > report_year) for y in years),
         literal(rate),
         status_text(result),
     ]
 
 
-def _actual(actual: Actual | None, judged: bool) -> Text:
+def _actual(actual: Actual | None, judged: bool, after: bool) -> Text:
     if actual is None:
         return Text("")
+    style = "dim" if after else ("bold underline" if judged else "")
     if actual.value is None:
-        return literal(actual.marker or "-")
-    return literal(format_number(actual.value), style="bold underline" if judged else "")
+        return literal(actual.marker or "-", style="dim" if after else "")
+    return literal(format_number(actual.value), style=style)
 
 
 def summary_line(result: ReportResult) -> Text:

@@ -375,34 +375,112 @@ def improved_from_start(result: KpiResult, report_year: int) -> bool:
     return latest[1] < start
 
 
+# How a count of KPIs of one status reads: the badge word (ja), and the English predicate in the
+# singular and the plural.
+STATUS_PREDICATES = {
+    Status.ACHIEVED: ("is achieved", "are achieved"),
+    Status.NEARLY_ACHIEVED: ("is nearly achieved", "are nearly achieved"),
+    Status.NOT_ACHIEVED: ("is not achieved", "are not achieved"),
+    Status.NO_DATA: ("has no data", "have no data"),
+    Status.NOT_DUE: ("is not yet due", "are not yet due"),
+}
+
+
+def _kpis_en(count: int) -> str:
+    return "1 KPI" if count == 1 else f"{count} KPIs"
+
+
+def status_breakdown(statuses: list[Status]) -> tuple[str, str]:
+    """How many KPIs have each status, in the badges' words: 「3指標中、達成1指標・未達成2指標」 /
+    "of 3 KPIs, 1 is achieved and 2 are not achieved"."""
+    total = len(statuses)
+    counts = [(s, statuses.count(s)) for s in Status if s in statuses]
+    if total == 1:
+        status = statuses[0]
+        return f"1指標が{status.label_ja}", f"the one KPI {STATUS_PREDICATES[status][0]}"
+    if len(counts) == 1:
+        status = statuses[0]
+        everyone = "both KPIs" if total == 2 else f"all {total} KPIs"
+        return f"{total}指標とも{status.label_ja}", f"{everyone} {STATUS_PREDICATES[status][1]}"
+    ja = "・".join(f"{s.label_ja}{n}指標" for s, n in counts)
+    parts = [f"{n} {STATUS_PREDICATES[s][0 if n == 1 else 1]}" for s, n in counts]
+    en = ", ".join(parts[:-1]) + f" and {parts[-1]}"
+    return f"{total}指標中、{ja}", f"of {total} KPIs, {en}"
+
+
+def _with_improvement(
+    breakdown_ja: str, breakdown_en: str, total: int, achieved: int, improved: int
+) -> tuple[str, str]:
+    """The breakdown, then how many of the KPIs not achieved are better than where they started."""
+    verb = "is" if improved == 1 else "are"
+    started = "it" if improved == 1 else "they"
+    if total == 1:
+        return (
+            f"{breakdown_ja}だが、当初より改善",
+            f"{breakdown_en}, but it is better than where it started",
+        )
+    if achieved == 0:
+        return (
+            f"{breakdown_ja}で、うち{improved}指標が当初より改善",
+            f"{breakdown_en}; {improved} of them {verb} better than where {started} started",
+        )
+    others = total - achieved
+    if others == 1:
+        return (
+            f"{breakdown_ja}で、残る1指標も当初より改善",
+            f"{breakdown_en}; the other one is better than where it started",
+        )
+    return (
+        f"{breakdown_ja}で、残る{others}指標のうち{improved}指標が当初より改善",
+        f"{breakdown_en}; of the other {others}, {improved} {verb} better than where {started}"
+        " started",
+    )
+
+
 def suggest_effect(results: list[KpiResult], report_year: int) -> tuple[Effect | None, str, str]:
     """The suggested 事業効果 with its reason (ja, en); not_due and no_data KPIs count as neither
-    achieved nor nearly achieved."""
+    achieved nor nearly achieved. The reason counts each status in the badges' words, and the KPIs
+    not achieved that are better than where they started."""
     if not results:
-        return None, "KPIがありません", "the project has no KPI"
+        return None, "指標がないため、提案はありません", "no suggestion: the project has no KPI"
     statuses = [r.status for r in results]
-    achieved = statuses.count(Status.ACHIEVED)
-    nearly = statuses.count(Status.NEARLY_ACHIEVED)
     total = len(results)
-    if achieved == total:
-        return Effect.VERY_EFFECTIVE, f"全{total}指標を達成", f"all {total} KPIs achieved"
-    if achieved + nearly == total:
+    if all(s is Status.NOT_DUE for s in statuses):
+        whom_ja = "指標" if total == 1 else f"全{total}指標"
+        whom_en = "its one KPI is" if total == 1 else f"all {total} KPIs are"
         return (
-            Effect.CONSIDERABLY_EFFECTIVE,
-            f"{total}指標中{achieved}指標達成、{nearly}指標概ね達成",
-            f"{achieved} of {total} KPIs achieved, {nearly} nearly achieved",
+            None,
+            f"{whom_ja}が目標年度前のため、提案はまだありません",
+            f"no suggestion yet: {whom_en} not yet due",
         )
-    improved = sum(1 for r in results if improved_from_start(r, report_year))
-    if achieved or improved:
+    breakdown_ja, breakdown_en = status_breakdown(statuses)
+    achieved = statuses.count(Status.ACHIEVED)
+    if achieved == total:
+        return Effect.VERY_EFFECTIVE, breakdown_ja, breakdown_en
+    if achieved + statuses.count(Status.NEARLY_ACHIEVED) == total:
+        return Effect.CONSIDERABLY_EFFECTIVE, breakdown_ja, breakdown_en
+    improved = sum(
+        1
+        for r in results
+        if r.status is not Status.ACHIEVED and improved_from_start(r, report_year)
+    )
+    if improved:
         return (
             Effect.EFFECTIVE,
-            f"{total}指標中{achieved}指標達成、{improved}指標が当初より改善",
-            f"{achieved} of {total} KPIs achieved, {improved} better than where they started",
+            *_with_improvement(breakdown_ja, breakdown_en, total, achieved, improved),
+        )
+    if achieved:
+        return Effect.EFFECTIVE, breakdown_ja, breakdown_en
+    if total == 1:
+        return (
+            Effect.NOT_EFFECTIVE,
+            f"{breakdown_ja}で、当初より改善していない",
+            f"{breakdown_en}, and it is not better than where it started",
         )
     return (
         Effect.NOT_EFFECTIVE,
-        f"{total}指標とも未達成で、当初より改善した指標なし",
-        f"none of {total} KPIs achieved or better than where it started",
+        f"{breakdown_ja}で、当初より改善した指標なし",
+        f"{breakdown_en}; none is better than where it started",
     )
 
 

@@ -20,6 +20,14 @@ class Direction(StrEnum):
     INCREASE = "increase"  # 高いほど良い
     DECREASE = "decrease"  # 低いほど良い
 
+    @property
+    def label_ja(self) -> str:
+        return "高いほど良い" if self is Direction.INCREASE else "低いほど良い"
+
+    @property
+    def label_en(self) -> str:
+        return "higher is better" if self is Direction.INCREASE else "lower is better"
+
 
 class Aggregation(StrEnum):
     """How the values of successive years relate."""
@@ -27,6 +35,21 @@ class Aggregation(StrEnum):
     ANNUAL = "annual"  # 年間値: a value per year
     CUMULATIVE = "cumulative"  # 累計: a running total
     LEVEL = "level"  # 水準: a rate, share, score or average
+
+    @property
+    def label_ja(self) -> str:
+        return AGGREGATION_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return AGGREGATION_LABELS[self][1]
+
+
+AGGREGATION_LABELS = {
+    Aggregation.ANNUAL: ("年間値", "annual"),
+    Aggregation.CUMULATIVE: ("累計", "cumulative"),
+    Aggregation.LEVEL: ("水準（率・割合・平均など）", "level (rate, share, average …)"),
+}
 
 
 class Confidence(StrEnum):

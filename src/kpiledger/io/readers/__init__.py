@@ -18,9 +18,30 @@ def read_report(path: str | Path) -> Report:
     """Read a KPI report file, choosing the reader by the file's suffix."""
     path = Path(path)
     _check_suffix(path.name)
-    from kpiledger.io.readers import text
+    return read_report_bytes(read_bytes(path), path.name)
 
-    return text.read(path)
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a file; `cannot-open` saying why (in both languages) when it cannot be
+    read."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ReportError.single(
+            "cannot-open",
+            f"ファイルを開けません: {path}（{_why_ja(error)}）",
+            f"cannot open the file: {path} ({error.strerror or error})",
+        ) from None
+
+
+def _why_ja(error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return "ファイルがありません"
+    if isinstance(error, PermissionError):
+        return "読み取る権限がありません"
+    if isinstance(error, IsADirectoryError):
+        return "フォルダです。ファイルを指定してください"
+    return str(error.strerror or error)
 
 
 def read_report_bytes(data: bytes, file_name: str) -> Report:

@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,16 +41,9 @@ TITLE_YEAR = re.compile(r"((?:令和|平成|昭和|[RHS])\s*(?:元|[0-9０-９]+
 
 def read(path: str | Path) -> Report:
     """Read a report file; raises `ReportError` listing every problem."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ReportError.single(
-            "cannot-open",
-            f"ファイルを開けません: {path}（{error.strerror}）",
-            f"cannot open the file: {path} ({error.strerror})",
-        ) from None
-    return parse(decode(data))
+    from kpiledger.io.readers import read_bytes
+
+    return parse(decode(read_bytes(Path(path))))
 
 
 def decode(data: bytes) -> str:
@@ -116,9 +110,34 @@ def _check_last_quote(lines: list[str], rows: list[Row]) -> None:
         ) from None
 
 
+COMMA_LINES = 3  # lines of the same number (≥ 3) of comma-separated cells that make CSV
+
+
+def check_tab_separated(text: str) -> None:
+    """A text file without a single tab whose lines split on commas into cells is CSV saved as
+    .txt: say so (one clear problem), rather than a missing column for every header cell."""
+    if "\t" in text:
+        return
+    lines = io.StringIO(text.lstrip("\ufeff"), newline="").readlines()
+    try:
+        widths = Counter(len(cells) for cells in csv.reader(lines) if len(cells) >= 3)
+    except csv.Error:
+        return
+    if not widths or widths.most_common(1)[0][1] < COMMA_LINES:
+        return
+    raise ReportError.single(
+        "looks-comma-separated",
+        "このファイルはタブ区切りではなく、カンマ区切り（CSV）のようです。"
+        "Excelで開き「テキスト（タブ区切り）」として保存し直してください",
+        "this file looks comma-separated (CSV), not tab-separated: open it in Excel and save it"
+        " as 'Text (Tab delimited)'",
+    )
+
+
 def parse(text: str) -> Report:
     """Parse the text of a report; raises `ReportError` listing every problem. Signs that the
     file was cut short are `Report.warnings` (see `truncation`)."""
+    check_tab_separated(text)
     rows = tokenize(text)
     state = _State()
     index = 0

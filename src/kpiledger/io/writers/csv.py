@@ -22,22 +22,28 @@ FIXED_COLUMNS = (
     ("target_fiscal_year", "目標年度"),
     ("baseline", "基準値"),
     ("baseline_fiscal_year", "基準年度"),
-    ("direction", "方向"),
-    ("aggregation", "集計"),
+    ("direction_label", "方向"),
+    ("direction", "方向コード"),
+    ("aggregation_label", "集計"),
+    ("aggregation", "集計コード"),
 )
 RESULT_COLUMNS = (
     ("judged_year", "評価年度"),
     ("achievement_rate", "達成率"),
     ("published_rate", "公表達成率"),
-    ("status", "状況"),
-    ("progress", "進捗見込み"),
-    ("flags", "注意"),
+    ("status_label", "状況"),
+    ("status", "状況コード"),
+    ("progress_label", "進捗見込み"),
+    ("progress", "進捗見込みコード"),
+    ("flag_messages", "注意"),
+    ("flags", "注意コード"),
 )
 
 
 def dumps(result: ReportResult) -> str:
-    """The evaluated report as CSV text; the header row is Japanese (English keys below it are
-    not repeated: the column order is fixed and documented in docs/cli.md)."""
+    """The evaluated report as CSV text; the header row is Japanese, and each coded value
+    (direction, aggregation, status, progress, flags) has its Japanese wording beside its code
+    (the column order is fixed and documented in docs/cli.md)."""
     years = result.report.year_columns
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -53,11 +59,14 @@ def dumps(result: ReportResult) -> str:
 
 
 def rows(result: ReportResult) -> list[dict[str, Any]]:
-    """One flat record per KPI (used by the CSV writer and the Python API)."""
+    """One flat record per KPI (used by the CSV writer and the Python API): the JSON record's
+    fields, its project's, and the Japanese wording of every coded value."""
     flat = []
-    for project in report_record(result)["projects"]:
-        for kpi in project["kpis"]:
+    projects = report_record(result)["projects"]
+    for project, project_result in zip(projects, result.projects, strict=True):
+        for kpi, kpi_result in zip(project["kpis"], project_result.kpis, strict=True):
             baseline = kpi["baseline"] or {}
+            progress = kpi_result.progress
             flat.append(
                 kpi
                 | {
@@ -66,7 +75,12 @@ def rows(result: ReportResult) -> list[dict[str, Any]]:
                     "project": project["name"],
                     "baseline": baseline.get("value"),
                     "baseline_fiscal_year": baseline.get("fiscal_year"),
+                    "direction_label": kpi_result.direction.value.label_ja,
+                    "aggregation_label": kpi_result.aggregation.value.label_ja,
+                    "status_label": kpi_result.status.label_ja,
+                    "progress_label": progress.label_ja if progress else None,
                     "flags": " ".join(kpi["flags"]),
+                    "flag_messages": " / ".join(f.message_ja for f in kpi_result.flags),
                 }
             )
     return flat
