@@ -641,3 +641,30 @@ def test_the_table_says_which_columns_are_not_judged(capsys):
     assert "効果がなかった" not in out and "提案はまだありません" in squash(out)
     status, out, err = run(capsys, "evaluate")
     assert "時点で評価しています" not in squash(out)
+
+
+@pytest.mark.parametrize(
+    ("argv", "ja", "en"),
+    [
+        (["import"], "次の指定が必要です: FILE, --org", "the following arguments are required"),
+        (["import", "r.txt", "--org"], "--org には値を1つ指定してください", "expected one"),
+        (["evaluate", "--format", "xml"], "--format に 'xml' は指定できません", "invalid choice"),
+        (["bogus"], "COMMAND に 'bogus' は指定できません", "invalid choice: 'bogus'"),
+        (["evaluate", "a.txt", "b.txt"], "解釈できない引数です: b.txt", "unrecognized arguments"),
+        (["serve", "--port", "abc"], "--port: 'abc' は整数ではありません", "not a whole number"),
+        (["serve", "--port", "0"], "--port: ポート番号は1〜65535で指定してください（指定: 0）",
+         "the port must be from 1 to 65535: 0"),
+        (["evaluate", "--nearly", "200"], "--nearly: 0〜100で指定してください（指定: 200）",
+         "must be 0–100: 200"),
+    ],
+)  # fmt: skip
+def test_argument_errors_are_japanese_first_then_english(capsys, argv, ja, en):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    first = next(i for i, line in enumerate(lines) if "エラー" in line)
+    assert ja in lines[first], err
+    assert en in lines[first + 1], err
+    assert "--help" in lines[-1]

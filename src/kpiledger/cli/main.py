@@ -21,6 +21,7 @@ from kpiledger.cli.options import (  # noqa: F401  (reference_report_path: the p
     reference_report_path,
     thread_count,
 )
+from kpiledger.cli.parser import Parser
 from kpiledger.cli.terminal import printable
 from kpiledger.core.errors import KpiledgerError
 
@@ -36,7 +37,7 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
     def formatter(prog: str) -> argparse.HelpFormatter:
         return argparse.HelpFormatter(prog, width=width)
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="kpiledger",
         formatter_class=formatter,
         description="KPI実績台帳 — 地方創生交付金事業のKPIを読み込み、評価し、公表する "

@@ -28,13 +28,16 @@ def _bounded(text: str, low: int, high: int, what_ja: str, what_en: str) -> int:
     error in Japanese and English. Any number of digits is handled (no int conversion limit)."""
     plain = unicodedata.normalize("NFKC", text).strip()
     if not _WHOLE_NUMBER.fullmatch(plain):
-        raise argparse.ArgumentTypeError(f"整数ではありません / not a whole number: {text[:40]!r}")
+        shown = repr(text[:40])
+        raise argparse.ArgumentTypeError(
+            f"{shown} は整数ではありません / not a whole number: {shown}"
+        )
     digits = plain.lstrip("+-").lstrip("0")
     value = int(plain) if len(digits) <= len(str(high)) else None
     if value is None or not low <= value <= high:
         raise argparse.ArgumentTypeError(
-            f"{what_ja}は{low}〜{high}で指定してください / {what_en} must be from {low} to"
-            f" {high}: {text[:40]}"
+            f"{what_ja}は{low}〜{high}で指定してください（指定: {text[:40]}） / {what_en} must"
+            f" be from {low} to {high}: {text[:40]}"
         )
     return value
 
@@ -64,7 +67,11 @@ def percent(text: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"数値ではありません / not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} は数値ではありません / not a number: {text!r}"
+        ) from None
     if not value.is_finite() or not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"0〜100で指定してください / must be 0–100: {text}")
+        raise argparse.ArgumentTypeError(
+            f"0〜100で指定してください（指定: {text}） / must be 0–100: {text}"
+        )
     return value
