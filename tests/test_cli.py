@@ -668,3 +668,12 @@ def test_argument_errors_are_japanese_first_then_english(capsys, argv, ja, en):
     assert ja in lines[first], err
     assert en in lines[first + 1], err
     assert "--help" in lines[-1]
+
+
+def test_an_encoding_for_a_format_that_has_none_is_warned_about(capsys):
+    status, out, err = run(capsys, "evaluate", "--encoding", "cp932", "--format", "json")
+    assert status == 0
+    assert json.loads(out)["summary"]["kpis"] == KPI_COUNT
+    assert "--encoding は --format csv のときだけ使います" in err and "csv only" in err
+    status, out, err = run(capsys, "evaluate", "--encoding", "utf-8", "--format", "csv")
+    assert status == 0 and "--encoding" not in err

@@ -76,7 +76,7 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--encoding",
         choices=("utf-8-sig", "utf-8", "cp932"),
-        default="utf-8-sig",
+        default=None,
         help="CSVの文字コード（既定はExcelで開けるBOM付きUTF-8）"
         " (CSV encoding; default UTF-8 with BOM, which Excel opens correctly)",
     )
@@ -97,6 +97,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from kpiledger.core.evaluate import evaluate_report
 
     report = read_input(args.file or str(reference_report_path())).report
+    if args.encoding and args.format != "csv":
+        print(
+            "警告: --encoding は --format csv のときだけ使います（この出力はUTF-8です）/ "
+            "Warning: --encoding applies to --format csv only (this output is UTF-8)",
+            file=sys.stderr,
+        )
     check_year(report, args.year)
     for warning in report.warnings:  # read, but the user should look (possibly-truncated …)
         print(printable(f"警告 / Warning: {warning.format()}"), file=sys.stderr)
@@ -109,7 +115,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
         from kpiledger.io.writers import csv as csv_writer
 
         sys.stdout.flush()
-        sys.stdout.buffer.write(encode_output(csv_writer.dumps(result), args.encoding))
+        sys.stdout.buffer.write(
+            encode_output(csv_writer.dumps(result), args.encoding or "utf-8-sig")
+        )
         sys.stdout.buffer.flush()
     else:
         from kpiledger.cli.table import print_report
