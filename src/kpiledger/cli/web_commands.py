@@ -35,7 +35,12 @@ def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # ty
         metavar="CODE",
         help="全国地方公共団体コード6桁 (6-digit local government code, e.g. 012068)",
     )
-    imp.add_argument("--name", help="団体名（新規の団体のとき）(organization name, for a new one)")
+    imp.add_argument(
+        "--name",
+        help="新規の団体の団体名。省略時は地方公共団体コード表の名称"
+        " (name of a new organization; default: its name in the bundled table of local"
+        " governments)",
+    )
     imp.add_argument(
         "--dry-run",
         action="store_true",

@@ -20,7 +20,7 @@ from django.utils import timezone
 from kpiledger.core.errors import KpiledgerError, Problem
 from kpiledger.core.model import Kpi, Report
 from kpiledger.core.numbers import fits_ledger
-from kpiledger.core.orgcode import normalize_code, prefecture_of
+from kpiledger.core.orgcode import normalize_code, organization_name, prefecture_of
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.services.plan import (  # noqa: F401  (the service's names)
     CHANGE_LABELS,
@@ -36,14 +36,21 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def organization_for(code: str, name: str | None = None) -> m.Organization:
-    """The organization with this code (unsaved when new). Raises KpiledgerError on a bad code."""
+ASK_FOR_NAME = ("団体名を --name で指定してください", "give the organization's name with --name")
+
+
+def organization_for(
+    code: str, name: str | None = None, *, ask: tuple[str, str] = ASK_FOR_NAME
+) -> m.Organization:
+    """The organization with this code (unsaved when new). A new one is named `name`, else
+    by the table of local governments. Raises KpiledgerError on a bad code, and for a new
+    organization whose code the table lacks and no `name` (`ask` says where to give one)."""
     code = normalize_code(code)
     existing = m.Organization.objects.filter(code=code).first()
     if existing:
         return existing
-    prefecture = prefecture_of(code)
-    return m.Organization(code=code, name=name or f"{prefecture} {code}", prefecture=prefecture)
+    name = (name or "").strip() or organization_name(code, ask)
+    return m.Organization(code=code, name=name, prefecture=prefecture_of(code))
 
 
 @contextlib.contextmanager

@@ -379,6 +379,48 @@ def test_cli_bad_org_code_names_the_check_digit(capsys):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_cli_names_a_new_organization_from_the_table_of_local_governments(capsys):
+    status, out, err = run(capsys, "import", REFERENCE, "--org", "011002", "--dry-run")
+    assert status == 0, err
+    assert "札幌市（011002）← kushiro_r5_kpi_report.txt" in out and all_zero()
+    status, out, err = run(capsys, "import", REFERENCE, "--org", "011002")
+    assert status == 0, err
+    org = m.Organization.objects.get()
+    assert (org.code, org.name, org.prefecture) == ("011002", "札幌市", "北海道")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cli_name_overrides_the_table(capsys):
+    status, _, err = run(capsys, "import", REFERENCE, "--org", "011002", "--name", "札幌市役所")
+    assert status == 0, err
+    assert m.Organization.objects.get().name == "札幌市役所"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cli_code_not_in_the_table_needs_a_name(capsys):
+    status, out, err = run(capsys, "import", REFERENCE, "--org", "016951")  # 色丹村
+    assert status == 2
+    assert "[unknown-org-code]" in err
+    assert "団体コード 016951 は地方公共団体コード表（2026年10月時点）にありません" in err
+    assert "団体名を --name で指定してください" in err
+    assert "not in the table of local governments (as of 2026-10)" in err and "--name" in err
+    assert "Traceback" not in out + err
+    assert all_zero()
+    status, _, err = run(capsys, "import", REFERENCE, "--org", "016951", "--name", "色丹村")
+    assert status == 0, err
+    assert m.Organization.objects.get().name == "色丹村"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cli_existing_organization_needs_no_name_even_if_not_in_the_table(capsys):
+    f.make_organization("016951", "色丹村")
+    status, _, err = run(capsys, "import", REFERENCE, "--org", "016951")
+    assert status == 0, err
+    assert list(m.Organization.objects.values_list("name", flat=True)) == ["色丹村"]
+    assert m.ImportBatch.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_cli_bad_file_is_located_and_nothing_is_written(capsys, tmp_path):
     text, line = with_bad_cell()
     path = write(tmp_path, "bad.txt", text)

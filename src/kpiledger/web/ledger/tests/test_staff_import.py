@@ -22,10 +22,10 @@ def staff(client):
     return user
 
 
-def upload(client, content: bytes, name="report.txt", code="012068"):
+def upload(client, content: bytes, name="report.txt", code="012068", org_name="釧路市"):
     file = SimpleUploadedFile(name, content, content_type="text/plain")
     return client.post(
-        reverse("ledger:import_upload"), {"org_code": code, "org_name": "釧路市", "file": file}
+        reverse("ledger:import_upload"), {"org_code": code, "org_name": org_name, "file": file}
     )
 
 
@@ -89,6 +89,44 @@ def test_bad_org_code_is_refused_with_the_reason(client, staff):
     text = response.content.decode()
     assert "検査数字" in text and "check digit" in text
     assert m.Organization.objects.count() == 0
+
+
+def test_without_a_name_the_organization_is_named_from_the_table(client, staff):
+    response = upload(client, reference_report_path().read_bytes(), code="011002", org_name="")
+    assert response["Location"] == reverse("ledger:import_preview")
+    assert "札幌市" in client.get(reverse("ledger:import_preview")).content.decode()
+    client.post(reverse("ledger:import_confirm"), {"action": "apply"})
+    org = m.Organization.objects.get()
+    assert (org.code, org.name, org.prefecture) == ("011002", "札幌市", "北海道")
+
+
+def test_a_given_name_overrides_the_table(client, staff):
+    upload(client, reference_report_path().read_bytes(), code="011002", org_name="札幌市役所")
+    client.get(reverse("ledger:import_preview"))
+    client.post(reverse("ledger:import_confirm"), {"action": "apply"})
+    assert m.Organization.objects.get().name == "札幌市役所"
+
+
+def test_a_code_not_in_the_table_needs_a_name(client, staff):
+    content = reference_report_path().read_bytes()
+    response = upload(client, content, code="016951", org_name="")  # 色丹村
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "団体コード 016951 は地方公共団体コード表（2026年10月時点）にありません" in text
+    assert "「団体名」欄に団体名を入力してください" in text
+    assert "not in the table of local governments (as of 2026-10)" in text
+    assert m.ImportBatch.objects.count() == m.Organization.objects.count() == 0
+    assert not client.session.get("kpiledger_pending_import")
+    response = upload(client, content, code="016951", org_name="色丹村")
+    assert response["Location"] == reverse("ledger:import_preview")
+
+
+def test_an_existing_organization_needs_no_name(client, staff):
+    from kpiledger.web.ledger.tests import factories as f
+
+    f.make_organization("016951", "色丹村")
+    response = upload(client, reference_report_path().read_bytes(), code="016951", org_name="")
+    assert response["Location"] == reverse("ledger:import_preview")
 
 
 def test_reimporting_the_same_file_changes_nothing(client, staff):
