@@ -196,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KpiledgerError as error:
         report_problems(error)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `kpiledger evaluate | head`: the reader has gone, as with any tool
+        return output_closed(args.command)
     except Exception as error:
         if os.environ.get("KPILEDGER_DEBUG"):
             raise
@@ -205,6 +207,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a Unix tool in this case
+
+
+def output_closed(command: str) -> int:
+    """The program reading our output closed it: stop quietly (an import's transaction has been
+    rolled back, so say that nothing was written)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout at exit
+    if command == "import":
+        print(
+            "出力先が閉じられたため取込を中止しました。台帳には何も書き込んでいません / "
+            "the output was closed, so the import stopped; nothing was written",
+            file=sys.stderr,
+        )
+    return EXIT_BROKEN_PIPE
 
 
 def _utf8_streams() -> None:

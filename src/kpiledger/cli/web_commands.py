@@ -9,10 +9,10 @@ import argparse
 import contextlib
 import os
 import sys
-from pathlib import Path
 
 from kpiledger.cli.options import port_number, thread_count
 from kpiledger.cli.terminal import printable
+from kpiledger.core.era import fiscal_year_label
 from kpiledger.core.errors import KpiledgerError
 
 REFERENCE_ORG = ("012068", "釧路市")
@@ -28,7 +28,11 @@ def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # ty
         " change, then write it in one transaction: all or nothing. Re-importing the same file"
         " changes nothing.)",
     )
-    imp.add_argument("file", metavar="FILE", help="報告書ファイル (report file)")
+    imp.add_argument(
+        "file",
+        metavar="FILE",
+        help="報告書ファイル。- は標準入力 (report file; - reads standard input)",
+    )
     imp.add_argument(
         "--org",
         required=True,
@@ -74,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
     setup()
     if args.command == "import":
-        return run_import(Path(args.file), args.org, args.name, args.dry_run)
+        return run_import(args.file, args.org, args.name, args.dry_run)
     if args.command == "serve":
         return run_serve(args.host, args.port, args.threads)
     from django.core.management import execute_from_command_line
@@ -92,28 +96,28 @@ def prepare(fill=None) -> None:  # type: ignore[no-untyped-def]
     prepare_database(fill)
 
 
-def run_import(path: Path, org_code: str, name: str | None, dry_run: bool) -> int:
-    from kpiledger.io.readers import read_report
+def run_import(file: str, org_code: str, name: str | None, dry_run: bool) -> int:
+    from kpiledger.cli.inputs import read_input
     from kpiledger.web.ledger.services import importing
 
-    report = read_report(path)
-    content = path.read_bytes()
+    source = read_input(file)
+    report, content = source.report, source.content
     with contextlib.suppress(OSError):
         os.nice(5)  # an import is batch work: pages served from this machine come first
     prepare()
     if dry_run:
         organization = importing.organization_for(org_code, name)
-        print_plan(importing.plan_import(organization, report, content), path.name)
+        print_plan(importing.plan_import(organization, report, content), source.name)
         print("確認のみ：台帳には何も書き込んでいません / dry run: nothing was written")
         return 0
     # Plan and write in one transaction with the organization locked: a report imported by
     # another process meanwhile is part of what this plan sees.
     with importing.writing(org_code, name) as organization:
         plan = importing.plan_import(organization, report, content)
-        print_plan(plan, path.name)
+        print_plan(plan, source.name)
         if plan.already_imported:
             return 0
-        batch = _apply_with_progress(plan, path.name, content)
+        batch = _apply_with_progress(plan, source.name, content)
     print(f"取り込みました（取込番号 {batch.pk}）/ imported (batch {batch.pk})")
     return 0
 
@@ -136,7 +140,16 @@ def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
     """The preview on stdout; texts from the file are shown literally (control characters
     escaped)."""
     org = plan.organization
-    print(printable(f"{org.name}（{org.code}）← {file_name}（{plan.report.fiscal_year}年度）"))
+    year = plan.report.fiscal_year
+    label = f"{fiscal_year_label(year)}・{year}年度"
+    print(printable(f"{org.name}（{org.code}）← {file_name}（{label}）"))
+    if org.pk is None or not org.projects.exists():
+        print(
+            printable(
+                f"  新しい団体として登録します: {org.name}（{org.prefecture}）/ "
+                f"a new organization: {org.name} ({org.prefecture})"
+            )
+        )
     for warning in plan.report.warnings:  # e.g. a file that looks cut short
         print(printable(f"  警告 / warning: {warning.format()}"))
     if plan.already_imported:
@@ -158,7 +171,7 @@ def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
                     [
                         change.project,
                         change.indicator,
-                        f"{change.fiscal_year}年度" if change.fiscal_year else "",
+                        fiscal_year_label(change.fiscal_year) if change.fiscal_year else "",
                     ],
                 )
             )
@@ -227,6 +240,12 @@ def run_serve(host: str, port: int, threads: int) -> int:
         ) from None
     shown = f"[{host}]" if ":" in host else host
     print(f"kpiledger: http://{shown}:{port}/  （Ctrl+C で終了 / Ctrl+C to stop）", flush=True)
+    print(
+        f"職員用: http://{shown}:{port}/staff/import/ （取込）・/admin/ （管理）。利用者は"
+        " kpiledger manage createsuperuser で作成 / staff: /staff/import/ and /admin/; create a"
+        " user with kpiledger manage createsuperuser",
+        flush=True,
+    )
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(
             "他の端末から開くときは KPILEDGER_ALLOWED_HOSTS にこのサーバのホスト名・IPアドレスを"

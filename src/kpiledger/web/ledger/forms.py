@@ -12,16 +12,36 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ASK_FOR_NAME = ("「団体名」欄に団体名を入力してください", "enter the organization's name")
 
 
+# Every message of the form in Japanese, then English, like the problems of a file shown beside
+# it (Django's own are in the page's language only).
+REQUIRED = "入力してください / this field is required"
+FILE_MESSAGES = {
+    "required": "報告書ファイルを選んでください / choose a report file",
+    "empty": "ファイルが空です（0バイト）。保存し直したファイルを選んでください"
+    " / the file is empty (0 bytes): choose the saved file again",
+    "invalid": "ファイルを受け取れませんでした。もう一度選んでください"
+    " / the file did not arrive: choose it again",
+    "missing": "ファイルが送られていません / no file was sent",
+}
+
+
 class ImportUploadForm(forms.Form):
     org_code = forms.CharField(
         label=_("全国地方公共団体コード（6桁）"),
+        error_messages={
+            "required": REQUIRED,
+            "max_length": "12文字以内で入力してください / at most 12 characters",
+        },
         max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     org_name = forms.CharField(
-        label=_("団体名（省略時は地方公共団体コード表の名称）"), max_length=100, required=False
+        label=_("団体名（省略時は地方公共団体コード表の名称）"),
+        max_length=100,
+        required=False,
+        error_messages={"max_length": "100文字以内で入力してください / at most 100 characters"},
     )
-    file = forms.FileField(label=_("報告書ファイル（.txt / .tsv）"))
+    file = forms.FileField(label=_("報告書ファイル（.txt / .tsv）"), error_messages=FILE_MESSAGES)
 
     def clean_org_code(self) -> str:
         try:
@@ -32,7 +52,9 @@ class ImportUploadForm(forms.Form):
     def clean_file(self):  # type: ignore[no-untyped-def]
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(_("ファイルが大きすぎます（10MBまで）"))
+            raise ValidationError(
+                "ファイルが大きすぎます（10MBまで） / the file is too large (at most 10 MB)"
+            )
         return upload
 
     def clean(self) -> dict[str, Any]:

@@ -324,7 +324,8 @@ REFERENCE = str(f.REFERENCE_PATH)
 def test_cli_import_previews_then_imports(capsys):
     status, out, err = run(capsys, "import", REFERENCE, "--org", "012068", "--name", "釧路市")
     assert status == 0, err
-    assert "釧路市（012068）← kushiro_r5_kpi_report.txt（2023年度）" in out
+    assert "釧路市（012068）← kushiro_r5_kpi_report.txt（R5年度・2023年度）" in out
+    assert "新しい団体として登録します: 釧路市（北海道）" in out
     assert "事業の追加 / new projects: 7" in out
     assert "KPIの追加 / new KPIs: 24" in out
     assert "実績値の追加 / new actuals: 120" in out
@@ -344,6 +345,7 @@ def test_cli_second_import_says_already_imported(capsys):
     assert status == 0, err
     assert "取込済み" in out
     assert "already imported" in out
+    assert "新しい団体" not in out
     assert "取り込みました" not in out
     assert f.row_counts() == before
 
@@ -362,8 +364,8 @@ def test_cli_next_year_shows_the_changed_value(capsys, next_year_file):
     assert run(capsys, "import", REFERENCE, "--org", "012068")[0] == 0
     status, out, err = run(capsys, "import", str(next_year_file), "--org", "012068")
     assert status == 0, err
-    assert "（2024年度）" in out
-    assert f"{f.MIGRANTS} 2023年度: 105 → 106" in out
+    assert "（R6年度・2024年度）" in out
+    assert f"{f.MIGRANTS} R5年度: 105 → 106" in out
     assert "実績値の追加 / new actuals: 36" in out
     assert f.observation(f.MIGRANTS, 2023).value == Decimal("106")
 
@@ -478,3 +480,43 @@ def test_cli_dry_run_says_nothing_was_written(capsys):
     status, out, _ = run(capsys, "import", REFERENCE, "--org", "012068", "--dry-run")
     assert status == 0 and "確認のみ：台帳には何も書き込んでいません" in out
     assert m.Organization.objects.count() == m.ImportBatch.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cli_imports_standard_input_for_a_dash(capsys, monkeypatch):
+    import io
+    import sys
+
+    stdin = io.TextIOWrapper(io.BytesIO(f.REFERENCE_PATH.read_bytes()), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    status, out, err = run(capsys, "import", "-", "--org", "012068")
+    assert status == 0, err
+    assert "釧路市（012068）← 標準入力 (stdin)（R5年度・2023年度）" in out
+    assert m.Observation.objects.count() == 120
+    assert m.ImportBatch.objects.get().file_name == "標準入力 (stdin)"
+
+
+def test_cli_import_whose_output_is_closed_writes_nothing_and_says_so(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {"KPILEDGER_DATA_DIR": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    command = [sys.executable, "-m", "kpiledger.cli.main", "import", REFERENCE, "--org", "012068"]
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| head -0`: the reader is gone before the first line
+    try:
+        done = subprocess.run(
+            command, env=env, stdout=write_end, stderr=subprocess.PIPE, timeout=120, check=False
+        )
+    finally:
+        os.close(write_end)
+    err = done.stderr.decode()
+    assert done.returncode == 141, err
+    assert "Traceback" not in err and "内部エラー" not in err
+    assert "何も書き込んでいません" in err and "nothing was written" in err
+    check = subprocess.run(
+        [*command, "--dry-run"], env=env, capture_output=True, timeout=120, check=False
+    )
+    assert "新しい団体として登録します" in check.stdout.decode()  # the import was rolled back
