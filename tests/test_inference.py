@@ -118,3 +118,10 @@ def test_overrides_win_and_say_so():
 def test_full_width_text_is_normalised():
     assert infer_direction("ＣＯ２排出量の削減", "t").value is DEC
     assert infer_aggregation("登録者数（累計）", "人").value is Aggregation.CUMULATIVE
+
+
+@pytest.mark.parametrize("indicator", ["満足度の向上", "移住者数", "稼働率の向上", "参加者数"])
+def test_an_increase_reason_uses_the_pages_words(indicator):
+    """The reason says 高いほど良い like the page's label, not 多いほど (wrong for a rate)."""
+    reason = infer_direction(indicator, "").reason_ja
+    assert "高いほど良い" in reason and "多いほど" not in reason, reason

@@ -223,8 +223,8 @@ def _default_increase(text: str) -> Inferred[Direction]:
     if word:
         return Inferred(
             Direction.INCREASE,
-            f"「{word}」は多いほど良い指標",
-            f"'{word}': more is better",
+            f"「{word}」を含むため、高いほど良い指標",
+            f"contains '{word}': higher is better",
             Confidence.HIGH if len(word) > 1 else Confidence.MEDIUM,
         )
     return Inferred(
