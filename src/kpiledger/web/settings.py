@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from kpiledger.core.errors import KpiledgerError
 from kpiledger.web import datadir
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -35,16 +36,44 @@ def data_dir() -> Path:
     return Path(xdg) / "kpiledger"
 
 
+def _setting_error(name: str, why_ja: str, why_en: str) -> KpiledgerError:
+    """A bad environment setting: a user's mistake, named with what to do (never an internal
+    error)."""
+    return KpiledgerError.single(
+        "bad-setting",
+        f"環境変数 {name}: {why_ja}",
+        f"environment variable {name}: {why_en}",
+    )
+
+
+def _data_dir_error(directory: Path, error: OSError) -> KpiledgerError:
+    return _setting_error(
+        "KPILEDGER_DATA_DIR",
+        f"データ用フォルダ {directory} を作成・使用できません（{error.strerror or error}）。"
+        "書き込めるフォルダを指定してください",
+        f"cannot create or use the data directory {directory} ({error.strerror or error});"
+        " choose a folder you can write to",
+    )
+
+
 def _secret_key(directory: Path) -> str:
     """KPILEDGER_SECRET_KEY, else a random key kept (mode 0600) in the data directory."""
     key = os.environ.get("KPILEDGER_SECRET_KEY", "").strip()
-    return key or datadir.secret_key(directory)
+    if key:
+        return key
+    try:
+        return datadir.secret_key(directory)
+    except OSError as error:
+        raise _data_dir_error(directory, error) from None
 
 
 def _database(directory: Path) -> dict[str, object]:
     url = os.environ.get("KPILEDGER_DATABASE_URL")
     if not url:
-        datadir.ensure_private_dir(directory)
+        try:
+            datadir.ensure_private_dir(directory)
+        except OSError as error:
+            raise _data_dir_error(directory, error) from None
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": directory / "kpiledger.sqlite3",
@@ -59,7 +88,13 @@ def _database(directory: Path) -> dict[str, object]:
         }
     parts = urlparse(url)
     if parts.scheme not in ("postgres", "postgresql"):
-        raise ValueError(f"KPILEDGER_DATABASE_URL: unsupported scheme {parts.scheme!r}")
+        raise _setting_error(
+            "KPILEDGER_DATABASE_URL",
+            "postgres://利用者:パスワード@ホスト:5432/データベース名 の形で指定してください"
+            "（未設定ならデータ用フォルダのSQLiteを使います）",
+            "write it as postgres://user:password@host:5432/database (unset, the SQLite file in"
+            " the data directory is used)",
+        )
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": parts.path.lstrip("/"),
@@ -76,9 +111,13 @@ def _nearly() -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"KPILEDGER_NEARLY must be a number 0–100, not {text!r}") from None
+        value = Decimal("NaN")
     if not value.is_finite() or not 0 <= value <= 100:
-        raise ValueError(f"KPILEDGER_NEARLY must be a number 0–100, not {text!r}")
+        raise _setting_error(
+            "KPILEDGER_NEARLY",
+            f"「概ね達成」の下限は0〜100の数で指定してください（指定: {text!r}）",
+            f"the 'nearly achieved' threshold must be a number from 0 to 100, not {text!r}",
+        )
     return value
 
 
