@@ -1,9 +1,16 @@
 """Staff administration with full change history (django-simple-history)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from kpiledger.web.ledger import models as m
+
+# The admin under kpiledger's name (Django's default reads "Django administration"); its
+# header also links back to the public pages (templates/admin/base_site.html).
+admin.site.site_header = _("KPI実績台帳 管理サイト")
+admin.site.site_title = _("KPI実績台帳 管理サイト")
+admin.site.index_title = _("台帳の管理")
 
 
 @admin.register(m.Organization)

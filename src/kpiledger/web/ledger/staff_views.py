@@ -16,10 +16,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kpiledger.core.errors import KpiledgerError
+from kpiledger.core.errors import KpiledgerError, Problem
 from kpiledger.io.readers import read_report_bytes
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.forms import ImportUploadForm
+from kpiledger.web.ledger.presenters.formatting import year_label, year_label_long
 from kpiledger.web.ledger.services import importing
 
 SESSION_KEY = "kpiledger_pending_import"  # the id of the user's pending ImportBatch
@@ -30,6 +31,14 @@ Pending = m.ImportBatch.Status.PENDING
 
 class _LedgerMoved(Exception):
     """The ledger changed between the preview and the confirmation (rolls the write back)."""
+
+
+class _NothingToApply(Exception):
+    """The plan changes nothing (rolls back even an organization row created for it)."""
+
+    def __init__(self, plan: importing.ImportPlan) -> None:
+        super().__init__()
+        self.plan = plan
 
 
 @login_required
@@ -71,6 +80,14 @@ def _upload_page(request: HttpRequest, form: ImportUploadForm, problems: list) -
     return render(request, "ledger/staff/upload.html", context)
 
 
+def _located(problem: Problem) -> str:
+    """A problem as one message: Japanese, then English, each after its location if any."""
+    where_ja, where_en = problem.location_ja(), problem.location_en()
+    ja = f"{where_ja}: {problem.message_ja}" if where_ja else problem.message_ja
+    en = f"{where_en}: {problem.message_en}" if where_en else problem.message_en
+    return f"[{problem.code}] {ja} / {en}"
+
+
 def _pending_batch(request: HttpRequest) -> m.ImportBatch | None:
     """The user's own pending import named in the session, if still pending."""
     pk = request.session.get(SESSION_KEY)
@@ -95,7 +112,7 @@ def _plan(request: HttpRequest, batch: m.ImportBatch):  # type: ignore[no-untype
     except KpiledgerError as error:
         _drop(request, batch)
         for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
-            messages.error(request, f"{problem.message_ja} / {problem.message_en}")
+            messages.error(request, _located(problem))
         return None
 
 
@@ -113,19 +130,20 @@ def preview(request: HttpRequest) -> HttpResponse:
         return redirect("ledger:import_upload")
     batch.shown_fingerprint = plan.fingerprint()
     batch.save(update_fields=["shown_fingerprint"])
-    changed = [c for c in plan.changes if c.kind.startswith(("changed", "kept"))]
-    added = [c for c in plan.changes if c.kind in ("new-project", "new-kpi")]
     english = get_language() == "en"
-    counts = [
-        (importing.CHANGE_LABELS[kind][1 if english else 0], count)
-        for kind, count in plan.counts().items()
-    ]
+    labels = {kind: pair[1 if english else 0] for kind, pair in importing.CHANGE_LABELS.items()}
     context = {
         "plan": plan,
         "file_name": batch.file_name,
-        "counts": counts,
-        "changed": changed,
-        "added": added,
+        "year": year_label_long(plan.report.fiscal_year),
+        "nothing_to_apply": plan.is_empty,
+        "counts": [(labels[kind], count) for kind, count in plan.counts().items()],
+        "changed": [
+            (labels[c.kind], c, year_label(c.fiscal_year) if c.fiscal_year else "")
+            for c in plan.changes
+            if c.kind.startswith(("changed", "kept"))
+        ],
+        "added": [c for c in plan.changes if c.kind in ("new-project", "new-kpi")],
     }
     return render(request, "ledger/staff/preview.html", context)
 
@@ -150,7 +168,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
         return redirect("ledger:import_preview")
     except KpiledgerError as error:
         for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
-            messages.error(request, f"{problem.message_ja} / {problem.message_en}")
+            messages.error(request, _located(problem))
         if error.problems[0].code == "ledger-busy":  # try again later: keep it pending
             return redirect("ledger:import_preview")
         _drop(request, batch)
@@ -158,21 +176,28 @@ def confirm(request: HttpRequest) -> HttpResponse:
     request.session.pop(SESSION_KEY, None)
     if applied is None:
         _discard(batch)
-        messages.info(request, _("このファイルは取込済みです。何も変更していません。"))
-    else:
-        messages.success(request, _("取り込みました。"))
+        messages.info(request, _("この報告書の内容はすでに台帳にあります。何も変更していません。"))
+        return redirect("ledger:import_upload")
+    messages.success(request, _("取り込みました。"))
     return redirect("ledger:report", code=plan.organization.code, year=plan.report.fiscal_year)
 
 
 def _apply(request: HttpRequest, batch: m.ImportBatch):  # type: ignore[no-untyped-def]
-    """Plan again with the organization locked; write only what the preview showed."""
+    """Plan again with the organization locked; write only what the preview showed, and
+    nothing at all (not even an import record or a new ledger version) when the plan changes
+    nothing: the same file again, or another file whose content the ledger already holds."""
     content = bytes(batch.content)
     report = read_report_bytes(content, batch.file_name)
-    with importing.writing(batch.org_code, batch.org_name or None) as organization:
-        plan = importing.plan_import(organization, report, content)
-        if plan.fingerprint() != batch.shown_fingerprint:
-            raise _LedgerMoved
-        applied = importing.apply_import(
-            plan, file_name=batch.file_name, content=content, user=request.user, pending=batch
-        )
-        return applied, plan
+    try:
+        with importing.writing(batch.org_code, batch.org_name or None) as organization:
+            plan = importing.plan_import(organization, report, content)
+            if plan.fingerprint() != batch.shown_fingerprint:
+                raise _LedgerMoved
+            if plan.is_empty:
+                raise _NothingToApply(plan)
+            applied = importing.apply_import(
+                plan, file_name=batch.file_name, content=content, user=request.user, pending=batch
+            )
+            return applied, plan
+    except _NothingToApply as nothing:
+        return None, nothing.plan

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from kpiledger.core.era import YearMonth
 from kpiledger.core.evaluate import KpiResult, Status
@@ -39,6 +39,17 @@ from kpiledger.web.ledger.presenters.report import YearLink
 # --- the KPI page ---------------------------------------------------------------------------
 
 HISTORY_TYPES = {"+": gettext_lazy("作成"), "~": gettext_lazy("変更"), "-": gettext_lazy("削除")}
+NOT_SET = "—"  # a field left empty (no override, no reason given)
+# The history tables' value columns, as their headers read (labels where the table stacks).
+OBSERVATION_COLUMNS = (gettext_lazy("年度"), gettext_lazy("実績値"))
+KPI_COLUMNS = (
+    gettext_lazy("指標"),
+    gettext_lazy("指標値"),
+    gettext_lazy("年月"),
+    gettext_lazy("基準値"),
+    gettext_lazy("方向（指定）"),
+    gettext_lazy("集計方法（指定）"),
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,11 @@ class HistoryRow:
     reason: str
     kind: str
     values: tuple[str, ...]
+    labels: tuple[str, ...] = ()  # the values' column headers (labels where the table stacks)
+
+    @property
+    def labelled(self) -> list[tuple[str, str]]:
+        return list(zip(self.labels, self.values, strict=True))
 
 
 @dataclass
@@ -154,9 +170,14 @@ def _prefixed_name(project: m.Project) -> str:
     return project.name
 
 
+def no_baseline() -> str:
+    """The report gives no baseline: 「なし」, "none" (never Python's "None")."""
+    return pgettext("no baseline", "なし")
+
+
 def _baseline(baseline: Baseline | None, unit: str) -> str:
     if baseline is None:
-        return _("なし")
+        return no_baseline()
     text = with_unit(baseline.value, unit)
     return f"{text}（{year_label(baseline.fiscal_year)}）" if baseline.fiscal_year else text
 
@@ -240,34 +261,37 @@ def _history_user(record: Any) -> str:
     return _("取込") if reason.startswith("取込") else _("（不明）")
 
 
-def _history_row(record: Any, values: tuple[str, ...]) -> HistoryRow:
+def _history_row(record: Any, values: tuple[str, ...], labels: tuple[Any, ...]) -> HistoryRow:
     return HistoryRow(
         date=record.history_date,
         user=_history_user(record),
-        reason=record.history_change_reason or "",
+        reason=record.history_change_reason or NOT_SET,
         kind=str(HISTORY_TYPES.get(record.history_type, record.history_type)),
         values=values,
+        labels=tuple(str(label) for label in labels),
     )
 
 
 def _observation_history_row(record: Any) -> HistoryRow:
     """年度, 実績値 (or the "no value" marker)."""
     shown = stored_number(record.value) if record.value is not None else (record.marker or NO_VALUE)
-    return _history_row(record, (year_label(record.fiscal_year), shown))
+    return _history_row(record, (year_label(record.fiscal_year), shown), OBSERVATION_COLUMNS)
 
 
 def _kpi_history_row(record: Any) -> HistoryRow:
     """指標, 指標値+単位, 年月, 基準値, and the direction/aggregation overrides."""
     date = YearMonth(record.target_year, record.target_month) if record.target_year else None
-    baseline = stored_number(record.baseline) if record.baseline is not None else ""
-    if baseline and record.baseline_year:
+    baseline = stored_number(record.baseline) if record.baseline is not None else no_baseline()
+    if record.baseline is not None and record.baseline_year:
         baseline += f"（{year_label(record.baseline_year)}）"
     direction = _choice_label(m.DirectionChoice, record.direction_override)
     aggregation = _choice_label(m.AggregationChoice, record.aggregation_override)
     target = f"{stored_number(record.target)}{record.unit}"
-    values = (record.indicator, target, month_short(date), baseline, direction, aggregation)
-    return _history_row(record, values)
+    month = month_short(date) or NOT_SET
+    values = (record.indicator, target, month, baseline, direction, aggregation)
+    return _history_row(record, values, KPI_COLUMNS)
 
 
 def _choice_label(choices: type[Any], value: str) -> str:
-    return str(choices(value).label) if value else ""
+    """The override's label, or 「—」 when the inference is used (no override)."""
+    return str(choices(value).label) if value else NOT_SET

@@ -36,6 +36,13 @@ from kpiledger.web.ledger.services.reports import LedgerReport
 # --- the report page ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class YearCell:
+    label: str  # the column's fiscal year (`R5年度`): the cell's label where the table stacks
+    text: str
+    judged: bool  # the year judged
+
+
 @dataclass
 class KpiRow:
     id: int
@@ -44,7 +51,7 @@ class KpiRow:
     target: str
     unit: str
     target_date: str
-    cells: list[tuple[str, bool]]  # (text, is the judged year)
+    cells: list[YearCell]
     rate: str
     badge: Badge
     decrease: bool
@@ -157,7 +164,10 @@ def _kpi_row(r: KpiResult, kpi_id: int, columns: list[int], code: str, fy: int) 
         target=number(kpi.target),
         unit=kpi.unit,
         target_date=month_short(kpi.target_date),
-        cells=[(actual_text(kpi.actuals.get(y)), y == r.judged_year) for y in columns],
+        cells=[
+            YearCell(year_label(y), actual_text(kpi.actuals.get(y)), y == r.judged_year)
+            for y in columns
+        ],
         rate=rate_text(r.achievement_rate),
         badge=badge(r.status, r.progress),
         decrease=r.direction.value is Direction.DECREASE,

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import F
 
+from kpiledger.core.era import fiscal_year_label
 from kpiledger.core.model import Actual, Kpi, Project
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.services.plan import Change, ImportPlan
@@ -250,7 +251,8 @@ def _overrides(kpi: Kpi) -> dict[str, Any]:
 def _years_text(actuals: dict[str, dict[str, str]], years: list[str]) -> str:
     cells = [actuals.get(y) or {} for y in years]
     return "、".join(
-        f"{y}年度: {c.get('value', c.get('marker', ''))}" for y, c in zip(years, cells, strict=True)
+        f"{fiscal_year_label(int(y))}: {c.get('value', c.get('marker')) or 'なし'}"
+        for y, c in zip(years, cells, strict=True)
     )
 
 
@@ -266,4 +268,14 @@ def _describe(row: Any, keys: list[str], value_of: Any) -> str:
     if keys == ["value", "marker"] or keys == ["value"] or keys == ["marker"]:
         value = value_of("value")
         return show(value) if value is not None else value_of("marker")
-    return "、".join(f"{row._meta.get_field(k).verbose_name}: {show(value_of(k))}" for k in keys)
+    return "、".join(f"{row._meta.get_field(k).verbose_name}: {_field(value_of(k))}" for k in keys)
+
+
+def _field(value: object) -> str:
+    """A field's value in a change description: なし for none, はい/いいえ for yes/no (never
+    Python's None, True, False)."""
+    if value is None or value == "":
+        return "なし"
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    return show(value)

@@ -520,3 +520,13 @@ def test_cli_import_whose_output_is_closed_writes_nothing_and_says_so(tmp_path):
         [*command, "--dry-run"], env=env, capture_output=True, timeout=120, check=False
     )
     assert "新しい団体として登録します" in check.stdout.decode()  # the import was rolled back
+
+
+def test_change_descriptions_never_show_python_values():
+    """The preview's before/after read なし, はい/いいえ and 和暦 years, not None/True/2023年度."""
+    from kpiledger.web.ledger.services.planner import _field, _years_text
+
+    assert [_field(v) for v in (None, "", True, False)] == ["なし", "なし", "はい", "いいえ"]
+    assert _field(Decimal("2300.0000")) == "2300"
+    actuals = {"2023": {"value": "105"}, "2022": {"marker": "-"}}
+    assert _years_text(actuals, ["2021", "2022", "2023"]) == "R3年度: なし、R4年度: -、R5年度: 105"

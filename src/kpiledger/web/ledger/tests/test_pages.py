@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import json
+import re
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -513,3 +514,156 @@ def test_every_message_is_translated_and_compiled():
         assert all(strs), f"untranslated in django.po: {msgid}"
         compiled = catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
         assert compiled == strs[0], f"django.mo is not compiled from django.po: {msgid}"
+
+
+# --- what a new user meets: breadcrumbs, empty values, icon, staff header, admin ------------
+
+
+def breadcrumbs(html: str) -> list[tuple[str, str]]:
+    """(href, text) of each link in the page's breadcrumb trail, first to last."""
+    start = html.index('<nav class="breadcrumbs"')
+    trail = html[start : html.index("</nav>", start)]
+    return [(href, " ".join(text.split())) for href, text in _LINKS.findall(trail)]
+
+
+_LINKS = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.S)
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_every_page_starts_its_breadcrumbs_at_the_list_of_organizations(
+    client, reference, language
+):
+    home = (reverse("ledger:home"), "団体一覧" if language == "ja" else "Organizations")
+    year = "R5年度" if language == "ja" else "FY2023"
+    organization = (reverse("ledger:organization", args=[CODE]), "釧路市")
+    project = (f"{report_url()}#kpi-{kpi_id(OTOBETSU_USERS)}", RELATED_OTOBETSU)
+    expected = {
+        report_url(): [home, organization, (report_url(), year)],
+        dashboard_url(): [home, organization, (report_url(), year), (dashboard_url(), "")],
+        kpi_url(OTOBETSU_USERS): [home, organization, (report_url(), year), project,
+                                  (f"{kpi_url(OTOBETSU_USERS)}?year=2023", OTOBETSU_USERS)],
+    }  # fmt: skip
+    for url, trail in expected.items():
+        html = get_ok(client, url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        crumbs = breadcrumbs(html)
+        assert [href for href, _ in crumbs] == [href for href, _ in trail], url
+        assert [t for (_, t), (_, want) in zip(crumbs, trail, strict=True) if want] == [
+            want for _, want in trail if want
+        ], url
+        assert html.count('aria-current="page"', html.index('<nav class="breadcrumbs"')) >= 1
+
+
+def test_the_home_page_has_no_trail_to_itself(client, reference):
+    html = get_ok(client, reverse("ledger:home")).content.decode()
+    assert '<nav class="breadcrumbs"' not in html
+
+
+def test_no_baseline_reads_nashi_or_none_never_python_none(client, reference):
+    url = kpi_url(OTOBETSU_USERS)  # the reference report gives no baseline
+    japanese = get_ok(client, url).content.decode()
+    assert "<dt>基準値</dt><dd>なし</dd>" in japanese
+    kpi_rows = [row for row in parse(get_ok(client, url)).rows if len(row) == 10]
+    assert kpi_rows[-1][6] == "なし", "the KPI history's baseline column"
+    assert kpi_rows[-1][7:9] == ["—", "—"], "no override: a dash, not an empty cell"
+    english = get_ok(client, url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<dd>None</dd>" not in english and ">None<" not in english
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_no_page_shows_a_python_value(client, reference, language):
+    python = re.compile(r">\s*(None|True|False|null|undefined)\s*<")
+    for url in page_urls(reference):
+        html = get_ok(client, url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert python.findall(html) == [], url
+
+
+def test_pages_link_the_icon_and_favicon_ico_leads_to_it(client, reference):
+    icon = "/static/ledger/img/favicon.svg"
+    assert finders.find("ledger/img/favicon.svg")
+    for url in [reverse("ledger:home"), report_url(), "/nothing-here/", reverse("admin:login")]:
+        html = client.get(url).content.decode()
+        assert f'<link rel="icon" href="{icon}" type="image/svg+xml">' in html, url
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == icon
+    error_page = (Path(settings.TEMPLATES[0]["DIRS"][0]) / "500.html").read_text(encoding="utf-8")
+    assert 'rel="icon" href="{% get_static_prefix %}ledger/img/favicon.svg"' in error_page
+
+
+def test_the_admin_carries_the_ledgers_name_and_links_back(client):
+    html = client.get(reverse("admin:login")).content.decode()
+    assert "KPI実績台帳 管理サイト" in html and "Django" not in html
+    assert f'href="{reverse("ledger:home")}"' in html  # back to the public pages
+    admin = User.objects.create_superuser("admin", "admin@example.org", "pw-for-tests-only")
+    client.force_login(admin)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "<title>台帳の管理 | KPI実績台帳 管理サイト</title>" in index
+    assert f'href="{reverse("ledger:import_upload")}"' in index
+    english = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Django administration" not in english and "Django site admin" not in english
+
+
+def staff_user(username: str = "kikaku") -> User:
+    from django.contrib.auth.models import Permission
+
+    user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True)
+    user.first_name = "花子"
+    user.save()
+    user.user_permissions.add(Permission.objects.get(codename="add_importbatch"))
+    return user
+
+
+def test_public_pages_show_the_staff_header_only_to_a_signed_in_user(client, reference):
+    anonymous = get_ok(client, report_url()).content.decode()
+    for text in ('class="staff-nav"', "ログアウト", "csrfmiddlewaretoken", "ログイン中"):
+        assert text not in anonymous, text
+    client.force_login(staff_user())
+    signed_in = get_ok(client, report_url()).content.decode()
+    assert 'class="staff-nav"' in signed_in and "ログイン中: <strong>花子</strong>" in signed_in
+    assert f'action="{reverse("ledger:logout")}" method="post"' in signed_in
+    assert 'name="csrfmiddlewaretoken"' in signed_in
+    for name in ("ledger:home", "ledger:import_upload", "admin:index"):
+        assert f'href="{reverse(name)}"' in signed_in, name
+
+
+def test_the_staff_header_never_reaches_the_public_page_cache(client, reference):
+    from django.core.wsgi import get_wsgi_application
+
+    from kpiledger.web.ledger.tests.test_page_cache import get
+    from kpiledger.web.page_cache import PublicPageCache
+
+    app = PublicPageCache(get_wsgi_application())
+    client.force_login(staff_user())
+    session = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    _, headers, signed_in = get(app, report_url(), HTTP_COOKIE=session)
+    assert "ログアウト" in signed_in and "X-Kpiledger-Cache" not in headers
+    for _ in range(2):  # rendered, then served from memory: never with the staff header
+        _, headers, anonymous = get(app, report_url())
+        assert "ログアウト" not in anonymous and "csrfmiddlewaretoken" not in anonymous
+    assert headers.get("X-Kpiledger-Cache") == "hit"
+
+
+def test_logout_is_a_post_back_to_the_public_list(client, reference):
+    client.force_login(staff_user())
+    assert client.get(reverse("ledger:logout")).status_code == 405  # Django 5: POST only
+    response = client.post(reverse("ledger:logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("ledger:home")
+    assert "ログアウト" not in get_ok(client, reverse("ledger:home")).content.decode()
+    assert client.get(reverse("ledger:import_upload")).status_code == 302  # to the login
+
+
+def test_the_legend_says_what_the_evaluation_does(client, reference):
+    html = get_ok(client, report_url()).content.decode()
+    legend = html[html.index('<section class="legend"') :]
+    assert "小数第2位を四捨五入し、小数第1位まで表示" in legend
+    assert "小数第1位を四捨五入" not in legend  # 220.28 → 220.3: one decimal is kept
+    assert "概ね達成：達成率80%以上で、目標値には達していない指標" in legend
+    assert "実績なし：評価に用いる年度（目標年度）の実績値がない指標" in legend
+    assert "達成率は最新の実績値による暫定値" in legend
+
+
+def test_report_cells_carry_their_column_names_for_narrow_screens(client, reference):
+    html = get_ok(client, report_url()).content.decode()
+    row = html[html.index(f'id="kpi-{kpi_id(OTOBETSU_USERS)}"') :]
+    row = row[: row.index("</tr>")]
+    for label in ("指標値（目標値）", "単位", "年月", "R1年度", "R5年度", "達成率", "状況"):
+        assert f'data-label="{label}"' in row, label

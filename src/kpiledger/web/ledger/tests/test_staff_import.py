@@ -220,3 +220,71 @@ def test_the_preview_shows_that_a_file_looks_cut_short(client, staff):
     body = client.get(reverse("ledger:import_preview")).content.decode()
     assert "[possibly-truncated]" in body and "39行目" in body
     assert m.Project.objects.count() == 0
+
+
+# --- the staff pages' look, problems without a location, nothing left to import -------------
+
+
+def test_staff_pages_have_the_site_navigation_and_a_logout_button(client, staff):
+    html = client.get(reverse("ledger:import_upload")).content.decode()
+    nav = html[html.index('<nav class="staff-nav"') : html.index("</nav>", html.index("staff-nav"))]
+    for name in ("ledger:home", "ledger:import_upload", "admin:index"):
+        assert f'href="{reverse(name)}"' in nav, name
+    assert f'href="{reverse("ledger:import_upload")}" aria-current="page"' in nav
+    assert "ログイン中: <strong>kikaku</strong>" in html
+    logout = html[html.index('<form class="staff-user"') :]
+    logout = logout[: logout.index("</form>")]
+    assert f'action="{reverse("ledger:logout")}" method="post"' in logout
+    assert 'name="csrfmiddlewaretoken"' in logout and "ログアウト</button>" in logout
+    assert '<nav class="breadcrumbs"' in html and 'class="button button--primary"' in html
+
+
+def test_a_problem_without_a_location_has_no_dangling_colon(client, staff):
+    response = upload(client, b"\x81\x20abc\xa0\xfd")  # neither UTF-8 nor Shift_JIS
+    text = response.content.decode()
+    assert "[bad-encoding]" in text
+    item = text[text.index('<li class="problem">') : text.index("</li>", text.index("problem"))]
+    assert "</span> 文字コードを判別できません" in item, "no location: straight to the message"
+    assert '<span class="problem__en" lang="en">cannot decode the file' in item
+    assert ": 文字コード" not in item and '">: ' not in item
+
+
+def test_a_located_problem_shows_its_place_in_both_languages(client, staff):
+    bad = reference_report_path().read_text(encoding="utf-8").replace("1,878", "abc")
+    text = upload(client, bad.encode()).content.decode()
+    assert "</span> 11行目 11列目 「R5年度」: 「abc」は数値として読めません" in text
+    assert '<span class="problem__en" lang="en">line 11, column 11 (R5年度): ' in text
+
+
+def preview_again(client, content: bytes, name: str) -> str:
+    response = upload(client, content, name=name)
+    assert response["Location"] == reverse("ledger:import_preview")
+    return client.get(reverse("ledger:import_preview")).content.decode()
+
+
+@pytest.mark.parametrize("extra", [b"", b"\n"], ids=["the same file", "the same content"])
+def test_a_report_already_in_the_ledger_offers_no_import_and_writes_nothing(client, staff, extra):
+    content = reference_report_path().read_bytes()
+    upload(client, content)
+    client.get(reverse("ledger:import_preview"))
+    client.post(reverse("ledger:import_confirm"), {"action": "apply"})
+    version, history = m.LedgerVersion.current(), m.Observation.history.count()
+
+    page = preview_again(client, content + extra, name="again.txt")
+    assert "この報告書の内容はすでに台帳にあります。取り込む変更はありません。" in page
+    assert 'value="apply"' not in page and "台帳に取り込む" not in page
+    assert 'name="action" value="discard"' in page
+
+    done = client.post(reverse("ledger:import_confirm"), {"action": "apply"})  # a stale form
+    assert done["Location"] == reverse("ledger:import_upload")
+    assert m.ImportBatch.objects.filter(status="applied").count() == 1
+    again = m.ImportBatch.objects.get(file_name="again.txt")
+    assert again.status == m.ImportBatch.Status.DISCARDED
+    assert (m.LedgerVersion.current(), m.Observation.history.count()) == (version, history)
+
+
+def test_the_preview_names_the_fiscal_year_in_the_japanese_calendar(client, staff):
+    page = preview_again(client, reference_report_path().read_bytes(), name="report.txt")
+    assert "<dd>令和5年度（2023年度）</dd>" in page
+    english = client.get(reverse("ledger:import_preview"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "<dd>FY2023 (令和5年度)</dd>" in english.content.decode()

@@ -60,73 +60,152 @@
     };
   }
 
-  function kpiLine(data) {
+  /* Text widths as ECharts will draw them (same font), for laying out labels and legends. */
+  var measure = document.createElement("canvas").getContext("2d");
+  function textWidth(text, size) {
+    measure.font = (size || 12) + "px " + FONT;
+    return measure.measureText(String(text)).width;
+  }
+
+  /* ECharts' plain legend wraps onto more lines when the items do not fit: how many lines
+     (item = 25 px icon + 5 px gap + text + 10 px between items). */
+  var LEGEND_LINE = 24;
+  function legendLines(names, width) {
+    var lines = 1, x = 0;
+    names.forEach(function (name) {
+      var item = 25 + 5 + textWidth(name) + 10;
+      if (x > 0 && x + item > width) { lines += 1; x = 0; }
+      x += item;
+    });
+    return lines;
+  }
+
+  /* Category labels: all shown, turned 40° when they do not fit side by side. */
+  function categoryLabels(categories, plotWidth) {
+    var widest = Math.max.apply(null, categories.map(function (c) { return textWidth(c); }));
+    var room = plotWidth / Math.max(categories.length, 1);
+    return { color: TEXT, interval: 0, rotate: widest + 8 > room ? 40 : 0 };
+  }
+
+  /* Where a value's label goes: above a point that is not lower than its neighbours (a peak,
+     a plateau, the end of a rise), below one that is (a dip, the start of a rise), so the
+     label sits beside the line rather than on it; never below a point near the axis. */
+  function labelSides(values, top) {
+    function known(n) { return n !== null && n !== undefined; }
+    return values.map(function (v, i) {
+      if (v === null) { return null; }
+      var before = values[i - 1], after = values[i + 1];
+      var near = [before, after].filter(known);
+      var around = near.length ? near.reduce(function (a, b) { return a + b; }, 0) / near.length : v;
+      var side = v >= around ? "top" : "bottom";
+      if (side === "bottom" && v < top * 0.12) {  /* no room below: beside the point instead */
+        side = !known(before) ? "left" : (!known(after) ? "right" : "top");
+      }
+      return { value: v, label: { position: side } };
+    });
+  }
+
+  /* The line chart of one KPI. Nothing is written inside the plot but the values: the target
+     (dashed line) and the target year (dotted line) are named in the legend, so their names
+     can never cover a point. The two lines are drawn beneath the series, whose labels have a
+     white box and sit beside the line (labelSides), so no line crosses a value's digits. */
+  function kpiLine(data, width) {
     var values = data.values.map(toNumber);
     var target = toNumber(data.target);
     var highest = Math.max.apply(null, values.filter(function (v) { return v !== null; }).concat([target, 0]));
-    var lines = [{
-      yAxis: target,
-      lineStyle: { color: TARGET, type: "dashed", width: 2 },
-      label: { formatter: data.labels.target, position: "insideEndTop", color: TARGET, fontWeight: "bold" }
-    }];
-    if (data.target_category) {
-      lines.push({
-        xAxis: data.target_category,
-        lineStyle: { color: MUTED, type: "dotted", width: 2 },
-        label: { formatter: data.labels.target_year, position: "end", color: MUTED }
-      });
-    }
-    var option = base({ trigger: "axis", valueFormatter: show });
-    option.grid = { left: 16, right: 24, top: 48, bottom: 16, containLabel: true };
-    option.legend = { top: 0, left: 0, data: [data.labels.actual], textStyle: { color: TEXT } };
-    option.xAxis = { type: "category", data: data.categories, boundaryGap: true,
-                     axisLabel: { color: TEXT } };
-    option.yAxis = { type: "value", name: data.unit, min: 0, max: niceCeil(highest * 1.15),
-                     nameTextStyle: { color: MUTED }, axisLabel: { color: TEXT, formatter: show } };
-    option.series = [{
+    var top = niceCeil(highest * 1.15);
+    var narrow = width < 600;
+    var lines = [{ yAxis: target, lineStyle: { color: TARGET, type: "dashed", width: 2 } }];
+    var names = [data.labels.actual, data.labels.target];
+    var series = [{
       name: data.labels.actual,
       type: "line",
-      data: values,
+      data: labelSides(values, top),
       connectNulls: false,
       symbol: "circle",
       symbolSize: 9,
+      z: 3,
       lineStyle: { color: LINE, width: 3 },
       itemStyle: { color: LINE },
-      label: { show: true, position: "top", color: TEXT, formatter: function (p) { return show(p.value); } },
-      markLine: { symbol: "none", silent: true, data: lines }
-    }];
+      label: { show: true, position: "top", distance: 6, color: TEXT, fontSize: narrow ? 11 : 12,
+               backgroundColor: "#ffffff", padding: [1, 3], borderRadius: 2,
+               formatter: function (p) { return show(p.value); } },
+      labelLayout: { moveOverlap: "shiftY" },
+      markLine: { z: 1, symbol: "none", silent: true, label: { show: false }, data: lines }
+    }, legendOnly(data.labels.target, TARGET, "dashed")];
+    if (data.target_category) {
+      lines.push({ xAxis: data.target_category, lineStyle: { color: MUTED, type: "dotted", width: 2 } });
+      names.push(data.labels.target_year);
+      series.push(legendOnly(data.labels.target_year, MUTED, "dotted"));
+    }
+    var legendHeight = legendLines(names, width) * LEGEND_LINE;
+    var option = base({ trigger: "axis", valueFormatter: show });
+    option.legend = { top: 0, left: 0, data: names, itemWidth: 25, textStyle: { color: TEXT } };
+    option.grid = { left: 8, right: narrow ? 12 : 24, top: legendHeight + 40, bottom: 8, containLabel: true };
+    option.xAxis = { type: "category", data: data.categories, boundaryGap: true,
+                     axisLabel: categoryLabels(data.categories, width - 80) };
+    option.yAxis = { type: "value", name: data.unit, min: 0, max: top,
+                     nameTextStyle: { color: MUTED, align: "left" },
+                     axisLabel: { color: TEXT, formatter: show } };
+    option.series = series;
     return option;
   }
 
-  function statusBar(data) {
+  /* A series with no data: only its legend entry, drawn as the line it names (the legend of a
+     line series also draws a dot: a transparent one here). */
+  function legendOnly(name, colour, type) {
+    return { name: name, type: "line", data: [], symbol: "none", silent: true,
+             lineStyle: { color: colour, type: type, width: 2 },
+             itemStyle: { color: "rgba(0, 0, 0, 0)" } };
+  }
+
+  /* KPIs per status: upright bars, or lying bars with the status names on the left where the
+     names do not fit side by side under the bars (a phone), never broken mid-word. */
+  function statusBar(data, width) {
     var option = base({ trigger: "axis" });
+    var widest = Math.max.apply(null, data.categories.map(function (c) { return textWidth(c); }));
+    var lying = widest + 12 > (width - 60) / Math.max(data.categories.length, 1);
+    var categories = { type: "category", data: data.categories, axisLabel: { color: TEXT, interval: 0 } };
+    var counts = { type: "value", name: data.axis_label, minInterval: 1,
+                   nameTextStyle: { color: MUTED }, axisLabel: { color: TEXT } };
     option.aria.decal.show = true;
-    option.grid = { left: 16, right: 16, top: 32, bottom: 8, containLabel: true };
-    option.xAxis = { type: "category", data: data.categories,
-                     axisLabel: { color: TEXT, interval: 0, width: 90, overflow: "break" } };
-    option.yAxis = { type: "value", name: data.axis_label, minInterval: 1,
-                     nameTextStyle: { color: MUTED }, axisLabel: { color: TEXT } };
+    option.grid = { left: 8, right: lying ? 32 : 16, top: lying ? 8 : 32, bottom: lying ? 32 : 8,
+                    containLabel: true };
+    if (lying) {
+      categories.inverse = true;
+      counts.nameLocation = "middle";
+      counts.nameGap = 28;
+      option.xAxis = counts;
+      option.yAxis = categories;
+    } else {
+      option.xAxis = categories;
+      option.yAxis = counts;
+    }
     option.series = [{
       type: "bar",
       name: data.axis_label,
       data: data.values.map(function (v, i) {
         return { value: v, itemStyle: { color: STATUS_COLOURS[data.keys[i]] } };
       }),
-      label: { show: true, position: "top", color: TEXT, fontWeight: "bold" }
+      label: { show: true, position: lying ? "right" : "top", color: TEXT, fontWeight: "bold" }
     }];
     return option;
   }
 
-  function grantBar(data) {
+  function grantBar(data, width) {
     var option = base({ trigger: "axis", axisPointer: { type: "shadow" } });
+    var names = data.series.map(function (s) { return s.name; });
+    var labelWidth = Math.round(Math.min(360, width * 0.32));
     option.aria.decal.show = true;
-    option.grid = { left: 16, right: 24, top: 48, bottom: 32, containLabel: true };
+    option.grid = { left: 8, right: 24, top: legendLines(names, width) * LEGEND_LINE + 16,
+                    bottom: 32, containLabel: true };
     option.legend = { top: 0, left: 0, textStyle: { color: TEXT } };
     option.xAxis = { type: "value", name: data.axis_label, minInterval: 1,
                      nameLocation: "middle", nameGap: 28,
                      nameTextStyle: { color: MUTED }, axisLabel: { color: TEXT } };
     option.yAxis = { type: "category", data: data.categories, inverse: true,
-                     axisLabel: { color: TEXT, width: 260, overflow: "break" } };
+                     axisLabel: { color: TEXT, width: labelWidth, overflow: "break",
+                                  fontSize: width < 600 ? 11 : 12 } };
     option.series = data.series.map(function (s) {
       return {
         type: "bar", stack: "kpis", name: s.name, data: s.data,
@@ -141,6 +220,7 @@
 
   var BUILDERS = { "kpi-line": kpiLine, "status-bar": statusBar, "grant-bar": grantBar };
 
+  /* Each chart is laid out for its container's width, and again when that changes. */
   function draw(container) {
     var source = document.getElementById(container.getAttribute("data-chart"));
     if (!source) { return; }
@@ -152,8 +232,15 @@
       container.style.height = Math.max(240, 64 * data.categories.length + 96) + "px";
     }
     var chart = window.echarts.init(container, null, { renderer: "canvas" });
-    chart.setOption(build(data));
-    window.addEventListener("resize", function () { chart.resize(); });
+    var width = container.clientWidth;
+    chart.setOption(build(data, width));
+    window.addEventListener("resize", function () {
+      if (container.clientWidth !== width) {
+        width = container.clientWidth;
+        chart.setOption(build(data, width), true);
+      }
+      chart.resize();
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

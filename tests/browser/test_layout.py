@@ -1,0 +1,196 @@
+"""Every page fits the screen, on a desktop (1,280 × 800) and on a phone (390 × 844), in
+Japanese and in English.
+
+On each page: nothing is wider than the viewport unless it sits in a scroll container the user
+can see (the document itself never scrolls sideways); the status of every KPI of the report
+is on screen; no column header or heading breaks one character per line; axe-core still finds
+no WCAG 2.1 AA violation; and the browser logs no error (a missing favicon included).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from . import AXE_JS, CHART, wait_for_charts
+from .test_browser import ADMIN_PASSWORD, AXE_RUN, OTOBETSU_USERS, WCAG_AA, describe, html_lang
+
+pytestmark = pytest.mark.browser
+
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+KPIS_IN_THE_REPORT = 24
+
+# Elements reaching past the viewport's left or right edge, except those inside a horizontal
+# scroll container whose own box is on screen (the user sees it and can scroll it).
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const fits = (r) => r.left >= -0.5 && r.right <= width + 0.5;
+  const scroller = (e) => {
+    for (let a = e.parentElement; a; a = a.parentElement) {
+      const x = getComputedStyle(a).overflowX;
+      if (x === 'auto' || x === 'scroll') return a;
+    }
+    return null;
+  };
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+    + (typeof e.className === 'string' && e.className.trim()
+       ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  const wide = [];
+  for (const e of document.body.querySelectorAll('*')) {
+    const r = e.getBoundingClientRect();
+    if (!r.width || fits(r)) continue;
+    const s = scroller(e);
+    if (s && fits(s.getBoundingClientRect())) continue;
+    wide.push(`${name(e)} [${Math.round(r.left)}, ${Math.round(r.right)}]`);
+  }
+  return {width, scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 20)};
+}"""
+
+# For each KPI row of the report: whether its status badge is inside the viewport and inside
+# every clipping ancestor (a scroll container would otherwise hide it off to the right).
+STATUS = """() => {
+  const width = document.documentElement.clientWidth;
+  return Array.from(document.querySelectorAll('table.report tr[id^="kpi-"]')).map(row => {
+    const badge = row.querySelector('td.status .badge');
+    if (!badge) return {row: row.id, shown: false, why: 'no status cell'};
+    const b = badge.getBoundingClientRect();
+    let left = 0, right = width;
+    for (let a = badge.parentElement; a; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') {
+        const c = a.getBoundingClientRect();
+        left = Math.max(left, c.left); right = Math.min(right, c.right);
+      }
+    }
+    const shown = b.width > 0 && b.left >= left - 0.5 && b.right <= right + 0.5;
+    return {row: row.id, shown, why: `badge [${Math.round(b.left)}, ${Math.round(b.right)}]`
+                                   + ` in [${Math.round(left)}, ${Math.round(right)}]`};
+  });
+}"""
+
+# Headings and column headers whose text is laid out with a line holding a single character
+# (「指標数」 as 指/標/数): characters are grouped into lines by their vertical position.
+ONE_CHARACTER_LINES = """() => {
+  const found = [];
+  for (const e of document.querySelectorAll('h1, h2, h3, caption, thead th')) {
+    if (!e.getClientRects().length) continue;
+    const lines = [];
+    const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      for (let i = 0; i < node.length; i++) {
+        if (!node.data[i].trim()) continue;
+        const range = document.createRange();
+        range.setStart(node, i); range.setEnd(node, i + 1);
+        const box = range.getBoundingClientRect();
+        if (!box.width || !box.height) continue;
+        const middle = (box.top + box.bottom) / 2;
+        const line = lines.find(l => Math.abs(l.middle - middle) < box.height / 2);
+        if (line) line.text += node.data[i]; else lines.push({middle, text: node.data[i]});
+      }
+    }
+    if (lines.length > 1 && lines.some(l => l.text.length === 1)) {
+      found.push(lines.map(l => l.text).join(' / '));
+    }
+  }
+  return found;
+}"""
+
+
+def public_pages(ledger: Any) -> dict[str, str]:
+    return {"home": ledger.home(), "report": ledger.report(), "dashboard": ledger.dashboard(),
+            "kpi": ledger.kpi(OTOBETSU_USERS)}  # fmt: skip
+
+
+def check_page(tab: Any, name: str, language: str) -> None:
+    """The checks every page gets (the page is open and its charts drawn)."""
+    page = tab.page
+    where = f"{name} ({language}, {page.viewport_size['width']} px)"
+    assert html_lang(page) == language, where
+    layout = page.evaluate(OVERFLOW)
+    assert layout["wide"] == [], f"{where}: wider than the screen: {layout['wide']}"
+    assert layout["scrollWidth"] <= layout["width"], f"{where}: the page scrolls sideways"
+    assert page.evaluate(ONE_CHARACTER_LINES) == [], f"{where}: one character per line"
+    page.add_script_tag(path=str(AXE_JS))
+    violations = page.evaluate(AXE_RUN, WCAG_AA)
+    assert violations == [], f"{where}:\n{describe(violations)}"
+    tab.settle()
+    assert tab.errors == [] and tab.failed == [], f"{where}: {tab.errors} {tab.failed}"
+
+
+def open_page(tab: Any, url: str) -> None:
+    tab.open(url)
+    if tab.page.locator(CHART).count():
+        wait_for_charts(tab.page)  # laid out and checked as drawn
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_public_pages_fit_the_screen(ledger, open_tab, language, size):
+    tab = open_tab(language, viewport=SIZES[size], bypass_csp=True)  # lets axe-core in
+    for name, url in public_pages(ledger).items():
+        open_page(tab, url)
+        if name == "report":
+            statuses = tab.page.evaluate(STATUS)
+            assert len(statuses) == KPIS_IN_THE_REPORT
+            hidden = [s for s in statuses if not s["shown"]]
+            assert hidden == [], f"status off screen ({language}, {size}): {hidden[:5]}"
+        check_page(tab, name, language)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_staff_pages_fit_the_screen(ledger, open_tab, language, size):
+    from django.contrib.auth.models import Permission, User
+    from django.urls import reverse
+
+    from kpiledger.web.ledger.tests.factories import REFERENCE_BYTES
+
+    user = User.objects.create_user("kikaku", password=ADMIN_PASSWORD, is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="add_importbatch"))
+    tab = open_tab(language, viewport=SIZES[size], bypass_csp=True)
+    page = tab.page
+    tab.open(f"{ledger.base}{reverse('admin:login')}?next={reverse('ledger:import_upload')}")
+    page.fill('input[name="username"]', "kikaku")
+    page.fill('input[name="password"]', ADMIN_PASSWORD)
+    with page.expect_navigation(wait_until="load"):
+        page.locator('input[type="submit"]').click()
+    assert page.locator(".staff-nav").is_visible()
+    check_page(tab, "upload", language)
+
+    page.fill('input[name="org_code"]', "012068")
+    page.set_input_files('input[name="file"]', files=[
+        {"name": "again.txt", "mimeType": "text/plain", "buffer": REFERENCE_BYTES + b"\n"}
+    ])  # fmt: skip
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main form button[type=submit]").click()
+    assert page.url.endswith(reverse("ledger:import_preview"))
+    check_page(tab, "preview", language)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_kpi_chart_names_the_target_in_its_legend_not_in_the_plot(ledger, open_tab, size):
+    """The target and the target year are named in the legend, so their names cannot cover
+    the last point; the lines run beneath the values, whose labels have a box of their own."""
+    tab = open_tab("ja", viewport=SIZES[size])
+    open_page(tab, ledger.kpi(OTOBETSU_USERS))
+    option = tab.page.evaluate(
+        "() => { const chart = echarts.getInstanceByDom(document.querySelector('[data-chart]'));"
+        " const o = chart.getOption(); return {legend: o.legend[0].data, series: o.series}; }"
+    )
+    actual = option["series"][0]
+    assert option["legend"] == ["実績値", "目標値 16,000人", "目標年度 R5年度"]
+    assert actual["markLine"]["label"]["show"] is False, "no name written on a marker line"
+    assert actual["markLine"]["z"] < actual["z"], "the marker lines run beneath the values"
+    assert actual["label"]["backgroundColor"], "a value's label covers a line behind it"
+    assert tab.errors == [] and tab.failed == []
+
+
+def test_favicon_is_served(ledger, open_tab):
+    tab = open_tab()
+    tab.open(ledger.report())
+    icon = tab.page.locator('link[rel="icon"]').get_attribute("href")
+    response = tab.page.request.get(ledger.base + icon)
+    assert response.ok and response.headers["content-type"].startswith("image/svg+xml")
+    fallback = tab.page.request.get(ledger.base + "/favicon.ico")  # follows the redirect
+    assert fallback.ok and fallback.url.endswith(icon)
