@@ -1,24 +1,81 @@
-"""One reader per input format, all with the same interface: `read(path) -> Report`.
+"""Reading a KPI report from any supported format: `read_report(path)`,
+`read_report_bytes(data, name)`.
 
-Every reader collects all the problems of its input and raises one `ReportError` with them,
-so a user sees every bad cell at once and nothing is half-read.
+The reader is chosen from the file's content (`detect`: a zip holding a workbook, an OLE2
+compound file, `%PDF`, else text), not from its name; when the name says otherwise the report
+carries a `format-mismatch` warning, and a failure says what the content looked like. Each
+format's module only decodes and tokenizes into a `Source` (rows of cells); `table.interpret`
+reads the table the same way for all of them. Every problem of the input is collected and
+raised in one `ReportError`, located in the format's own terms, and nothing is half-read.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from kpiledger.core.errors import ReportError
+from kpiledger.core.errors import Problem, ReportError
 from kpiledger.core.model import Report
+from kpiledger.io.readers.detect import KIND_NAMES, detect, kind_of_name
+from kpiledger.io.readers.source import Source
 
-TEXT_SUFFIXES = {".txt", ".tsv", ".md", ""}
 
-
-def read_report(path: str | Path) -> Report:
-    """Read a KPI report file, choosing the reader by the file's suffix."""
+def read_report(path: str | Path, *, sheet: str | None = None) -> Report:
+    """Read a KPI report file."""
     path = Path(path)
-    _check_suffix(path.name)
-    return read_report_bytes(read_bytes(path), path.name)
+    return read_report_bytes(read_bytes(path), path.name, sheet=sheet)
+
+
+def read_report_bytes(data: bytes, file_name: str, *, sheet: str | None = None) -> Report:
+    """Read a KPI report from its bytes (`file_name` is only used to name it and to notice a
+    name that disagrees with the content). `sheet` names the workbook sheet to read."""
+    from kpiledger.io.readers.table import interpret
+
+    kind = detect(data)
+    named = kind_of_name(file_name)
+    mismatch = _mismatch(file_name, named, kind) if named not in (None, kind) else None
+    try:
+        source = read_source(data, kind, sheet=sheet)
+        report = interpret(source)
+    except ReportError as error:
+        if mismatch is None:
+            raise
+        raise ReportError([mismatch, *error.problems]) from None
+    report.warnings = [*([mismatch] if mismatch else []), *source.notices, *report.warnings]
+    return report
+
+
+def read_source(data: bytes, kind: str, *, sheet: str | None = None) -> Source:
+    """The rows of a file of `kind` (see `detect`)."""
+    if kind in ("xlsx", "xls", "ods"):
+        from kpiledger.io.readers import excel
+
+        return excel.source(data, kind, sheet=sheet)
+    if kind == "pdf":
+        from kpiledger.io.readers import pdf
+
+        return pdf.source(data)
+    if kind == "text":
+        from kpiledger.io.readers import text
+
+        return text.source(text.decode(data))
+    raise ReportError.single(
+        "unsupported-format",
+        f"この形式のファイルは読めません（{KIND_NAMES[kind][0]}）。"
+        "Excel（.xlsx/.xls/.ods）、CSV、タブ区切りテキスト、PDFで保存してください",
+        f"cannot read this kind of file ({KIND_NAMES[kind][1]}): save it as Excel"
+        " (.xlsx/.xls/.ods), CSV, tab-separated text or PDF",
+    )
+
+
+def _mismatch(file_name: str, named: str | None, kind: str) -> Problem:
+    named = named or "text"
+    return Problem(
+        "format-mismatch",
+        f"ファイル名「{file_name}」は{KIND_NAMES[named][0]}ですが、中身は{KIND_NAMES[kind][0]}"
+        "です。中身に合わせて読みました",
+        f"the file name '{file_name}' says {KIND_NAMES[named][1]}, but the content is"
+        f" {KIND_NAMES[kind][1]}: it was read as its content",
+    )
 
 
 def read_bytes(path: Path) -> bytes:
@@ -42,22 +99,3 @@ def _why_ja(error: OSError) -> str:
     if isinstance(error, IsADirectoryError):
         return "フォルダです。ファイルを指定してください"
     return str(error.strerror or error)
-
-
-def read_report_bytes(data: bytes, file_name: str) -> Report:
-    """Read an uploaded KPI report (its bytes and its file name)."""
-    _check_suffix(file_name)
-    from kpiledger.io.readers import text
-
-    return text.parse(text.decode(data))
-
-
-def _check_suffix(file_name: str) -> None:
-    path = Path(file_name)
-    if path.suffix.lower() in TEXT_SUFFIXES:
-        return
-    raise ReportError.single(
-        "unsupported-format",
-        f"この形式のファイルはまだ読めません: {path.name}（対応: .txt / .tsv）",
-        f"cannot read this kind of file yet: {path.name} (supported: .txt, .tsv)",
-    )

@@ -1,0 +1,90 @@
+"""Which kind of file a report is, from its first bytes (and, for a zip, its member names).
+
+Kinds: `xlsx` (Office Open XML workbook: a zip with `xl/workbook.xml`), `ods` (OpenDocument
+spreadsheet: a zip whose `mimetype` says so), `xls` (Excel 97–2003: an OLE2 compound file),
+`pdf` (`%PDF` within the first KiB), `text` (anything else that is not binary: tab- or
+comma-separated text, in any of the encodings the text reader detects), and the kinds kpiledger
+cannot read: `zip` (another zip: .docx, .pptx, an archive), `binary`.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import PurePath
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+#: Each kind's name in Japanese and English, for messages.
+KIND_NAMES = {
+    "xlsx": ("Excelブック（.xlsx）", "an Excel workbook (.xlsx)"),
+    "xls": ("Excel 97-2003ブック（.xls）", "an Excel 97-2003 workbook (.xls)"),
+    "ods": ("OpenDocumentスプレッドシート（.ods）", "an OpenDocument spreadsheet (.ods)"),
+    "pdf": ("PDF", "a PDF"),
+    "text": ("テキスト（タブ区切り・CSV）", "text (tab- or comma-separated)"),
+    "zip": ("Excel以外のZIP形式（Word文書・圧縮ファイルなど）", "a zip that is not a workbook"),
+    "binary": ("文字ではないデータ", "binary data, not text"),
+}
+
+SUFFIX_KINDS = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".ods": "ods",
+    ".pdf": "pdf",
+    ".txt": "text",
+    ".tsv": "text",
+    ".csv": "text",
+    ".tab": "text",
+    ".md": "text",
+}
+
+
+def detect(data: bytes) -> str:
+    """The kind of a file from its content (see the module's docstring)."""
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data)
+    if data.startswith(OLE2):
+        return "xls"
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if _binary(data):
+        return "binary"
+    return "text"
+
+
+def kind_of_name(file_name: str) -> str | None:
+    """The kind a file's name announces, or None when its suffix names no kind we know."""
+    return SUFFIX_KINDS.get(PurePath(file_name).suffix.lower())
+
+
+def _zip_kind(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+                return "xlsx"
+            if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
+                return "ods"
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError):
+        return "zip"
+    return "zip"
+
+
+def _binary(data: bytes) -> bool:
+    """NUL bytes outside UTF-16 text, or mostly control bytes, in the first 8 KiB."""
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 with a BOM: the text reader decodes it
+    if b"\x00" in head:
+        return not _looks_utf16(head)
+    controls = sum(1 for b in head if b < 0x09 or 0x0E <= b < 0x20)
+    return bool(head) and controls > len(head) // 10
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """UTF-16 without a BOM: the NUL bytes all fall on even or all on odd offsets."""
+    even = sum(1 for i in range(0, len(head), 2) if head[i] == 0)
+    odd = sum(1 for i in range(1, len(head), 2) if head[i] == 0)
+    return (even == 0) != (odd == 0)
