@@ -20,8 +20,9 @@ class Input:
     name: str
 
 
-def read_input(file: str) -> Input:
-    """The report in `file`, or on standard input when `file` is `-` (as Unix tools do)."""
+def read_input(file: str, sheet: str | None = None) -> Input:
+    """The report in `file`, or on standard input when `file` is `-` (as Unix tools do);
+    `sheet` names the workbook sheet to read."""
     from kpiledger.io.readers import read_bytes, read_report_bytes
 
     if file == STDIN:
@@ -32,7 +33,16 @@ def read_input(file: str) -> Input:
                 file=sys.stderr,
             )
         content = sys.stdin.buffer.read() if sys.stdin is not None else b""
-        return Input(read_report_bytes(content, "stdin"), content, "標準入力 (stdin)")
+        return Input(read_report_bytes(content, "stdin", sheet=sheet), content, "標準入力 (stdin)")
     path = Path(file)
     content = read_bytes(path)
-    return Input(read_report_bytes(content, path.name), content, path.name)
+    return Input(read_report_bytes(content, path.name, sheet=sheet), content, path.name)
+
+
+#: Codes of report warnings that only say how the file was read (not a data-quality concern).
+NOTICE_CODES = frozenset({"sheet-chosen", "encoding-detected"})
+
+
+def warning_label(code: str) -> str:
+    """How a report warning is introduced on the terminal."""
+    return "お知らせ / Note" if code in NOTICE_CODES else "警告 / Warning"

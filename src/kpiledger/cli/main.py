@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from kpiledger import __version__
-from kpiledger.cli.options import (  # noqa: F401  (reference_report_path: the public name)
+from kpiledger.cli.options import (  # noqa: F401  (port_number, thread_count, reference_report_path: public names)
+    SHEET_HELP,
     fiscal_year,
     percent,
     port_number,
@@ -58,8 +59,10 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
         "file",
         nargs="?",
         metavar="FILE",
-        help="報告書ファイル。- は標準入力 (report file; - reads standard input)",
+        help="報告書ファイル（Excel .xlsx/.xls/.ods、CSV、タブ区切りテキスト、PDF）。- は標準入力"
+        " (report file: Excel, CSV, tab-separated text or PDF; - reads standard input)",
     )
+    evaluate.add_argument("--sheet", metavar="NAME", help=SHEET_HELP)
     evaluate.add_argument(
         "--format",
         choices=("table", "json", "csv"),
@@ -93,10 +96,10 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from kpiledger.cli.inputs import read_input
+    from kpiledger.cli.inputs import read_input, warning_label
     from kpiledger.core.evaluate import evaluate_report
 
-    report = read_input(args.file or str(reference_report_path())).report
+    report = read_input(args.file or str(reference_report_path()), args.sheet).report
     if args.encoding and args.format != "csv":
         print(
             "警告: --encoding は --format csv のときだけ使います（この出力はUTF-8です）/ "
@@ -105,7 +108,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         )
     check_year(report, args.year)
     for warning in report.warnings:  # read, but the user should look (possibly-truncated …)
-        print(printable(f"警告 / Warning: {warning.format()}"), file=sys.stderr)
+        print(printable(f"{warning_label(warning.code)}: {warning.format()}"), file=sys.stderr)
     result = evaluate_report(report, fiscal_year=args.year, nearly=args.nearly)
     if args.format == "json":
         from kpiledger.io.writers import json as writer

@@ -13,6 +13,10 @@ from pathlib import Path
 from kpiledger.core.era import PLAUSIBLE_YEARS
 
 REFERENCE_REPORT = "kushiro_r5_kpi_report.txt"
+SHEET_HELP = (
+    "Excelで読むシート名（既定はKPI表のある最初のシート）"
+    " (the workbook sheet to read; default: the first sheet with a KPI table)"
+)
 
 
 def reference_report_path() -> Path:

@@ -10,7 +10,8 @@ import contextlib
 import os
 import sys
 
-from kpiledger.cli.options import port_number, thread_count
+from kpiledger.cli.inputs import warning_label
+from kpiledger.cli.options import SHEET_HELP, port_number, thread_count
 from kpiledger.cli.terminal import printable
 from kpiledger.core.era import fiscal_year_label
 from kpiledger.core.errors import KpiledgerError
@@ -31,8 +32,10 @@ def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # ty
     imp.add_argument(
         "file",
         metavar="FILE",
-        help="報告書ファイル。- は標準入力 (report file; - reads standard input)",
+        help="報告書ファイル（Excel、CSV、タブ区切りテキスト、PDF）。- は標準入力"
+        " (report file: Excel, CSV, tab-separated text or PDF; - reads standard input)",
     )
+    imp.add_argument("--sheet", metavar="NAME", help=SHEET_HELP)
     imp.add_argument(
         "--org",
         required=True,
@@ -78,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
     setup()
     if args.command == "import":
-        return run_import(args.file, args.org, args.name, args.dry_run)
+        return run_import(args.file, args.org, args.name, args.dry_run, args.sheet)
     if args.command == "serve":
         return run_serve(args.host, args.port, args.threads)
     from django.core.management import execute_from_command_line
@@ -119,11 +122,13 @@ def database_unavailable(error: Exception) -> KpiledgerError:
     )
 
 
-def run_import(file: str, org_code: str, name: str | None, dry_run: bool) -> int:
+def run_import(
+    file: str, org_code: str, name: str | None, dry_run: bool, sheet: str | None = None
+) -> int:
     from kpiledger.cli.inputs import read_input
     from kpiledger.web.ledger.services import importing
 
-    source = read_input(file)
+    source = read_input(file, sheet)
     report, content = source.report, source.content
     with contextlib.suppress(OSError):
         os.nice(5)  # an import is batch work: pages served from this machine come first
@@ -174,7 +179,7 @@ def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
             )
         )
     for warning in plan.report.warnings:  # e.g. a file that looks cut short
-        print(printable(f"  警告 / warning: {warning.format()}"))
+        print(printable(f"  {warning_label(warning.code)}: {warning.format()}"))
     if plan.already_imported:
         print(
             "このファイルは取込済みです。何も変更しません。/ "

@@ -41,7 +41,16 @@ class ImportUploadForm(forms.Form):
         required=False,
         error_messages={"max_length": "100文字以内で入力してください / at most 100 characters"},
     )
-    file = forms.FileField(label=_("報告書ファイル（.txt / .tsv）"), error_messages=FILE_MESSAGES)
+    file = forms.FileField(
+        label=_("報告書ファイル（Excel・CSV・タブ区切りテキスト・PDF）"),
+        error_messages=FILE_MESSAGES,
+    )
+    sheet = forms.CharField(
+        label=_("シート名（Excelで、KPI表が最初のシートにないとき）"),
+        max_length=100,
+        required=False,
+        error_messages={"max_length": "100文字以内で入力してください / at most 100 characters"},
+    )
 
     def clean_org_code(self) -> str:
         try:

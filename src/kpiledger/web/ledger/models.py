@@ -111,6 +111,7 @@ class ImportBatch(models.Model):
     org_name = models.CharField(_("団体名（指定）"), max_length=100, blank=True)
     shown_fingerprint = models.CharField(_("確認画面の変更内容"), max_length=64, blank=True)
     file_name = models.CharField(_("ファイル名"), max_length=255)
+    sheet = models.CharField(_("シート名（指定）"), max_length=100, blank=True, default="")
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     content = models.BinaryField(_("内容"), editable=False)
     title = models.CharField(_("表題"), max_length=300, blank=True)

@@ -51,7 +51,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         content = form.cleaned_data["file"].read()
         name = form.cleaned_data["file"].name
         try:
-            report = read_report_bytes(content, name)
+            sheet = form.cleaned_data.get("sheet") or ""
+            report = read_report_bytes(content, name, sheet=sheet or None)
             importing.check_values(report)
         except KpiledgerError as error:
             problems = error.problems
@@ -62,6 +63,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["org_code"],
                 name=form.cleaned_data["org_name"],
                 file_name=name,
+                sheet=sheet,
                 content=content,
                 user=request.user,
             )
@@ -106,7 +108,7 @@ def _plan(request: HttpRequest, batch: m.ImportBatch):  # type: ignore[no-untype
     """The plan of a pending import against the ledger now, or None when it can no longer be
     planned (the import is then discarded and the reason shown)."""
     try:
-        report = read_report_bytes(bytes(batch.content), batch.file_name)
+        report = read_report_bytes(bytes(batch.content), batch.file_name, sheet=batch.sheet or None)
         organization = importing.organization_for(batch.org_code, batch.org_name or None)
         return importing.plan_import(organization, report, bytes(batch.content))
     except KpiledgerError as error:
@@ -187,7 +189,7 @@ def _apply(request: HttpRequest, batch: m.ImportBatch):  # type: ignore[no-untyp
     nothing at all (not even an import record or a new ledger version) when the plan changes
     nothing: the same file again, or another file whose content the ledger already holds."""
     content = bytes(batch.content)
-    report = read_report_bytes(content, batch.file_name)
+    report = read_report_bytes(content, batch.file_name, sheet=batch.sheet or None)
     try:
         with importing.writing(batch.org_code, batch.org_name or None) as organization:
             plan = importing.plan_import(organization, report, content)

@@ -90,15 +90,24 @@ def lock_organization(code: str, name: str | None = None) -> m.Organization:
 
 
 def record_pending(
-    report: Report, *, code: str, name: str, file_name: str, content: bytes, user: object
+    report: Report,
+    *,
+    code: str,
+    name: str,
+    file_name: str,
+    content: bytes,
+    user: object,
+    sheet: str = "",
 ) -> m.ImportBatch:
-    """Keep an uploaded file in the ledger as a pending import (never in the session)."""
+    """Keep an uploaded file in the ledger as a pending import (never in the session), with
+    the workbook sheet it was read from when one was named."""
     code = normalize_code(code)
     return m.ImportBatch.objects.create(
         organization=m.Organization.objects.filter(code=code).first(),
         org_code=code,
         org_name=name,
         file_name=file_name,
+        sheet=sheet,
         sha256=sha256(content),
         content=content,
         title=report.title or "",
