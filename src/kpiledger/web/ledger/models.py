@@ -112,6 +112,7 @@ class ImportBatch(models.Model):
     shown_fingerprint = models.CharField(_("確認画面の変更内容"), max_length=64, blank=True)
     file_name = models.CharField(_("ファイル名"), max_length=255)
     sheet = models.CharField(_("シート名（指定）"), max_length=100, blank=True, default="")
+    notes = models.JSONField(_("報告書の注記"), default=list, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     content = models.BinaryField(_("内容"), editable=False)
     title = models.CharField(_("表題"), max_length=300, blank=True)
@@ -277,6 +278,12 @@ class ReportedKpi(KpiTerms):
         help_text=_(
             '年度 → {"value": "73.50"} または {"marker": "-"}（公表された桁のまま10進の文字列で）'
         ),
+    )
+    reader_flags = models.JSONField(
+        _("読み込み時の指摘"),
+        default=list,
+        blank=True,
+        help_text=_("報告書を読んだときの指摘（code, message_ja, message_en）"),
     )
     history = HistoricalRecords()
 

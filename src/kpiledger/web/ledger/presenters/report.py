@@ -99,6 +99,7 @@ class ReportPage:
     kpi_count: int
     report_years: list[YearLink]
     nearly: str  # the 概ね達成 threshold, percent
+    notes: list[str]  # the report's own notes, as published (※ 実績値は各年度末時点 …)
 
     @property
     def kpi_colspan(self) -> int:
@@ -134,6 +135,7 @@ def report_page(ledger: LedgerReport, years: list[int]) -> ReportPage:
         kpi_count=len(result.kpis),
         report_years=report_years(years, fy),
         nearly=to_plain_string(exact(result.nearly_threshold)),
+        notes=list(result.report.notes),
     )
 
 

@@ -218,6 +218,7 @@ def apply_import(
         batch.organization = org
         batch.file_name, batch.content, batch.sha256 = file_name, content, sha256(content)
         batch.title, batch.fiscal_year = plan.report.title or "", plan.report.fiscal_year
+        batch.notes = list(plan.report.notes)
         batch.status, batch.summary = m.ImportBatch.Status.APPLIED, plan.counts()
         batch.applied_at = timezone.now()
         batch.save()

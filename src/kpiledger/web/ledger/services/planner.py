@@ -21,7 +21,7 @@ from kpiledger.core.model import Actual, Kpi, Project
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.services.plan import Change, ImportPlan
 
-QUIET_FIELDS = {"position"}  # updated, but not worth a line in the preview
+QUIET_FIELDS = {"position", "reader_flags"}  # updated, but not worth a line in the preview
 
 
 def show(value: object) -> str:
@@ -170,6 +170,10 @@ class Planner:
             "baseline_text": written(kpi.baseline.value) if kpi.baseline else "",
             "published_rate_text": written(kpi.published_rate),
             "actuals": actuals_json(kpi.actuals),
+            "reader_flags": [
+                {"code": f.code, "message_ja": f.message_ja, "message_en": f.message_en}
+                for f in kpi.reader_flags
+            ],
         }
         existing = self.reported.get((row.pk, self.year)) if row.pk else None
         if existing is not None:

@@ -52,16 +52,22 @@ def report_years(organization: m.Organization) -> list[int]:
 
 
 def report_title(organization: m.Organization, fiscal_year: int) -> str:
-    title = (
+    return report_heading(organization, fiscal_year)[0]
+
+
+def report_heading(organization: m.Organization, fiscal_year: int) -> tuple[str, list[str]]:
+    """The title and the notes of the year's report, as the latest import of it published
+    them (a title made from the year when it had none)."""
+    latest = (
         m.ImportBatch.objects.filter(
             organization=organization, fiscal_year=fiscal_year, status=m.ImportBatch.Status.APPLIED
         )
-        .exclude(title="")
         .order_by("-applied_at", "-id")
-        .values_list("title", flat=True)
+        .values_list("title", "notes")
         .first()
     )
-    return title or f"{fiscal_year_label(fiscal_year, 'long')} KPI実績"
+    title, notes = latest or ("", [])
+    return title or f"{fiscal_year_label(fiscal_year, 'long')} KPI実績", list(notes or [])
 
 
 def load_report(
@@ -88,9 +94,8 @@ def load_report(
         projects[row.project_name].kpis.append(kpi)
         ids.append(row.kpi_id)
         years.update(kpi.actuals)
-    report = Report(
-        report_title(organization, fiscal_year), fiscal_year, list(projects.values()), sorted(years)
-    )
+    title, notes = report_heading(organization, fiscal_year)
+    report = Report(title, fiscal_year, list(projects.values()), sorted(years), notes)
     return LedgerReport(organization, evaluate_report(report, nearly=nearly), ids)
 
 
@@ -160,7 +165,8 @@ def to_core_kpi(row: m.ReportedKpi, current: dict[int, Actual] | None = None) ->
             Aggregation(kpi.aggregation_override) if kpi.aggregation_override else None
         ),
         actuals_are_increments=kpi.actuals_are_increments,
-        reader_flags=revisions(actuals, current or {}),
+        reader_flags=[Flag(**flag) for flag in row.reader_flags]
+        + revisions(actuals, current or {}),
     )
 
 

@@ -41,6 +41,7 @@ REPORTED_FIELDS = [
     "baseline_text",
     "published_rate_text",
     "actuals",
+    "reader_flags",
     "import_batch",
 ]
 OBSERVATION_FIELDS = ["value", "marker", "import_batch"]
