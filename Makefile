@@ -25,14 +25,15 @@ evaluate: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-## browser: Debian's Chromium and Japanese fonts for the browser tests (apt-get, as root)
+## browser: Debian's Chromium and Japanese fonts for the browser and PDF tests (apt-get, as root)
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+	    || [ ! -e /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      chromium fonts-noto-cjk >/dev/null; \
+	      chromium fonts-noto-cjk fonts-ipafont-gothic >/dev/null; \
 	  else \
-	    echo "Install Debian's chromium and fonts-noto-cjk (sudo apt-get install chromium fonts-noto-cjk)"; \
+	    echo "Install Debian's chromium, fonts-noto-cjk and fonts-ipafont-gothic (sudo apt-get install chromium fonts-noto-cjk fonts-ipafont-gothic)"; \
 	    exit 1; \
 	  fi; \
 	fi

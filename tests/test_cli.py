@@ -576,22 +576,29 @@ def comma_separated(text: str) -> str:
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
-def test_a_comma_separated_txt_is_named_as_such_once(capsys, tmp_path, encoding):
+def test_a_comma_separated_txt_is_read_as_csv(capsys, tmp_path, encoding):
+    """A CSV saved as .txt is read from its content (commas), to the very same judgement."""
     path = tmp_path / "report.txt"
-    path.write_bytes(comma_separated(RAW).encode(encoding, errors="replace"))
-    status, out, err = run(capsys, "evaluate", str(path))
-    assert_clean_failure(status, out, err)
-    assert err.count("[") == 1, err  # one problem, not a missing column per header cell
-    assert "[looks-comma-separated]" in err
-    assert "カンマ区切り" in err and "comma-separated" in err
+    path.write_bytes(comma_separated(RAW).encode(encoding))
+    status, out, err = run(capsys, "evaluate", str(path), "--format", "json")
+    assert status == 0, err
+    _, reference, _ = run(capsys, "evaluate", "--format", "json")
+    result = json.loads(out, parse_float=Decimal)
+    notices = result.pop("warnings", [])  # the encoding guessed, at most
+    assert result == json.loads(reference, parse_float=Decimal)
+    assert len(kpis_by_indicator(result)) == KPI_COUNT
+    assert {w["code"] for w in notices} <= {"encoding-detected"}
+    assert "Traceback" not in err
+    assert set(re.findall(r"\[([a-z-]+)\]", err)) <= {"encoding-detected"}, err
 
 
 def test_prose_with_commas_is_not_taken_for_csv(capsys, tmp_path):
     path = tmp_path / "letter.txt"
     path.write_text("A, B, C and D\nOne, two\nThree, four, five, six, seven\n", encoding="utf-8")
-    status, _out, err = run(capsys, "evaluate", str(path))
-    assert status == 2
-    assert "looks-comma-separated" not in err
+    status, out, err = run(capsys, "evaluate", str(path))
+    assert_clean_failure(status, out, err)
+    assert err.count("[") == 1, err  # one problem: prose is no report, whatever its commas
+    assert "[not-a-report] 1行目" in err and "line 1:" in err
 
 
 def test_csv_gives_the_japanese_wording_beside_each_code(capsys):

@@ -39,10 +39,8 @@ def read_input(file: str, sheet: str | None = None) -> Input:
     return Input(read_report_bytes(content, path.name, sheet=sheet), content, path.name)
 
 
-#: Codes of report warnings that only say how the file was read (not a data-quality concern).
-NOTICE_CODES = frozenset({"sheet-chosen", "encoding-detected"})
-
-
 def warning_label(code: str) -> str:
-    """How a report warning is introduced on the terminal."""
+    """How a report's notice or warning is introduced on the terminal."""
+    from kpiledger.io.readers import NOTICE_CODES
+
     return "お知らせ / Note" if code in NOTICE_CODES else "警告 / Warning"

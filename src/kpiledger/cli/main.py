@@ -107,7 +107,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     check_year(report, args.year)
-    for warning in report.warnings:  # read, but the user should look (possibly-truncated …)
+    for warning in [*report.notices, *report.warnings]:  # how it was read; what to look at
         print(printable(f"{warning_label(warning.code)}: {warning.format()}"), file=sys.stderr)
     result = evaluate_report(report, fiscal_year=args.year, nearly=args.nearly)
     if args.format == "json":

@@ -178,7 +178,7 @@ def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
                 f"a new organization: {org.name} ({org.prefecture})"
             )
         )
-    for warning in plan.report.warnings:  # e.g. a file that looks cut short
+    for warning in [*plan.report.notices, *plan.report.warnings]:  # e.g. a file cut short
         print(printable(f"  {warning_label(warning.code)}: {warning.format()}"))
     if plan.already_imported:
         print(

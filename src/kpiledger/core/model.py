@@ -162,6 +162,9 @@ class Report:
     #: Data-quality warnings on the whole file (`possibly-truncated` …), located like problems:
     #: the file was read, but the user should look before importing it.
     warnings: list[Problem] = field(default_factory=list)
+    #: How the file was read (`encoding-detected`, `sheet-chosen`): told to the user, not a
+    #: concern about the data, so not part of the JSON output.
+    notices: list[Problem] = field(default_factory=list)
 
     @property
     def kpis(self) -> list[Kpi]:

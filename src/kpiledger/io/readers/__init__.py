@@ -18,6 +18,10 @@ from kpiledger.core.model import Report
 from kpiledger.io.readers.detect import KIND_NAMES, detect, kind_of_name
 from kpiledger.io.readers.source import Source
 
+#: What a reader says only about how it read the file (not a concern about the data): kept
+#: apart as `Report.notices`. Anything else a reader says goes with `Report.warnings`.
+NOTICE_CODES = frozenset({"sheet-chosen", "encoding-detected"})
+
 
 def read_report(path: str | Path, *, sheet: str | None = None) -> Report:
     """Read a KPI report file."""
@@ -40,7 +44,13 @@ def read_report_bytes(data: bytes, file_name: str, *, sheet: str | None = None) 
         if mismatch is None:
             raise
         raise ReportError([mismatch, *error.problems]) from None
-    report.warnings = [*([mismatch] if mismatch else []), *source.notices, *report.warnings]
+    said = [source.locate(p) for p in source.notices]
+    report.notices = [p for p in said if p.code in NOTICE_CODES]
+    report.warnings = [
+        *([mismatch] if mismatch else []),
+        *(p for p in said if p.code not in NOTICE_CODES),
+        *report.warnings,
+    ]
     return report
 
 
@@ -57,7 +67,7 @@ def read_source(data: bytes, kind: str, *, sheet: str | None = None) -> Source:
     if kind == "text":
         from kpiledger.io.readers import text
 
-        return text.source(text.decode(data))
+        return text.source_bytes(data)
     raise ReportError.single(
         "unsupported-format",
         f"この形式のファイルは読めません（{KIND_NAMES[kind][0]}）。"

@@ -84,7 +84,9 @@ def _binary(data: bytes) -> bool:
 
 
 def _looks_utf16(head: bytes) -> bool:
-    """UTF-16 without a BOM: the NUL bytes all fall on even or all on odd offsets."""
+    """UTF-16 without a BOM: most NUL bytes fall on one parity (ASCII, digits and tabs give
+    a NUL on every other byte; a few CJK characters such as 一 U+4E00 or the full-width space
+    U+3000 put one on the other parity)."""
     even = sum(1 for i in range(0, len(head), 2) if head[i] == 0)
     odd = sum(1 for i in range(1, len(head), 2) if head[i] == 0)
-    return (even == 0) != (odd == 0)
+    return max(even, odd) >= 4 * min(even, odd) and max(even, odd) >= len(head) // 20
