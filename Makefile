@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/import_ledger.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/readers.py
 	$(BIN)/python benchmarks/load.py
 
 clean:

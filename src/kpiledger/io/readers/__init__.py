@@ -36,6 +36,8 @@ def read_report_bytes(data: bytes, file_name: str, *, sheet: str | None = None) 
 
     kind = detect(data)
     named = kind_of_name(file_name)
+    if kind == "zip" and named in ("xlsx", "ods"):
+        kind = named  # a workbook cut short (no zip directory): its reader says it is damaged
     mismatch = _mismatch(file_name, named, kind) if named not in (None, kind) else None
     try:
         source = read_source(data, kind, sheet=sheet)

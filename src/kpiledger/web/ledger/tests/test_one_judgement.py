@@ -61,3 +61,16 @@ def test_the_reports_own_notes_are_kept_and_shown(client):
     assert "報告書の注記" in html
     for note in notes:
         assert note.replace("<", "&lt;") in html
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods", "pdf", "csv-cp932"])
+def test_every_format_judges_alike_from_the_file_and_from_the_ledger(tmp_path, kind):
+    from tests.test_formats import reference_as
+
+    path = tmp_path / f"reference.{kind.split('-')[0]}"
+    path.write_bytes(reference_as(kind))
+    from_file = judged(evaluate_report(read_report(path)))
+    assert from_file == judged(evaluate_report(read_report(f.REFERENCE_PATH)))
+    f.import_file(path)
+    organization = m.Organization.objects.get()
+    assert judged(reports.load_report(organization, 2023).result) == from_file

@@ -1,0 +1,147 @@
+# ruff: noqa: E501  (the catalogue is a table: one code per line reads best)
+"""The catalogue of every problem, warning, notice and flag code kpiledger raises.
+
+One entry per code: the layer that raises it, its kind, and what it means in Japanese and in
+English (the messages themselves carry the details: the cell, the value, what was expected).
+docs/codes.md is generated from this list (`python -m kpiledger.core.codes > docs/codes.md`),
+and a test checks that every code raised in the source is here, and every code here is raised.
+
+Kinds: `error` — the input is refused with located problems, nothing is written; `warning` —
+the report was read, but a person should look (data that may be cut short, a name that
+disagrees with the content); `notice` — how the file was read (sheet, encoding); `flag` — a
+remark on one KPI for the committee, shown beside its judgement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    layer: str  # core, reader, import, cli, settings
+    kind: str  # error, warning, notice, flag
+    ja: str
+    en: str
+
+
+CATALOGUE = (
+    # --- core: dates, numbers, codes ------------------------------------------------------------
+    Code("unknown-era", "core", "error", "和暦・西暦の日付として読めない", "not a date form kpiledger reads"),
+    Code("bad-date", "core", "error", "存在しない日付、またはありえない年（1926〜2200年の外）",
+         "a day that does not exist, or a year outside 1926–2200"),
+    Code("era-out-of-range", "core", "error", "元号の始まる前の年月（令和1年4月など）",
+         "a month before its era began (令和1年4月)"),
+    Code("bad-number", "core", "error", "数値として読めないセル", "a cell that is not a number"),
+    Code("value-out-of-range", "core", "error", "台帳に入らない大きさ・桁数の数値",
+         "a number too large or with too many decimals for the ledger"),
+    Code("bad-org-code", "core", "error", "6桁・都道府県・検査数字のいずれかが正しくない団体コード",
+         "a local government code with a wrong length, prefecture or check digit"),
+    Code("unknown-org-code", "core", "error", "地方公共団体コード表にない団体コード（団体名の指定が必要）",
+         "a code not in the table of local governments (a name must be given)"),
+    # --- core: flags on a KPI -------------------------------------------------------------------
+    Code("rate-mismatch", "core", "flag", "公表された達成率と再計算した達成率の違い",
+         "the published achievement rate differs from the recomputed one"),
+    Code("missing-years", "core", "flag", "実績値が途中の年度で欠けている", "a year without a value after the first"),
+    Code("percent-over-100", "core", "flag", "単位が%なのに100を超える値", "unit % with a value above 100"),
+    Code("implausible-jump", "core", "flag", "前年度から10倍以上の変化", "a tenfold change between consecutive years"),
+    Code("met-at-baseline", "core", "flag", "基準値で既に目標を満たしている", "the baseline already meets the target"),
+    Code("target-year-not-published", "core", "flag", "目標年度の実績値の列がない", "no column for the target year"),
+    Code("cumulative-decreases", "core", "flag", "累計値が減っている", "a running total goes down"),
+    # --- reader ---------------------------------------------------------------------------------
+    Code("cannot-open", "reader", "error", "ファイルを開けない（ない、権限がない、フォルダ）",
+         "the file cannot be opened (missing, no permission, a folder)"),
+    Code("unsupported-format", "reader", "error", "読めない種類のファイル（Word文書、画像など）",
+         "a kind of file kpiledger cannot read (a Word document, an image)"),
+    Code("format-mismatch", "reader", "warning", "ファイル名の拡張子と中身の形式が違う（中身に合わせて読む）",
+         "the file name's suffix disagrees with its content (read as its content)"),
+    Code("bad-encoding", "reader", "error", "文字コードを判別できないテキスト", "text in an encoding that cannot be told"),
+    Code("encoding-detected", "reader", "notice", "UTF-8以外の文字コードとして読んだ", "read in an encoding other than UTF-8"),
+    Code("bad-cell", "reader", "error", "セルに分けられない行", "a row that cannot be split into cells"),
+    Code("unclosed-quote", "reader", "error", "「\"」で始まって閉じられていないセル", "a quoted cell never closed"),
+    Code("bad-workbook", "reader", "error", "壊れている、またはパスワードで保護されたExcelファイル",
+         "a damaged or password-protected workbook"),
+    Code("no-such-sheet", "reader", "error", "指定されたシートがない", "the named sheet does not exist"),
+    Code("sheet-chosen", "reader", "notice", "複数のシートからKPI表のあるシートを選んだ",
+         "the sheet with the KPI table was chosen among several"),
+    Code("bad-pdf", "reader", "error", "壊れている、暗号化された、または大きすぎるPDF",
+         "a damaged, encrypted or too large PDF"),
+    Code("scanned-pdf", "reader", "error", "文字の情報がないPDF（スキャン画像。OCRはしない）",
+         "a PDF without a text layer (a scan; no OCR)"),
+    Code("scanned-page", "reader", "warning", "画像だけで文字の情報がないページ（読んでいない）",
+         "a page with only an image (not read)"),
+    Code("no-text-pdf", "reader", "error", "文字の情報がないPDF（白紙、図形の文字）", "a PDF with no text at all"),
+    Code("no-table-pdf", "reader", "error", "罫線で区切られた表のないPDF", "a PDF without a ruled table"),
+    Code("unmapped-pdf-text", "reader", "warning", "文字に変換できない記号のあるPDFページ",
+         "a PDF page with glyphs that map to no character"),
+    Code("not-a-report", "reader", "error", "KPI表の見出し行がない（KPI実績報告ではない）",
+         "no KPI table header: not a KPI report"),
+    Code("missing-column", "reader", "error", "見出しに必要な列（事業の名称・指標・指標値・年月・年度）がない",
+         "the header lacks a needed column (name, indicator, target, date, years)"),
+    Code("unknown-year-column", "reader", "error", "年度の列として読めない見出し", "a year heading that cannot be read"),
+    Code("duplicate-column", "reader", "error", "同じ年度の実績の列が二つある", "two actual columns for one year"),
+    Code("kpi-without-project", "reader", "error", "事業の名称より前の指標の行", "a KPI row before any project name"),
+    Code("missing-indicator", "reader", "error", "指標の名前がない行に値がある", "values on a row without an indicator"),
+    Code("missing-target", "reader", "error", "目標値のない指標", "a KPI without a target"),
+    Code("missing-target-date", "reader", "error", "目標年月のない指標", "a KPI without a target date"),
+    Code("truncated-row", "reader", "error", "途中で切れている行", "a row cut short"),
+    Code("duplicate-project", "reader", "error", "同じ名前の事業が別の区分にもある",
+         "a project name in both sections"),
+    Code("duplicate-indicator", "reader", "error", "一つの事業に同じ指標が二つ", "one indicator twice in a project"),
+    Code("project-without-kpi", "reader", "error", "指標の行がない事業", "a project without a KPI row"),
+    Code("no-kpi-rows", "reader", "error", "KPIの行が一つもない", "no KPI row at all"),
+    Code("possibly-truncated", "reader", "warning", "ファイルが途中で切れているおそれ", "the file may be cut short"),
+    Code("unit-mismatch", "reader", "flag", "値に書かれた単位が単位欄と違う", "a unit in a value cell differs from 単位"),
+    Code("forecast-not-read", "reader", "flag", "見込・計画の列の値（実績として読まない）",
+         "a value in a forecast column (not read as an actual)"),
+    # --- import (the ledger) --------------------------------------------------------------------
+    Code("ledger-busy", "import", "error", "別の取込が台帳を使用中（60秒待っても終わらない）",
+         "another import holds the ledger (still after 60 s)"),
+    Code("text-too-long", "import", "error", "台帳の欄に入らない長さの文字列", "a text too long for its ledger field"),
+    Code("revised-after-publication", "import", "flag", "公表後に台帳で訂正された実績値",
+         "an actual corrected in the ledger after publication"),
+    # --- command line and settings ---------------------------------------------------------------
+    Code("year-not-in-report", "cli", "error", "報告書の年度の範囲外の --year", "a --year outside the report's years"),
+    Code("unencodable", "cli", "error", "指定の文字コードで表せない文字（CSV出力）",
+         "a character the chosen CSV encoding cannot write"),
+    Code("bad-host", "cli", "error", "待ち受けできない --host", "a --host that cannot be listened on"),
+    Code("cannot-listen", "cli", "error", "使用中などで待ち受けできないポート", "a port that cannot be listened on"),
+    Code("database-unavailable", "cli", "error", "接続できないデータベース", "a database that cannot be reached"),
+    Code("bad-setting", "settings", "error", "正しくない環境変数（KPILEDGER_*）", "a wrong KPILEDGER_* environment variable"),
+)  # fmt: skip
+
+CODES = {entry.code: entry for entry in CATALOGUE}
+
+KIND_LABELS = {
+    "error": "エラー（何も書き込まない）/ error",
+    "warning": "警告 / warning",
+    "notice": "お知らせ / notice",
+    "flag": "指摘（KPIごと）/ flag",
+}
+
+
+def render() -> str:
+    """docs/codes.md: the catalogue as a table, grouped by layer."""
+    lines = [
+        "# Problem, warning and flag codes",
+        "",
+        "Generated from `kpiledger.core.codes` by `python -m kpiledger.core.codes > docs/codes.md`;"
+        " a test fails when a code raised in the source is missing here, or listed but never"
+        " raised.",
+        "",
+        "| code | layer | kind | 意味 | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for entry in CATALOGUE:
+        lines.append(
+            f"| `{entry.code}` | {entry.layer} | {KIND_LABELS[entry.kind]} | {entry.ja} |"
+            f" {entry.en} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(render())
