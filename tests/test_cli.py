@@ -684,3 +684,31 @@ def test_an_encoding_for_a_format_that_has_none_is_warned_about(capsys):
     assert "--encoding は --format csv のときだけ使います" in err and "csv only" in err
     status, out, err = run(capsys, "evaluate", "--encoding", "utf-8", "--format", "csv")
     assert status == 0 and "--encoding" not in err
+
+
+def test_a_direction_given_on_the_command_line_wins_and_says_so(capsys):
+    status, out, err = run(capsys, "evaluate", "--direction", "移住者数=低いほど良い",
+                           "--format", "json")  # fmt: skip
+    assert status == 0, err
+    migrants = kpis_by_indicator(json.loads(out))["移住者数"]  # 105 against 121
+    assert (migrants["direction"], migrants["direction_reason"]) == (
+        "decrease",
+        "明示的な指定による",
+    )
+    assert (migrants["status"], migrants["achievement_rate"]) == ("achieved", 115.2)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("移住者=decrease", "[unknown-kpi]"), ("移住者数=down", "increase or decrease"),
+     ("decrease", "INDICATOR=decrease")],
+)  # fmt: skip
+def test_a_bad_direction_is_named(capsys, value, expected):
+    try:
+        status = main(["evaluate", "--direction", value])
+    except SystemExit as exit_:
+        status = exit_.code
+    err = capsys.readouterr().err
+    assert status == 2 and expected in err and "Traceback" not in err
+    if expected == "[unknown-kpi]":
+        assert "近い指標: 移住者数" in err and "closest: 移住者数" in err

@@ -22,6 +22,7 @@ from kpiledger.cli.options import (  # noqa: F401  (port_number, thread_count, r
     reference_report_path,
     thread_count,
 )
+from kpiledger.cli.overrides import DIRECTION_HELP, direction_option
 from kpiledger.cli.parser import Parser
 from kpiledger.cli.terminal import printable
 from kpiledger.core.errors import KpiledgerError
@@ -64,6 +65,14 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--sheet", metavar="NAME", help=SHEET_HELP)
     evaluate.add_argument(
+        "--direction",
+        type=direction_option,
+        action="append",
+        default=[],
+        metavar="KPI=DIR",
+        help=DIRECTION_HELP,
+    )
+    evaluate.add_argument(
         "--format",
         choices=("table", "json", "csv"),
         default="table",
@@ -97,9 +106,11 @@ def build_parser(width: int | None = None) -> argparse.ArgumentParser:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from kpiledger.cli.inputs import read_input, warning_label
+    from kpiledger.cli.overrides import apply_directions
     from kpiledger.core.evaluate import evaluate_report
 
     report = read_input(args.file or str(reference_report_path()), args.sheet).report
+    apply_directions(report, args.direction)
     if args.encoding and args.format != "csv":
         print(
             "警告: --encoding は --format csv のときだけ使います（この出力はUTF-8です）/ "

@@ -12,9 +12,11 @@ import sys
 
 from kpiledger.cli.inputs import warning_label
 from kpiledger.cli.options import SHEET_HELP, port_number, thread_count
+from kpiledger.cli.overrides import DIRECTION_HELP, apply_directions, direction_option
 from kpiledger.cli.terminal import printable
 from kpiledger.core.era import fiscal_year_label
 from kpiledger.core.errors import KpiledgerError
+from kpiledger.core.model import Direction
 
 REFERENCE_ORG = ("012068", "釧路市")
 
@@ -36,6 +38,14 @@ def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # ty
         " (report file: Excel, CSV, tab-separated text or PDF; - reads standard input)",
     )
     imp.add_argument("--sheet", metavar="NAME", help=SHEET_HELP)
+    imp.add_argument(
+        "--direction",
+        type=direction_option,
+        action="append",
+        default=[],
+        metavar="KPI=DIR",
+        help=DIRECTION_HELP + " 台帳に記録します (kept in the ledger)",
+    )
     imp.add_argument(
         "--org",
         required=True,
@@ -81,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
     setup()
     if args.command == "import":
-        return run_import(args.file, args.org, args.name, args.dry_run, args.sheet)
+        return run_import(args.file, args.org, args.name, args.dry_run, args.sheet, args.direction)
     if args.command == "serve":
         return run_serve(args.host, args.port, args.threads)
     from django.core.management import execute_from_command_line
@@ -123,13 +133,19 @@ def database_unavailable(error: Exception) -> KpiledgerError:
 
 
 def run_import(
-    file: str, org_code: str, name: str | None, dry_run: bool, sheet: str | None = None
+    file: str,
+    org_code: str,
+    name: str | None,
+    dry_run: bool,
+    sheet: str | None = None,
+    directions: list[tuple[str, Direction]] | None = None,
 ) -> int:
     from kpiledger.cli.inputs import read_input
     from kpiledger.web.ledger.services import importing
 
     source = read_input(file, sheet)
     report, content = source.report, source.content
+    apply_directions(report, directions or [])
     with contextlib.suppress(OSError):
         os.nice(5)  # an import is batch work: pages served from this machine come first
     prepare()

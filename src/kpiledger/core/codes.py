@@ -102,6 +102,7 @@ CATALOGUE = (
     Code("revised-after-publication", "import", "flag", "公表後に台帳で訂正された実績値",
          "an actual corrected in the ledger after publication"),
     # --- command line and settings ---------------------------------------------------------------
+    Code("unknown-kpi", "cli", "error", "--direction で指定した指標が報告書にない", "--direction names an indicator the report does not have"),
     Code("year-not-in-report", "cli", "error", "報告書の年度の範囲外の --year", "a --year outside the report's years"),
     Code("unencodable", "cli", "error", "指定の文字コードで表せない文字（CSV出力）",
          "a character the chosen CSV encoding cannot write"),

@@ -530,3 +530,19 @@ def test_change_descriptions_never_show_python_values():
     assert _field(Decimal("2300.0000")) == "2300"
     actuals = {"2023": {"value": "105"}, "2022": {"marker": "-"}}
     assert _years_text(actuals, ["2021", "2022", "2023"]) == "R3年度: なし、R4年度: -、R5年度: 105"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cli_import_keeps_a_direction_given_on_the_command_line(capsys):
+    status, _out, err = run(
+        capsys, "import", REFERENCE, "--org", "012068", "--direction", "移住者数=decrease"
+    )
+    assert status == 0, err
+    kpi = m.Kpi.objects.get(indicator=f.MIGRANTS)
+    assert kpi.direction_override == "decrease"
+    organization = m.Organization.objects.get()
+    from kpiledger.web.ledger.services import reports
+
+    [result] = [k for k in reports.load_report(organization, 2023).result.kpis
+                if k.kpi.indicator == f.MIGRANTS]  # fmt: skip
+    assert (result.direction.value.value, result.status.value) == ("decrease", "achieved")
