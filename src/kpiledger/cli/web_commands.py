@@ -14,7 +14,6 @@ from kpiledger.cli.inputs import warning_label
 from kpiledger.cli.options import SHEET_HELP, port_number, thread_count
 from kpiledger.cli.overrides import DIRECTION_HELP, apply_directions, direction_option
 from kpiledger.cli.terminal import printable
-from kpiledger.core.era import fiscal_year_label
 from kpiledger.core.errors import KpiledgerError
 from kpiledger.core.model import Direction
 
@@ -181,46 +180,43 @@ def _apply_with_progress(plan, file_name: str, content: bytes):  # type: ignore[
 
 
 def print_plan(plan, file_name: str) -> None:  # type: ignore[no-untyped-def]
-    """The preview on stdout; texts from the file are shown literally (control characters
-    escaped)."""
-    org = plan.organization
-    year = plan.report.fiscal_year
-    label = f"{fiscal_year_label(year)}・{year}年度"
-    print(printable(f"{org.name}（{org.code}）← {file_name}（{label}）"))
-    if org.pk is None or not org.projects.exists():
+    """The preview on stdout, from the same view as the upload form's preview: per project and
+    KPI what is added, changed (old → new) or left as is. Texts from the file are shown
+    literally (control characters escaped)."""
+    from kpiledger.web.ledger.presenters.plan import plan_view
+
+    view = plan_view(plan, file_name, "both")
+    print(printable(f"{view.organization} ← {view.file_name}  {view.year}"))
+    if view.new_organization:
+        org = plan.organization
         print(
             printable(
                 f"  新しい団体として登録します: {org.name}（{org.prefecture}）/ "
                 f"a new organization: {org.name} ({org.prefecture})"
             )
         )
-    for warning in [*plan.report.notices, *plan.report.warnings]:  # e.g. a file cut short
-        print(printable(f"  {warning_label(warning.code)}: {warning.format()}"))
-    if plan.already_imported:
+    for said in [*view.notices, *view.warnings]:  # how it was read; e.g. a file cut short
+        print(printable(f"  {warning_label(said.code)}: {said.format()}"))
+    if view.already_imported:
         print(
             "このファイルは取込済みです。何も変更しません。/ "
             "This file was already imported; nothing changes."
         )
         return
-    from kpiledger.web.ledger.services.importing import CHANGE_LABELS
-
-    for kind, count in plan.counts().items():
-        ja, en = CHANGE_LABELS[kind]
-        print(f"  {ja} / {en}: {count}")
-    for change in plan.changes:
-        if change.kind.startswith("changed"):
-            where = " ".join(
-                filter(
-                    None,
-                    [
-                        change.project,
-                        change.indicator,
-                        fiscal_year_label(change.fiscal_year) if change.fiscal_year else "",
-                    ],
-                )
-            )
-            print(printable(f"  ! {where}: {change.before} → {change.after}"))
-    if plan.is_empty:
+    for project in view.projects:
+        print(printable(f"  [{project.label}] {project.name}"))
+        for change in project.changes:
+            print(printable(f"      ! {change.kind}: {change.before} → {change.after}"))
+        for kpi in project.kpis:
+            print(printable(f"    - [{kpi.label}] {kpi.indicator}"))
+            for change in kpi.changes:
+                year = f" {change.year}" if change.year else ""
+                line = f"        ! {change.kind}{year}: {change.before} → {change.after}"
+                print(printable(line))
+    print("  KPI: " + "、".join(f"{label} {count}" for label, count in view.tally))
+    for label, count in view.counts:
+        print(f"  {label}: {count}")
+    if view.nothing_to_apply:
         print("変更はありません / no changes")
 
 

@@ -20,7 +20,8 @@ from kpiledger.core.errors import KpiledgerError, Problem
 from kpiledger.io.readers import read_report_bytes
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.forms import ImportUploadForm
-from kpiledger.web.ledger.presenters.formatting import year_label, year_label_long
+from kpiledger.web.ledger.presenters.formatting import year_label_long
+from kpiledger.web.ledger.presenters.plan import plan_view
 from kpiledger.web.ledger.services import importing
 
 SESSION_KEY = "kpiledger_pending_import"  # the id of the user's pending ImportBatch
@@ -132,20 +133,14 @@ def preview(request: HttpRequest) -> HttpResponse:
         return redirect("ledger:import_upload")
     batch.shown_fingerprint = plan.fingerprint()
     batch.save(update_fields=["shown_fingerprint"])
-    english = get_language() == "en"
-    labels = {kind: pair[1 if english else 0] for kind, pair in importing.CHANGE_LABELS.items()}
+    view = plan_view(plan, batch.file_name, "en" if get_language() == "en" else "ja")
     context = {
         "plan": plan,
+        "view": view,
         "file_name": batch.file_name,
         "year": year_label_long(plan.report.fiscal_year),
-        "nothing_to_apply": plan.is_empty,
-        "counts": [(labels[kind], count) for kind, count in plan.counts().items()],
-        "changed": [
-            (labels[c.kind], c, year_label(c.fiscal_year) if c.fiscal_year else "")
-            for c in plan.changes
-            if c.kind.startswith(("changed", "kept"))
-        ],
-        "added": [c for c in plan.changes if c.kind in ("new-project", "new-kpi")],
+        "nothing_to_apply": view.nothing_to_apply,
+        "counts": view.counts,
     }
     return render(request, "ledger/staff/preview.html", context)
 

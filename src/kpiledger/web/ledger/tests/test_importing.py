@@ -324,7 +324,10 @@ REFERENCE = str(f.REFERENCE_PATH)
 def test_cli_import_previews_then_imports(capsys):
     status, out, err = run(capsys, "import", REFERENCE, "--org", "012068", "--name", "釧路市")
     assert status == 0, err
-    assert "釧路市（012068）← kushiro_r5_kpi_report.txt（R5年度・2023年度）" in out
+    assert "釧路市（012068） ← kushiro_r5_kpi_report.txt  R5年度（2023年度）" in out
+    assert "[追加 / added] 音別地域交流拠点施設整備事業" in out
+    assert "    - [追加 / added] 音別地域交流拠点施設利用者数" in out
+    assert "KPI: 追加 / added 24、変更あり / changed 0、実績値の追加 / new actuals 0、" in out
     assert "新しい団体として登録します: 釧路市（北海道）" in out
     assert "事業の追加 / new projects: 7" in out
     assert "KPIの追加 / new KPIs: 24" in out
@@ -364,8 +367,11 @@ def test_cli_next_year_shows_the_changed_value(capsys, next_year_file):
     assert run(capsys, "import", REFERENCE, "--org", "012068")[0] == 0
     status, out, err = run(capsys, "import", str(next_year_file), "--org", "012068")
     assert status == 0, err
-    assert "（R6年度・2024年度）" in out
-    assert f"{f.MIGRANTS} R5年度: 105 → 106" in out
+    assert "  R6年度（2024年度）" in out
+    assert f"    - [変更あり / changed] {f.MIGRANTS}" in out
+    assert "        ! 実績値の変更 / changed actuals R5年度: 105 → 106" in out
+    assert "[変更なし / unchanged] 音別地域交流拠点施設利用者数" not in out  # it gets R6 values
+    assert "[実績値の追加 / new actuals] 音別地域交流拠点施設利用者数" in out
     assert "実績値の追加 / new actuals: 36" in out
     assert f.observation(f.MIGRANTS, 2023).value == Decimal("106")
 
@@ -384,7 +390,7 @@ def test_cli_bad_org_code_names_the_check_digit(capsys):
 def test_cli_names_a_new_organization_from_the_table_of_local_governments(capsys):
     status, out, err = run(capsys, "import", REFERENCE, "--org", "011002", "--dry-run")
     assert status == 0, err
-    assert "札幌市（011002）← kushiro_r5_kpi_report.txt" in out and all_zero()
+    assert "札幌市（011002） ← kushiro_r5_kpi_report.txt" in out and all_zero()
     status, out, err = run(capsys, "import", REFERENCE, "--org", "011002")
     assert status == 0, err
     org = m.Organization.objects.get()
@@ -491,7 +497,7 @@ def test_cli_imports_standard_input_for_a_dash(capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", stdin)
     status, out, err = run(capsys, "import", "-", "--org", "012068")
     assert status == 0, err
-    assert "釧路市（012068）← 標準入力 (stdin)（R5年度・2023年度）" in out
+    assert "釧路市（012068） ← 標準入力 (stdin)  R5年度（2023年度）" in out
     assert m.Observation.objects.count() == 120
     assert m.ImportBatch.objects.get().file_name == "標準入力 (stdin)"
 

@@ -288,3 +288,33 @@ def test_the_preview_names_the_fiscal_year_in_the_japanese_calendar(client, staf
     assert "<dd>令和5年度（2023年度）</dd>" in page
     english = client.get(reverse("ledger:import_preview"), HTTP_ACCEPT_LANGUAGE="en")
     assert "<dd>FY2023 (令和5年度)</dd>" in english.content.decode()
+
+
+def test_preview_shows_each_project_and_kpi_as_the_command_line_does(client, staff):
+    from kpiledger.web.ledger.presenters.plan import plan_view
+
+    content = reference_report_path().read_bytes()
+    upload(client, content)
+    client.get(reverse("ledger:import_preview"))  # the confirmation needs a preview shown
+    client.post(reverse("ledger:import_confirm"), {"action": "apply"})
+    assert m.Observation.objects.count() == 120
+    changed = content.decode().replace("\t112\t105", "\t112\t106").encode()
+    assert changed != content
+    upload(client, changed)
+    html = client.get(reverse("ledger:import_preview")).content.decode()
+    assert "【変更あり】釧路市におけるテレワーク等推進事業" in html
+    assert "【変更なし】音別地域交流拠点施設整備事業" in html
+    assert '移住者数</th><td data-label="区分">変更あり</td>' in html
+    assert "実績値の変更 R5年度: 105 → 106" in html
+    assert "変更なし 23" in html and "変更あり 1" in html
+    # the same view as the command line's preview, in Japanese
+    from kpiledger.io.readers import read_report_bytes
+    from kpiledger.web.ledger.services import importing
+
+    plan = importing.plan_import(
+        importing.organization_for("012068"), read_report_bytes(changed, "r.txt"), changed
+    )
+    view = plan_view(plan, "r.txt", "ja")
+    [migrants] = [k for p in view.projects for k in p.kpis if k.indicator == "移住者数"]
+    assert (migrants.state, [(c.year, c.before, c.after) for c in migrants.changes][-1]) == (
+        "changed", ("R5年度", "105", "106"))  # fmt: skip
