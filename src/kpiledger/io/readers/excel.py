@@ -36,21 +36,18 @@ well-formed (calamine would loop forever).
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-import re
-import struct
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from io import BytesIO
 from typing import Any
 
 from kpiledger.core.errors import Problem, ReportError
 from kpiledger.io.readers.columns import Row, is_header_start
+from kpiledger.io.readers.excel_values import cell_text, number_text  # noqa: F401  (public)
 from kpiledger.io.readers.source import Source
+from kpiledger.io.readers.xls_guard import bad_workbook, check_dimensions
 
 #: Sheet names (NFKC, lower case) that hold no KPI table: tried after every other sheet.
 COVER_WORDS = (
@@ -133,7 +130,7 @@ def _open_calamine(data: bytes, kind: str) -> _Book:
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     if kind == "xls":
-        _check_dimensions(data)
+        check_dimensions(data)
     # An .ods's content.xml is parsed first: for what calamine does not give (merged ranges,
     # percent cells), and because calamine loops forever on some malformed XML.
     ods = dict(_ods_tables(data)) if kind == "ods" else {}
@@ -158,79 +155,6 @@ def _open_calamine(data: bytes, kind: str) -> _Book:
     return _Book([m.name for m in sheets], hidden, read)
 
 
-_XLS_ROWS, _XLS_COLUMNS = 65536, 256
-_END_OF_CHAIN = 0xFFFFFFFA  # sector ids from here on are markers (end, free, FAT, DIFAT)
-
-
-def _check_dimensions(data: bytes) -> None:
-    """Refuse an .xls whose recorded sheet size is impossible (first row after the last, more
-    than 65536 rows or 256 columns): calamine allocates the size its DIMENSIONS record says
-    before reading a cell, and a failed allocation aborts the whole process (no exception).
-    The records are read from the workbook stream; without one, calamine says what is wrong."""
-    stream = _workbook_stream(data)
-    position = 0
-    while position + 4 <= len(stream):
-        kind, length = struct.unpack_from("<HH", stream, position)
-        body = stream[position + 4 : position + 4 + length]
-        if kind == 0x0200 and len(body) in (10, 14):  # DIMENSIONS of BIFF5/7 or BIFF8
-            layout = "<HHHH" if len(body) == 10 else "<IIHH"
-            first_row, end_row, first_column, end_column = struct.unpack_from(layout, body)
-            if not (
-                first_row <= end_row <= _XLS_ROWS and first_column <= end_column <= _XLS_COLUMNS
-            ):
-                raise _bad_workbook(ValueError(f"impossible sheet size {end_row}x{end_column}"))
-        position += 4 + length
-
-
-def _workbook_stream(data: bytes) -> bytes:
-    """The `Workbook` (or `Book`) stream of an OLE2 compound file, b"" when not found."""
-    if len(data) < 512 or struct.unpack_from("<H", data, 0x1E)[0] not in (9, 12):
-        return b""
-    size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
-
-    def sector(index: int) -> bytes:
-        return data[(index + 1) * size : (index + 2) * size]
-
-    fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
-    following, seen = struct.unpack_from("<I", data, 0x44)[0], set()
-    while following < _END_OF_CHAIN and following not in seen:  # the DIFAT chain
-        seen.add(following)
-        block = sector(following)
-        if len(block) < size:
-            break
-        *more, following = struct.unpack(f"<{size // 4}I", block)
-        fat_sectors += more
-    fat = _ids(b"".join(sector(s) for s in fat_sectors if s < _END_OF_CHAIN))
-    directory = _chain(sector, fat, struct.unpack_from("<I", data, 0x30)[0])
-    entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
-    found = [e for e in entries if e[: e[64] - 2].decode("utf-16-le", "replace") in _STREAMS]
-    if not entries or not found:
-        return b""
-    start, length = struct.unpack_from("<II", found[0], 116)
-    if length >= struct.unpack_from("<I", data, 0x38)[0]:
-        return _chain(sector, fat, start)[:length]
-    mini = _chain(sector, fat, struct.unpack_from("<I", entries[0], 116)[0])
-    minifat = _ids(_chain(sector, fat, struct.unpack_from("<I", data, 0x3C)[0]))
-    return _chain(lambda i: mini[i * 64 : (i + 1) * 64], minifat, start)[:length]
-
-
-_STREAMS = ("Workbook", "Book")
-
-
-def _ids(table: bytes) -> list[int]:
-    return list(struct.unpack(f"<{len(table) // 4}I", table[: len(table) // 4 * 4]))
-
-
-def _chain(read: Callable[[int], bytes], table: list[int], start: int) -> bytes:
-    """The sectors of a chain joined, stopping at its end, a bad id or a loop."""
-    parts, seen, index = [], set(), start
-    while index < min(len(table), _END_OF_CHAIN) and index not in seen:
-        seen.add(index)
-        parts.append(read(index))
-        index = table[index]
-    return b"".join(parts)
-
-
 def _guarded(call: Callable[[], Any]) -> Any:
     """`call()`, any library failure turned into `bad-workbook` (never a traceback).
 
@@ -249,13 +173,7 @@ def _guarded(call: Callable[[], Any]) -> Any:
         raise _bad_workbook(error) from None
 
 
-def _bad_workbook(error: BaseException) -> ReportError:
-    detail = f"{type(error).__name__}: {error}"[:200]
-    return ReportError.single(
-        "bad-workbook",
-        f"Excelファイルを読めません（壊れているか、パスワードで保護されています）: {detail}",
-        f"cannot read the workbook (damaged or password-protected): {detail}",
-    )
+_bad_workbook = bad_workbook
 
 
 # --- cells → rows ----------------------------------------------------------------------------
@@ -335,103 +253,6 @@ def _chosen(name: str | None, names: list[str]) -> Problem:
         f"シート「{name}」を読みました（ほかのシート: {'、'.join(others)}）",
         f"read sheet '{name}' (other sheets: {', '.join(others)})",
     )  # no `sheet=`: the message names it, a location would say it twice
-
-
-# --- cell values → text ----------------------------------------------------------------------
-
-
-def cell_text(value: object, number_format: str | None = None) -> str:
-    """A cell's value as the text the table interpreter reads (see the module docstring)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return number_text(float(value), number_format) if number_format else str(value)
-    if isinstance(value, float):
-        return number_text(value, number_format)
-    if isinstance(value, dt.date):  # datetime too
-        return f"{value.year}年{value.month}月"
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("_x000D_", "").strip()
-
-
-def number_text(value: float, number_format: str | None = None) -> str:
-    """A number as Excel shows it: 15 significant digits, no float noise (0.30000000000000004
-    → `0.3`), then the decimals and percent of `number_format` (`0.00` → `73.50`, `0.0%` →
-    `41.1%`, `#,##0` → `1878`, half away from zero as Excel rounds). No thousands separators.
-    A non-finite float (Excel stores none) is `#NUM!`."""
-    if not math.isfinite(value):
-        return "#NUM!"
-    shown = Decimal(format(value, ".15g"))
-    display = _display(number_format)
-    if display is None:
-        return _plain_digits(shown)
-    text = _places(shown.scaleb(display.shift), display.min_places, display.max_places)
-    return text + ("%" if display.percent else "")
-
-
-def _plain_digits(value: Decimal) -> str:
-    """Plain notation, never `-0`."""
-    return format(value.copy_abs() if value.is_zero() else value, "f")
-
-
-def _places(value: Decimal, least: int, most: int) -> str:
-    """`value` rounded to `most` decimals, trailing zeros dropped down to `least` decimals."""
-    try:
-        value = value.quantize(Decimal(1).scaleb(-most), ROUND_HALF_UP)
-    except InvalidOperation:  # more digits than the context holds: no decimal is shown anyway
-        return _plain_digits(value)
-    whole, _, fraction = _plain_digits(value).partition(".")
-    fraction = fraction.rstrip("0").ljust(least, "0")
-    return f"{whole}.{fraction}" if fraction else whole
-
-
-@dataclass(frozen=True)
-class Display:
-    """What a number format does to the digits shown: `shift` powers of ten (2 for percent,
-    -3 per trailing thousands comma), `min_places`…`max_places` decimals, a `%` sign."""
-
-    shift: int
-    min_places: int
-    max_places: int
-    percent: bool
-
-
-_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|[_*].')
-_DATE_OR_TEXT = re.compile(r"[yYmMdDhHsS@]|[eE][+-]|/")
-_DECIMALS = re.compile(r"\.([0#?]*)")
-_SCALING = re.compile(r"[0#?](,+)[^0#?]*$")
-
-
-def _display(number_format: str | None) -> Display | None:
-    """The digits a number format shows, or None for General, dates, text, scientific and
-    fractions (shown with 15 significant digits)."""
-    if not number_format or number_format.lower() == "general":
-        return None
-    section = _first_section(number_format)
-    bare = _LITERALS.sub("", section)
-    if not any(ch in bare for ch in "0#?") or _DATE_OR_TEXT.search(bare):
-        return None
-    decimals = _DECIMALS.search(bare)
-    pattern = decimals.group(1) if decimals else ""
-    scaling = _SCALING.search(bare)
-    percent = "%" in bare
-    shift = 2 * bare.count("%") - 3 * (len(scaling.group(1)) if scaling else 0)
-    return Display(shift, len(pattern.rstrip("#")), len(pattern), percent)
-
-
-def _first_section(number_format: str) -> str:
-    """The positive-number section of a format (`0.0;[Red]△0.0` → `0.0`)."""
-    quoted = False
-    for index, ch in enumerate(number_format):
-        if ch == '"':
-            quoted = not quoted
-        elif ch == ";" and not quoted:
-            return number_format[:index]
-    return number_format
 
 
 # --- .ods: what calamine does not give: merged ranges and percent cells ----------------------
