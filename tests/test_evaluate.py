@@ -452,7 +452,7 @@ def test_no_negative_zero_rate():
         ("99999999999999999999999999999", "3", INC, None, "3333333333333333333333333333300.0"),
         ("1E-30", "1E+30", INC, None, "0.0"),
         ("1E-30", "1E+30", DEC, None, "1" + "0" * 62 + ".0"),  # t / a
-        ("1E+30", "-1E+30", DEC, None, "-100.0"),
+        ("-1E+30", "1E+30", INC, None, "-100.0"),  # a negative actual, a positive target
         ("1E+30", "1E+29", INC, ("1E-30",), "1000.0"),  # (a − b)/(t − b), b negligible
         ("-1E+30", "1", INC, ("0",), "-100000000000000000000000000000000.0"),
         # exact: 81.6499…(33 digits) rounds to 81.6; a 28-digit division rounds it to 81.65 first
@@ -527,3 +527,158 @@ def test_judgeable_years_run_from_the_first_column_to_the_report_year():
         2022, 2024
     )
     assert judgeable_years(Report("t", 2023, [])) == range(2023, 2024)
+
+
+# --- a target of 0 or below, negative actuals (issue 8, item 6) ------------------------------
+
+
+def _judged(target, actuals, indicator="社会増減数", baseline=None, due=None):
+    extra = {"due": due} if due else {}
+    kpi = make_kpi(target, actuals, indicator=indicator, baseline=baseline, **extra)
+    result = evaluate_kpi(kpi, 2023)
+    return result, [f.code for f in result.flags]
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        (0, -35, Status.NOT_ACHIEVED),
+        (0, 0, Status.ACHIEVED),
+        (0, 12, Status.ACHIEVED),
+        (-50, -35, Status.ACHIEVED),  # a/t would say 70 %
+        (-50, -80, Status.NOT_ACHIEVED),  # a/t would say 160 %
+        (-50, 10, Status.ACHIEVED),
+    ],
+)
+def test_increase_target_zero_or_below_without_baseline_has_no_rate_and_a_flag(
+    target, actual, status
+):
+    result, codes = _judged(target, {2022: -60, 2023: actual})
+    assert (result.achievement_rate, result.status) == (None, status)
+    assert "rate-undefined" in codes
+    flag = next(f for f in result.flags if f.code == "rate-undefined")
+    assert "0以下" in flag.message_ja and "0 or less" in flag.message_en
+
+
+def test_increase_with_a_positive_target_and_a_negative_actual_keeps_a_over_t():
+    result, codes = _judged(50, {2023: -20}, indicator="デマンドバス利用者数の対前年度増減率")
+    assert (result.achievement_rate, result.status) == (D("-40.0"), Status.NOT_ACHIEVED)
+    assert "rate-undefined" not in codes
+
+
+@pytest.mark.parametrize(
+    ("target", "baseline", "actual", "rate", "status"),
+    [
+        (0, -80, -35, "56.3", Status.NOT_ACHIEVED),  # (−35 + 80)/(0 + 80)
+        (-50, -80, -35, "150.0", Status.ACHIEVED),  # (−35 + 80)/(−50 + 80)
+        (0, -80, 0, "100.0", Status.ACHIEVED),
+    ],
+)
+def test_increase_target_zero_or_below_with_baseline_keeps_the_baseline_formula(
+    target, baseline, actual, rate, status
+):
+    result, codes = _judged(target, {2023: actual}, baseline=(baseline, 2019))
+    assert (result.achievement_rate, result.status) == (D(rate), status)
+    assert "rate-undefined" not in codes
+
+
+def test_baseline_equal_to_a_target_of_zero_falls_back_to_no_rate():
+    result, codes = _judged(0, {2023: -3}, baseline=(0, 2019))
+    assert (result.achievement_rate, result.status) == (None, Status.NOT_ACHIEVED)
+    assert "rate-undefined" in codes
+
+
+def test_target_zero_not_yet_due_has_no_interim_rate_but_a_progress():
+    result, codes = _judged(0, {2021: -52, 2022: -41, 2023: -35}, due=YearMonth(2026, 3))
+    assert (result.status, result.achievement_rate) == (Status.NOT_DUE, None)
+    # the straight line from −52 (FY2021) to 0 by FY2025: R = 17 / 26 = 0.65
+    assert result.progress is Progress.NEEDS_ACCELERATION
+    assert "rate-undefined" in codes
+
+
+def test_decrease_target_zero_keeps_t_over_a():
+    missed, codes = _judged(0, {2023: 3}, indicator="待機児童数")
+    assert (missed.achievement_rate, missed.status) == (D("0.0"), Status.NOT_ACHIEVED)
+    hit, hit_codes = _judged(0, {2023: 0}, indicator="待機児童数")
+    assert (hit.achievement_rate, hit.status) == (D("100.0"), Status.ACHIEVED)
+    assert "rate-undefined" not in codes + hit_codes
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "status"),
+    [
+        (50, -10, Status.ACHIEVED),  # net inflow: t/a would say −500 %
+        (0, -10, Status.ACHIEVED),  # t/a would say 0 % while achieved
+        (-10, 5, Status.NOT_ACHIEVED),
+        (-10, -20, Status.ACHIEVED),
+    ],
+)
+def test_decrease_with_a_negative_actual_or_target_has_no_rate_and_a_flag(target, actual, status):
+    result, _codes = _judged(target, {2023: actual}, indicator="転出超過数")
+    assert result.direction.value is DEC
+    assert (result.achievement_rate, result.status) == (None, status)
+    flag = next(f for f in result.flags if f.code == "rate-undefined")
+    assert "負" in flag.message_ja and "negative" in flag.message_en
+
+
+def test_no_flag_without_an_actual():
+    result, codes = _judged(0, {2023: None})
+    assert result.status is Status.NO_DATA and "rate-undefined" not in codes
+
+
+# --- numbers against weak wording (direction-doubtful) ----------------------------------------
+
+
+def test_baseline_and_early_actuals_beyond_the_target_lower_a_medium_confidence():
+    # 観光入込客数 is increase with medium confidence ('数'); a target below the baseline and
+    # every actual before FY2023 says the planner wanted less
+    result, _codes = _judged(400, {2021: 480, 2022: 450, 2023: 380}, "観光入込客数", (500, 2019))
+    assert result.direction.value is INC  # never flipped
+    assert result.direction.confidence.value == "low"
+    assert "要確認" in result.direction.reason_ja and "confirm" in result.direction.reason_en
+    flag = next(f for f in result.flags if f.code == "direction-doubtful")
+    assert "基準値" in flag.message_ja and "低いほど良い" in flag.message_ja
+    assert "lower is better" in flag.message_en
+
+
+def test_values_falling_steadily_toward_a_lower_target_are_doubted():
+    result, codes = _judged(700, {2021: 900, 2022: 850, 2023: 800}, "観光入込客数")
+    assert result.direction.confidence.value == "low"
+    assert "direction-doubtful" in codes
+    flag = next(f for f in result.flags if f.code == "direction-doubtful")
+    assert "減り続けて" in flag.message_ja
+
+
+@pytest.mark.parametrize(
+    "actuals",
+    [
+        {2022: 33633, 2023: 35245},  # above the target, rising: an exceeded target
+        {2022: 5994616, 2023: 5516080},  # two values are no trend
+        {2021: 900, 2022: 950, 2023: 800},  # not steady
+        {2021: 500, 2022: 450, 2023: 400},  # falling, but from below the target
+    ],
+)
+def test_no_doubt_without_a_baseline_or_a_steady_trend(actuals):
+    result, codes = _judged(600 if 500 in actuals.values() else 300, actuals, "観光入込客数")
+    assert "direction-doubtful" not in codes
+    assert result.direction.confidence.value == "medium"
+
+
+def test_high_confidence_words_keep_their_confidence_and_get_the_flag():
+    result, codes = _judged(700, {2021: 900, 2022: 850, 2023: 800}, "移住者数")
+    assert (result.direction.value, result.direction.confidence.value) == (INC, "high")
+    assert "direction-doubtful" in codes
+
+
+def test_a_decrease_kpi_rising_toward_a_higher_target_is_doubted_the_other_way():
+    result, _codes = _judged(10, {2021: 2, 2022: 4, 2023: 6}, "待機児童数")
+    assert (result.direction.value, result.direction.confidence.value) == (DEC, "high")
+    flag = next(f for f in result.flags if f.code == "direction-doubtful")
+    assert "高いほど良い" in flag.message_ja and "higher is better" in flag.message_en
+
+
+def test_an_explicit_direction_is_never_doubted():
+    kpi = make_kpi(700, {2021: 900, 2022: 850, 2023: 800}, indicator="観光入込客数", direction=INC)
+    result = evaluate_kpi(kpi, 2023)
+    assert result.direction.overridden
+    assert "direction-doubtful" not in [f.code for f in result.flags]

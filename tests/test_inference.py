@@ -125,3 +125,20 @@ def test_an_increase_reason_uses_the_pages_words(indicator):
     """The reason says 高いほど良い like the page's label, not 多いほど (wrong for a rate)."""
     reason = infer_direction(indicator, "").reason_ja
     assert "高いほど良い" in reason and "多いほど" not in reason, reason
+
+
+def test_numbers_lower_a_weak_direction_but_never_flip_it():
+    falling = {2021: 900, 2022: 850, 2023: 800}
+    weak = direction_of(make_kpi(700, falling, indicator="観光入込客数"))
+    assert (weak.value, weak.confidence) == (INC, Confidence.LOW)
+    assert "逆の向き" in weak.reason_ja and "opposite" in weak.reason_en
+    strong = direction_of(make_kpi(700, falling, indicator="移住者数"))
+    assert (strong.value, strong.confidence) == (INC, Confidence.HIGH)
+    assert strong == infer_direction("移住者数", "人")
+
+
+def test_a_balance_wins_over_the_bad_subject_and_the_decrease_verb_it_names():
+    for indicator in ("転入者数－転出者数", "社会減の抑制", "人口の社会増減"):
+        assert infer_direction(indicator, "人").value is INC, indicator
+    assert infer_direction("転出超過数", "人").value is DEC  # 転出超過 is not a balance
+    assert infer_direction("経常収支比率", "%").confidence is Confidence.LOW  # not a 収支

@@ -49,6 +49,10 @@ CATALOGUE = (
     Code("met-at-baseline", "core", "flag", "基準値で既に目標を満たしている", "the baseline already meets the target"),
     Code("target-year-not-published", "core", "flag", "目標年度の実績値の列がない", "no column for the target year"),
     Code("cumulative-decreases", "core", "flag", "累計値が減っている", "a running total goes down"),
+    Code("rate-undefined", "core", "flag", "達成率を算出しない（増加の目標が0以下、減少の実績・目標が負）：実績と目標の比較だけで判定",
+         "no achievement rate (an increase target ≤ 0, a negative decrease actual or target): judged by comparison alone"),
+    Code("direction-doubtful", "core", "flag", "公表値の推移が推定した向き（高い/低いほど良い）と逆を示唆",
+         "the published values suggest the opposite of the inferred direction"),
     # --- reader ---------------------------------------------------------------------------------
     Code("cannot-open", "reader", "error", "ファイルを開けない（ない、権限がない、フォルダ）",
          "the file cannot be opened (missing, no permission, a folder)"),

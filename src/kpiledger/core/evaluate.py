@@ -187,8 +187,10 @@ def achievement_rate(
     """達成率 in percent, one decimal, ROUND_HALF_UP; None when it cannot be computed.
 
     With a baseline b and t ≠ b: increase (a − b)/(t − b) × 100, decrease (b − a)/(b − t) × 100.
-    Without one (or t = b): increase a/t × 100 (None if t = 0), decrease t/a × 100 where
-    a = 0 gives 100 when t ≥ 0 (nothing left to reduce) and None when t < 0.
+    Without one (or t = b): increase a/t × 100, None when t ≤ 0 (a net balance with target 0
+    or ▲50: a/t means nothing); decrease t/a × 100 where a = 0 gives 100 when t ≥ 0 (nothing
+    left to reduce), None when a < 0 or t < 0 (t/a would call a better actual a lower rate).
+    The status then comes from comparing a with t alone (`rate_undefined` says why).
     Computed exactly with fractions, so no value is too large or too small.
     """
     a, t = Fraction(actual), Fraction(target)
@@ -198,9 +200,11 @@ def achievement_rate(
             return percent(a - b, t - b)
         return percent(b - a, b - t)
     if direction is Direction.INCREASE:
-        return None if t == 0 else percent(a, t)
+        return None if t <= 0 else percent(a, t)
+    if a < 0 or t < 0:
+        return None
     if a == 0:
-        return round_rate(HUNDRED) if t >= 0 else None
+        return round_rate(HUNDRED)
     return percent(t, a)
 
 
@@ -352,7 +356,9 @@ def evaluate_kpi(kpi: Kpi, report_year: int, nearly: Decimal = DEFAULT_NEARLY) -
     else:
         status = judged_status(actual, kpi.target, direction.value, rate, nearly)
         progress = None
-    flags = quality.check_kpi(kpi, report_year, direction.value, aggregation.value, year, rate)
+    flags = quality.check_kpi(
+        kpi, report_year, direction, aggregation.value, year, rate, actual=actual
+    )
     return KpiResult(kpi, direction, aggregation, year, actual, rate, status, progress, flags)
 
 

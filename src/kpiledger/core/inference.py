@@ -3,13 +3,24 @@
 Every inference carries a human-readable reason (Japanese and English) and a confidence, and
 an explicit override always wins. Rules are checked in order; the first that matches decides.
 
-Direction (EVALUATION.md): lower is better for counts of things at or below a bad threshold
-(`…以下の…数`), 待機児童, 事故, 犯罪, 死亡, 離職, 空き家, 耕作放棄, 減少させる, 削減, 低減, 抑制 and
-similar (転出, 転出超過 too). A bad subject together with a remedy word (`空き家の活用件数`,
-`事故防止講習の受講者数`, `赤字路線の利用者数`, `医療費適正化に取り組む事業所数`) counts the
-remedy, so it is higher-is-better, with medium confidence; a remedy word inside the subject
-(`利用` in `未利用`) does not count. Otherwise higher is better: an explicit increase word makes
-that high confidence, a bare `数`/`額` medium, a bare `率` (`高齢化率`) or nothing at all low.
+Direction (EVALUATION.md):
+- A net balance (増 − 減: 社会増減数, 転入超過数, 純移動数, 収支, `転入者数－転出者数`) is higher
+  is better whatever 転出/減 it names, and may be negative; `社会減の抑制` too (medium).
+- Lower is better for counts of things at or below a bad threshold (`…以下の…数`), for verbs
+  asking for less (減少させる, 削減, 低減, 抑制), and for a subject of a bad class anywhere in
+  the text (`BAD_CLASSES`: vacant or neglected things 空き家/空き店舗/空室/耕作放棄/荒廃; accidents,
+  crime, damage; deaths and health risks; waiting and shortages 待機児童; leaving and closing
+  離職/不登校/倒産; outflow 転出; emissions, losses and burdens CO2/排出/滞納). A pattern per class,
+  so `空き区画数` needs no new word.
+- A bad subject with a remedy acting on it (`空き家の活用件数`, `除却した空き家数`,
+  `赤字路線の利用者数`) or a good outcome counted after it (`空き店舗への出店数`,
+  `空き家バンクを通じた移住者数`) counts the remedy: higher is better, medium confidence. A word
+  inside the subject (`利用` in `未利用`) or an outcome before it (`新規就農者の離職者数`) does not.
+- Otherwise higher is better: an explicit increase word makes that high confidence, a bare
+  `数`/`額` medium, a bare `率` (`高齢化率`) or nothing at all low.
+- Numbers weigh in (`direction_of`, `numeric_doubt`): when the published values speak against a
+  direction inferred with less than high confidence, the confidence drops to low (the value is
+  never flipped) and `quality` adds the flag `direction-doubtful`.
 
 Aggregation: `累計`/`延べ…累計` → cumulative; `/年`, `年間` → annual; `%`, `ポイント`, per-unit
 units (`円/人`) → level (high); `平均` anywhere (`平均滞在日数`), unless something is counted
@@ -21,7 +32,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Generic, TypeVar
 
 from kpiledger.core.model import Aggregation, Confidence, Direction, Kpi
@@ -44,103 +56,55 @@ class Inferred(Generic[T]):
         return f"{self.reason_ja} / {self.reason_en}"
 
 
-# Things that are bad to have: the fewer, the better.
-BAD_SUBJECTS = (
-    "待機児童",
-    "事故",
-    "犯罪",
-    "刑法犯",
-    "死亡",
-    "死者",
-    "離職",
-    "空き家",
-    "空家",
-    "耕作放棄",
-    "失業",
-    "不登校",
-    "虐待",
-    "自殺",
-    "ごみ排出",
-    "ごみの排出",
-    "温室効果ガス",
-    "CO2",
-    "二酸化炭素",
-    "滞納",
-    "欠員",
-    "赤字",
-    "廃業",
-    "休業",
-    "感染者",
-    "救急搬送",
-    "転出超過",
-    "転出",
-    "流出",
-    "医療費",
-    "要介護認定率",
-    "未利用",
-    "遊休",
-    "放置",
-    "被害",
-)
+# Things that are bad to have: the fewer, the better. Each class is a pattern, so a new noun of
+# a known kind needs no new word (空き店舗, 空き区画, 空室 are all "vacant"); the reason names it.
+BAD_CLASSES: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
+    (ja, en, re.compile(pattern))
+    for ja, en, pattern in (
+        ("空き・未利用・放置されたもの", "something vacant, unused or neglected",
+         r"空き?(家屋|家|店舗|地|室|区画|物件|工場|倉庫|事務所|校舎|施設|住宅|教室|テナント)"
+         r"|低?未利用|遊休|休耕|耕作放棄|放棄|荒廃|放置|管理不全|廃屋"),
+        ("事故・犯罪・災害などの被害", "an accident, crime or damage",
+         r"事故|刑法犯|犯罪|詐欺|火災|被害|獣害|浸水|不法投棄|違反|渋滞|苦情"),
+        ("死亡・疾病・健康リスク", "a death, illness or health risk",
+         r"死亡|死者|死傷|自殺|感染者|救急搬送|救急出動|要介護認定|医療費|肥満|喫煙|生活習慣病"),
+        ("待機・不足", "waiting or a shortage", r"待機(児童|者)?|入所待ち|欠員|不足"),
+        ("離職・離脱・廃業", "leaving, dropping out or closing down",
+         r"離職|離農|中途退学|退学|不登校|ひきこもり|引きこもり|失業|無業|廃業|休業|倒産"),
+        ("人口の流出", "people leaving", r"転出超過|転出|流出|社会減|自然減|人口減少"),
+        ("排出・損失・負担", "an emission, loss or burden",
+         r"温室効果ガス|CO2|二酸化炭素|排出|ごみの?量|食品ロス|滞納|未納|未収|赤字|負債|貧困|虐待|孤立"),
+    )
+)  # fmt: skip
 # Verbs that ask for less.
 DECREASE_VERBS = ("減少させる", "削減", "低減", "抑制", "減らす", "縮減", "縮小", "解消率の低下")
-# Words that turn a bad subject into a count of remedies (more is better).
+# Words that act on a bad subject, before or after it (`空き家の活用件数`, `除却した空き家数`):
+# the KPI counts the remedy, so more is better.
 REMEDY_WORDS = (
-    "解消",
-    "活用",
-    "除却",
-    "利活用",
-    "再生",
-    "防止",
-    "対策",
-    "改修",
-    "登録",
-    "相談",
-    "支援",
-    "予防",
-    "マッチング",
-    "流通",
-    "成約",
-    "解決",
-    "利用",
-    "適正化",
-    "取り組む",
-    "取り組み",
-    "取組",
-    "減少数",
-    "削減量",
-    "削減率",
-    "削減額",
-    "減少率",
-    "減少量",
-)
+    "解消", "活用", "除却", "利活用", "再生", "防止", "対策", "改修", "登録", "相談", "支援",
+    "予防", "マッチング", "流通", "成約", "解決", "利用", "適正化", "取り組む", "取り組み", "取組",
+    "是正", "撤去", "解体", "設置", "指導", "啓発", "講習", "受講", "見守り", "捕獲", "回収",
+    "リサイクル", "資源化", "減少数", "削減量", "削減率", "削減額", "減少率", "減少量",
+)  # fmt: skip
+# Good outcomes counted through a bad subject: they count only after it, as the counted head
+# (`空き店舗への出店数`, `空き家バンクを通じた移住者数`, `失業者の雇用`), never before it
+# (`新規就農者の離職者数` counts 離職).
+OUTCOME_WORDS = (
+    "出店", "入居", "開業", "創業", "起業", "移住", "定住", "就農", "就職", "雇用", "復帰",
+)  # fmt: skip
 INCREASE_WORDS = (
-    "増加",
-    "増やす",
-    "向上",
-    "拡大",
-    "創出",
-    "促進",
-    "以上",
-    "満足度",
-    "利用",
-    "参加",
-    "来場",
-    "来所",
-    "売上",
-    "雇用",
-    "移住",
-    "件数",
-    "者数",
-    "人数",
-    "達成",
-    "割合",
-    "率",
-    "数",
-    "額",
-    "量",
-)
+    "増加", "増やす", "向上", "拡大", "創出", "促進", "以上", "満足度", "利用", "参加", "来場",
+    "来所", "売上", "雇用", "移住", "件数", "者数", "人数", "達成", "割合", "率", "数", "額", "量",
+)  # fmt: skip
 BELOW_THRESHOLD = re.compile(r"(以下|未満|下回).*(数|割合|率|件)")
+# A net balance (増 − 減): it may go negative, and higher is better whatever 転出/減 it names.
+BALANCE = re.compile(
+    r"増減|転入超過|純(移動|流入|転入|増)|社会動態|収支(?!比率)|差し?引"
+    r"|(転入|出生|流入|収入|歳入)\w*\s*[-−]\s*(転出|死亡|流出|支出|歳出)\w*"  # 転入－転出
+    r"|\w*数\s*[-−]\s*[^\d\s.\-−]+数"  # 転入者数－転出者数, 出生数-死亡数
+)
+# 社会減の抑制: less social decrease is a higher balance.
+CURBED_NET_LOSS = re.compile(r"社会減.{0,4}(抑制|縮小|歯止め|改善)")
 
 AVERAGE = re.compile("平均")
 # `…全国平均以下の学校数` counts units against an average: a count, not an average.
@@ -156,6 +120,9 @@ def _norm(text: str) -> str:
 def infer_direction(indicator: str, unit: str = "") -> Inferred[Direction]:
     """Whether the KPI is better when higher (`increase`) or lower (`decrease`)."""
     text = _norm(indicator)
+    balance = _balance(text)
+    if balance:
+        return balance
     threshold = BELOW_THRESHOLD.search(text)
     if threshold:
         return Inferred(
@@ -175,27 +142,78 @@ def infer_direction(indicator: str, unit: str = "") -> Inferred[Direction]:
     return _subject_or_default(text, verb)
 
 
+def _balance(text: str) -> Inferred[Direction] | None:
+    """A net balance (社会増減数, 転入超過数, 純移動数, 収支, 転入者数－転出者数): higher is better,
+    even though it names 転出 or 減; `社会減の抑制` raises the balance (medium confidence)."""
+    found = BALANCE.search(text)
+    if found:
+        word = found.group(0)
+        return Inferred(
+            Direction.INCREASE,
+            f"「{word}」は差し引き（増－減）の値で、マイナスもありうる：高いほど良い指標",
+            f"'{word}' is a net balance (it may be negative): higher is better",
+            Confidence.HIGH,
+        )
+    curbed = CURBED_NET_LOSS.search(text)
+    if curbed:
+        return Inferred(
+            Direction.INCREASE,
+            f"「{curbed.group(0)}」は社会増減（収支）を引き上げること：高いほど良い指標（要確認）",
+            f"'{curbed.group(0)}' means raising the net migration balance: higher is better "
+            "(please confirm)",
+            Confidence.MEDIUM,
+        )
+    return None
+
+
 def _remedy_measured(text: str, verb: str) -> bool:
     """`CO2削減量` measures the reduction itself: more reduction is better."""
     return any(word in text for word in REMEDY_WORDS if verb in word)
 
 
+def bad_subject(text: str) -> tuple[str, str, str, int] | None:
+    """The earliest (then longest) bad subject in `text`: (the words, its class ja, en, where it
+    ends)."""
+    found = [
+        (m.start(), -len(m.group(0)), m.group(0), ja, en, m.end())
+        for ja, en, pattern in BAD_CLASSES
+        if (m := pattern.search(text))
+    ]
+    if not found:
+        return None
+    _, _, words, ja, en, end = min(found)
+    return words, ja, en, end
+
+
+def _without_subjects(text: str) -> str:
+    """`text` with every bad subject blanked: a remedy word inside one (利用 in 未利用) is none."""
+    for _, _, pattern in BAD_CLASSES:
+        text = pattern.sub(lambda m: "\u3000" * len(m.group(0)), text)
+    return text
+
+
+def _remedy(text: str, subject_end: int) -> str | None:
+    """A remedy word anywhere outside the bad subjects, else a good outcome after the subject."""
+    blanked = _without_subjects(text)
+    return _first(blanked, REMEDY_WORDS) or _first(blanked[subject_end:], OUTCOME_WORDS)
+
+
 def _subject_or_default(text: str, verb: str | None) -> Inferred[Direction]:
-    subject = _first(text, BAD_SUBJECTS)
-    # a remedy word inside the subject itself (利用 in 未利用) is not a remedy
-    remedy = _first(text.replace(subject, "\u3000") if subject else text, REMEDY_WORDS)
+    subject = bad_subject(text)
+    remedy = _remedy(text, subject[3]) if subject else None
     if subject and not remedy:
+        words, kind_ja, kind_en, _ = subject
         return Inferred(
             Direction.DECREASE,
-            f"「{subject}」は少ないほど良い事象",
-            f"'{subject}' is something to have less of",
+            f"「{words}」は{kind_ja}（少ないほど良い事象）",
+            f"'{words}' is {kind_en}: something to have less of",
             Confidence.HIGH,
         )
     if subject and remedy:
         return Inferred(
             Direction.INCREASE,
-            f"「{subject}」への「{remedy}」を数える指標（要確認）",
-            f"counts '{remedy}' of '{subject}' (a remedy); please confirm",
+            f"「{subject[0]}」への「{remedy}」を数える指標（要確認）",
+            f"counts '{remedy}' of '{subject[0]}' (a remedy); please confirm",
             Confidence.MEDIUM,
         )
     if verb:  # a decrease verb inside a remedy measure such as 削減量
@@ -303,10 +321,61 @@ def _first(text: str, words: tuple[str, ...]) -> str | None:
 
 
 def direction_of(kpi: Kpi) -> Inferred[Direction]:
-    """The KPI's direction: its override if set, else the inference."""
+    """The KPI's direction: its override if set, else the inference, whose confidence drops to
+    `low` (never its value) when the published numbers speak against weak wording."""
     if kpi.direction_override is not None:
         return _overridden(kpi.direction_override)
-    return infer_direction(kpi.indicator, kpi.unit)
+    inferred = infer_direction(kpi.indicator, kpi.unit)
+    if inferred.confidence is Confidence.HIGH or numeric_doubt(kpi, inferred.value) is None:
+        return inferred
+    return replace(
+        inferred,
+        reason_ja=f"{inferred.reason_ja}。ただし公表値の推移は逆の向きを示唆（要確認）",
+        reason_en=f"{inferred.reason_en}; but the published values suggest the opposite "
+        "(please confirm)",
+        confidence=Confidence.LOW,
+    )
+
+
+def numeric_doubt(kpi: Kpi, direction: Direction) -> tuple[str, str] | None:
+    """What the published numbers say against `direction`, as (ja, en), or None.
+
+    Two signs that the target was set the other way (for `increase`; mirrored for `decrease`):
+    the baseline and every actual published before the target year are already beyond the
+    target (a target below the whole starting situation); or at least three points (baseline
+    and actuals) move steadily, year after year, from beyond the target toward it. Without a
+    baseline, values that are merely above the target are an exceeded target, not a sign."""
+    sign = 1 if direction is Direction.INCREASE else -1
+    target, due = kpi.target, kpi.target_fiscal_year
+    series = kpi.series()
+    start = kpi.baseline.value if kpi.baseline is not None else None
+    before = [v for y, v in series if due is None or y < due]
+    if start is not None and all(sign * (v - target) > 0 for v in (start, *before)):
+        return _doubt_message(direction, "start")
+    points = ([start] if start is not None else []) + [v for _, v in series]
+    steady = all(sign * (b - a) < 0 for a, b in pairwise(points))
+    if len(points) >= 3 and steady and sign * (points[0] - target) > 0:
+        return _doubt_message(direction, "trend")
+    return None
+
+
+def _doubt_message(direction: Direction, sign: str) -> tuple[str, str]:
+    up = direction is Direction.INCREASE
+    side_ja, side_en = ("上回って", "above") if up else ("下回って", "below")
+    move_ja, move_en = ("減り続けて", "fall") if up else ("増え続けて", "rise")
+    other_ja, other_en = ("低いほど良い", "lower is better") if up else ("高いほど良い", "higher")
+    if sign == "start":
+        ja = f"基準値と目標年度前の実績がすべて目標を{side_ja}います"
+        en = f"the baseline and every actual before the target year are {side_en} the target"
+    else:
+        ja = f"公表値が目標に向かって毎年{move_ja}います"
+        en = f"the published values {move_en} toward the target year after year"
+    if not up:
+        other_en = "higher is better"
+    return (
+        f"{ja}。数値は「{other_ja}」指標であることを示唆しています（向きの確認を）",
+        f"{en}: the numbers suggest {other_en} (please confirm the direction)",
+    )
 
 
 def aggregation_of(kpi: Kpi) -> Inferred[Aggregation]:

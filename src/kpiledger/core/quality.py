@@ -1,8 +1,8 @@
 """Data-quality flags on a KPI: remarks for the planning office, never a reason to stop.
 
 Codes (stable): `rate-mismatch`, `missing-years`, `percent-over-100`, `implausible-jump`,
-`met-at-baseline`, `target-year-not-published`, `cumulative-decreases`, plus the reader's own
-(`unit-mismatch`).
+`met-at-baseline`, `target-year-not-published`, `cumulative-decreases`, `rate-undefined`,
+`direction-doubtful`, plus the reader's own (`unit-mismatch`, `forecast-not-read`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import pairwise
 
+from kpiledger.core.inference import Inferred, numeric_doubt
 from kpiledger.core.model import Aggregation, Direction, Flag, Kpi
 
 JUMP_FACTOR = Decimal(10)
@@ -19,20 +20,24 @@ PERCENT_UNITS = ("%", "％")
 def check_kpi(
     kpi: Kpi,
     report_year: int,
-    direction: Direction,
+    direction: Inferred[Direction],
     aggregation: Aggregation,
     judged_year: int | None,
     rate: Decimal | None,
+    *,
+    actual: Decimal | None = None,
 ) -> list[Flag]:
-    """Every data-quality flag of one KPI, in a fixed order."""
+    """Every data-quality flag of one KPI, in a fixed order (`actual` is the value judged)."""
     checks = (
         rate_mismatch(kpi, rate),
         missing_years(kpi, report_year),
         percent_over_100(kpi),
         implausible_jump(kpi, report_year),
-        met_at_baseline(kpi, direction),
+        met_at_baseline(kpi, direction.value),
         target_year_not_published(kpi, judged_year),
         cumulative_decreases(kpi, aggregation),
+        rate_undefined(kpi, direction.value, actual, rate),
+        direction_doubtful(kpi, direction),
     )
     return [*kpi.reader_flags, *(flag for flag in checks if flag is not None)]
 
@@ -145,3 +150,38 @@ def cumulative_decreases(kpi: Kpi, aggregation: Aggregation) -> Flag | None:
                 f"the cumulative value falls from {v0} (FY{y0}) to {v1} (FY{y1})",
             )
     return None
+
+
+def rate_undefined(
+    kpi: Kpi, direction: Direction, actual: Decimal | None, rate: Decimal | None
+) -> Flag | None:
+    """An actual was judged but a/t (or t/a) means nothing (an increase target ≤ 0, a negative
+    actual or target of a decrease KPI): the status comes from comparing a with t alone."""
+    if actual is None or rate is not None:
+        return None
+    if direction is Direction.INCREASE:
+        why_ja = f"目標値 {kpi.target} が0以下のため"
+        why_en = f"the target {kpi.target} is 0 or less"
+    else:
+        why_ja = "実績値または目標値が負のため"
+        why_en = "the actual or the target is negative"
+    return Flag(
+        "rate-undefined",
+        f"{why_ja}達成率（実績÷目標）は意味を持たず、算出しません。実績 {actual} と目標"
+        f" {kpi.target} の比較だけで判定しています",
+        f"{why_en}: an achievement rate (actual ÷ target) means nothing and is not computed;"
+        f" judged by comparing the actual {actual} with the target {kpi.target} alone",
+    )
+
+
+def direction_doubtful(kpi: Kpi, direction: Inferred[Direction]) -> Flag | None:
+    """The published numbers speak against the inferred direction (see
+    `inference.numeric_doubt`); an explicit direction is never doubted. The direction is kept:
+    a person decides."""
+    if direction.overridden:
+        return None
+    doubt = numeric_doubt(kpi, direction.value)
+    if doubt is None:
+        return None
+    ja, en = doubt
+    return Flag("direction-doubtful", ja, en)
