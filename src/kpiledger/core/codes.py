@@ -83,6 +83,7 @@ CATALOGUE = (
          "no KPI table header: not a KPI report"),
     Code("missing-column", "reader", "error", "見出しに必要な列（事業の名称・指標・指標値・年月・年度）がない",
          "the header lacks a needed column (name, indicator, target, date, years)"),
+    Code("ambiguous-column", "reader", "error", "二つ以上の項目に読める見出し、または横に並べた指標①・指標②", "a heading that could be two roles, or KPIs side by side"),
     Code("unknown-year-column", "reader", "error", "年度の列として読めない見出し", "a year heading that cannot be read"),
     Code("duplicate-column", "reader", "error", "同じ年度の実績の列が二つある", "two actual columns for one year"),
     Code("kpi-without-project", "reader", "error", "事業の名称より前の指標の行", "a KPI row before any project name"),

@@ -13,7 +13,8 @@ from kpiledger.core.era import YearMonth, parse_fiscal_year, parse_year_month
 from kpiledger.core.errors import EraError, KpiledgerError, NumberError, Problem
 from kpiledger.core.model import Actual, Aggregation, Baseline, Direction, Flag, Kpi
 from kpiledger.core.numbers import ParsedNumber, fits_ledger, out_of_range, parse_number
-from kpiledger.io.readers.columns import Columns, Role
+from kpiledger.io.readers.columns import Columns, Role, norm
+from kpiledger.io.readers.layout import SLOT
 from kpiledger.io.readers.overrides import parse_aggregation, parse_direction
 
 T = TypeVar("T")
@@ -51,7 +52,28 @@ class RowReader:
         index = self.columns.roles.get(role)
         if index is None or index >= len(self.cells):
             return ""
+        text = self.cells[index].strip()
+        if role is Role.INDICATOR and self._is_slot(text):
+            return self._at(self.columns.indicator_text)
+        return text
+
+    def _at(self, index: int | None) -> str:
+        if index is None or index >= len(self.cells):
+            return ""
         return self.cells[index].strip()
+
+    def _is_slot(self, text: str) -> bool:
+        """The national form's 指標① (or a blank) in the 指標 cell, the text being right of it."""
+        if self.columns.indicator_text is None:
+            return False
+        return not text or SLOT.fullmatch(norm(text)) is not None
+
+    def is_empty_slot(self) -> bool:
+        """A national form row with only its slot label (指標③ left unused)."""
+        index = self.columns.roles[Role.INDICATOR]
+        label = self._at(index)
+        others = [c for i, c in enumerate(self.cells) if i != index and c.strip()]
+        return bool(label) and self._is_slot(label) and not others
 
     def has_kpi_values(self) -> bool:
         """Whether any target, unit, date, baseline or actual cell is filled."""

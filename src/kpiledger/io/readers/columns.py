@@ -17,27 +17,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from kpiledger.core.era import fiscal_year_following, parse_eraless_fiscal_year, parse_fiscal_year
+from kpiledger.core.era import (
+    PLAUSIBLE_YEARS,
+    fiscal_year_following,
+    parse_eraless_fiscal_year,
+    parse_fiscal_year,
+)
 from kpiledger.core.errors import EraError, Problem
+from kpiledger.io.readers.layout import ROLE_NAMES, SLOT, Role, heading_key, heading_roles
 
-
-class Role(StrEnum):
-    NAME = "name"  # 事業の名称
-    SUMMARY = "summary"  # 事業の概要
-    INDICATOR = "indicator"  # 指標
-    TARGET = "target"  # 指標値 / 目標値
-    UNIT = "unit"  # 単位
-    DATE = "date"  # 年月 / 目標年月
-    TARGET_YEAR = "target_year"  # 目標年度 (a fiscal year instead of a month)
-    BASELINE = "baseline"  # 基準値
-    BASELINE_YEAR = "baseline_year"  # 基準年度
-    RATE = "rate"  # 達成率 as published
-    NOTE = "note"  # 備考
-    DIRECTION = "direction"  # 方向 (an explicit override)
-    AGGREGATION = "aggregation"  # 集計 (an explicit override)
-    ACTUAL = "actual"  # 実績値 of one fiscal year
+__all__ = ["Columns", "Role", "Row", "is_header_row", "is_header_start", "map_columns", "norm"]
 
 
 REQUIRED = (Role.NAME, Role.INDICATOR, Role.TARGET)
@@ -70,6 +60,29 @@ HEADER_WORDS = (
     "見込",
     "計画",
     "予定",
+    "効果",
+    "意見",
+    "方針",
+    "理由",
+    "現状",
+    "策定時",
+    "進捗",
+    "内容",
+)
+#: A column whose lowest heading says one of these is one kpiledger does not read (事業効果,
+#: 外部有識者からの意見, 実績額): its group heading above (実績値を踏まえた事業の今後について)
+#: does not give it a role.
+NOT_READ_WORDS = (
+    "効果",
+    "評価",
+    "意見",
+    "方針",
+    "理由",
+    "事業費",
+    "実績額",
+    "交付金",
+    "担当",
+    "所管",
 )
 #: A year label with one of these words is a forecast or plan, not an actual.
 FORECAST_WORDS = ("見込", "計画", "目標", "予定")
@@ -82,6 +95,8 @@ YEAR_LIKE = re.compile(
 ACTUAL_WRAPPED = re.compile(r"実績値?\((?P<year>.+)\)")
 #: `事業費（R5年度）`: another column qualified by a year in brackets (ignored like 事業費).
 QUALIFIED = re.compile(r"(?P<name>[^0-9()]+)\(.*\)")
+#: `2023` under a 実績値 heading: a fiscal year written without 年度.
+BARE_YEAR = re.compile(r"[0-9]{4}")
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,10 @@ class Columns:
     labels: dict[int, str] = field(default_factory=dict)  # cell index → header text
     baseline_year: int | None = None  # from a header such as 基準値（R1年度）
     forecasts: dict[int, str] = field(default_factory=dict)  # cell index → 見込 column header
+    #: The cell right of 指標 under the same heading (the national form: 指標① | 移住者数).
+    indicator_text: int | None = None
+    #: A 実績値 column without a year (the national form): (cell index, header, line).
+    undated: tuple[int, str, int] | None = None
 
     def label(self, index: int) -> str:
         return self.labels.get(index, "")
@@ -114,14 +133,14 @@ class Columns:
 
 def norm(text: str) -> str:
     """NFKC with spaces removed, for matching header words (`K P I` → `KPI`)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return heading_key(text)
 
 
 def is_header_start(cells: list[str]) -> bool:
     """A row that opens a KPI table: it names the project column and the indicator column."""
     texts = [norm(c) for c in cells]
-    has_name = any("名称" in t or t in ("事業名", "事業") for t in texts)
-    return has_name and any("指標" in t or t == "KPI" for t in texts)
+    has_name = any("名称" in t or heading_roles(t) == (Role.NAME,) for t in texts)
+    return has_name and any("指標" in t or "KPI" in t for t in texts)
 
 
 def is_header_row(cells: list[str]) -> bool:
@@ -138,6 +157,7 @@ def _is_header_text(text: str) -> bool:
     return (
         any(word in text for word in HEADER_WORDS)
         or _fiscal_year(text) is not None
+        or BARE_YEAR.fullmatch(text) is not None
         or UNIT_LABEL.fullmatch(text) is not None
     )
 
@@ -149,72 +169,108 @@ def _fiscal_year(text: str) -> int | None:
         return None
 
 
+def _bare_year(text: str) -> int | None:
+    """`2023` as the fiscal year 2023, when plausible (1926–2200)."""
+    if BARE_YEAR.fullmatch(text) and int(text) in PLAUSIBLE_YEARS:
+        return int(text)
+    return None
+
+
 def role_of(label: str) -> Role | None:
-    """The role a header label names, or None for a column kpiledger does not read."""
-    t = norm(label)
-    checks: tuple[tuple[Role, bool], ...] = (
-        (Role.DIRECTION, t in ("方向", "評価の方向", "指標の方向", "望ましい方向")),
-        (Role.AGGREGATION, t in ("集計", "集計方法", "集計区分", "累計区分")),
-        (Role.BASELINE_YEAR, "基準年" in t),
-        (Role.BASELINE, "基準" in t),
-        (Role.RATE, "達成率" in t or "達成度" in t),
-        (Role.NOTE, "備考" in t or "注記" in t),
-        (Role.SUMMARY, "概要" in t),
-        (Role.NAME, "名称" in t or t in ("事業名", "事業")),
-        (Role.UNIT, "単位" in t),
-        (Role.TARGET_YEAR, t in ("目標年度", "目標年度末", "達成年度")),
-        (Role.DATE, "年月" in t or "時期" in t or t in ("目標期日", "期限")),
-        (Role.TARGET, "目標値" in t or t in ("指標値", "目標", "KPI目標値", "数値目標")),
-        (Role.INDICATOR, t in ("指標", "指標名", "KPI", "KPI指標", "指標(KPI)", "成果指標")),
-    )
-    return next((role for role, hit in checks if hit), None)
+    """The role a header label names, or None for a column kpiledger does not read or a
+    heading naming several roles (see `layout.heading_roles`)."""
+    roles = heading_roles(label)
+    return roles[0] if len(roles) == 1 else None
 
 
-def map_columns(rows: list[Row]) -> tuple[Columns, list[Problem]]:
-    """Assign roles to the columns of a header block (its rows, in order)."""
+def map_columns(rows: list[Row], report_year: int | None = None) -> tuple[Columns, list[Problem]]:
+    """Assign roles to the columns of a header block (its rows, in order). `report_year` (the
+    title's fiscal year) is the year of a 実績値 column written without one."""
     columns = Columns(rows[0].line)
     problems: list[Problem] = []
     width = max(len(r.cells) for r in rows)
+    headings: list[list[str]] = []
+    spans = [_spanning(r) for r in rows]
     for index in range(width):
         labels = [
             (r.cells[index].strip(), r.line)
             for r in rows
             if index < len(r.cells) and r.cells[index].strip()
         ]
-        problems.extend(_assign(columns, index, labels))
+        headings.append([label for label, _ in labels])
+        groups = [(line, span[index]) for line, span in spans if index < len(span)]
+        problems.extend(_assign(columns, index, labels, groups))
+    _find_indicator_text(columns, headings)
+    problems.extend(_date_actuals(columns, report_year))
     return columns, problems + _missing(columns)
 
 
-def _assign(columns: Columns, index: int, labels: list[tuple[str, int]]) -> list[Problem]:
+def _spanning(row: Row) -> tuple[int, list[str]]:
+    """Each cell's heading, a blank cell taking the one to its left: a merged group heading
+    (実績値 over R4 | R5) is written only in its first cell when exported as text."""
+    texts, last = [], ""
+    for cell in row.cells:
+        last = cell.strip() or last
+        texts.append(last)
+    return row.line, texts
+
+
+def _assign(
+    columns: Columns,
+    index: int,
+    labels: list[tuple[str, int]],
+    groups: list[tuple[int, str]],
+) -> list[Problem]:
     """Try the lowest label first: it is the most specific (R1年度 under 実績値) — except a
     year under 基準値, which is the baseline's year. Labels under a year label (`見込`) qualify
-    it."""
+    it; a heading of a column not read (事業効果) ends the search, so its group heading above
+    gives it no role. A heading naming two roles is a problem, never a guess."""
     if _baseline_over_year(columns, index, [label for label, _ in labels]):
         return []
     below: list[str] = []
-    for label, line in reversed(labels):
-        year = _year_of_column(columns, index, label)
+    for position in reversed(range(len(labels))):
+        label, line = labels[position]
+        above = [text for row_line, text in groups if row_line < line]
+        year = _year_of_column(columns, index, label, above)
         if isinstance(year, int):
             return _year_column(columns, index, label, line, year, below)
-        role = role_of(label)
-        if role is not None and role not in columns.roles:
-            columns.roles[role], columns.labels[index] = index, label
-            if role is Role.BASELINE:
-                columns.baseline_year = _year_in(label)
-            return []
+        roles = heading_roles(label)
+        if len(roles) > 1:
+            return [_ambiguous(index, label, line, roles)]
+        if roles and roles[0] not in columns.roles:
+            return _take(columns, index, label, line, roles[0])
+        if roles == (Role.INDICATOR,) and SLOT.fullmatch(norm(label)):
+            return [_wide_form(index, label, line)]
         if year is not None or YEAR_LIKE.search(norm(label)):
             return _other_year_label(columns, index, label, line, below, year)
+        if any(word in norm(label) for word in NOT_READ_WORDS):
+            return []
         below.append(label)
     return []
 
 
-def _year_of_column(columns: Columns, index: int, label: str) -> int | str | None:
+def _take(columns: Columns, index: int, label: str, line: int, role: Role) -> list[Problem]:
+    """Give column `index` its role (a 実績値 without a year waits for `_date_actuals`)."""
+    columns.roles[role], columns.labels[index] = index, label
+    if role is Role.BASELINE:
+        columns.baseline_year = _year_in(label)
+    if role is Role.ACTUAL:
+        columns.undated = (index, label, line)
+    if role is Role.ACTUAL_YEAR:
+        return [_unknown_year(index, label, line, "per-row")]
+    return []
+
+
+def _year_of_column(columns: Columns, index: int, label: str, above: list[str]) -> int | str | None:
     """The fiscal year a year column's label names; a str saying why when it looks like a year
-    label that cannot be read; None when it is no year label."""
+    label that cannot be read; None when it is no year label. A bare `2023` is a fiscal year
+    only under a 実績 heading (alone it could be a calendar year)."""
     year = _fiscal_year(label)
     wrapped = ACTUAL_WRAPPED.fullmatch(norm(label))
     if year is None and wrapped:
-        year = _fiscal_year(wrapped["year"])
+        year = _fiscal_year(wrapped["year"]) or _bare_year(wrapped["year"])
+    if year is None and any("実績" in norm(text) for text in above):
+        year = _bare_year(norm(label))
     if year is not None:
         return year
     era_year = parse_eraless_fiscal_year(label)
@@ -286,8 +342,11 @@ def _duplicate(
 
 
 def _unknown_year(index: int, label: str, line: int, why: int | str | None) -> Problem:
-    """`unknown-year-column`: a label that looks like a year but names no fiscal year."""
-    if why == "no-era":
+    """`unknown-year-column`: a label that looks like a year but names no fiscal year, or a
+    実績値 column whose fiscal year is not written anywhere."""
+    if isinstance(why, str) and why in UNDATED_WHY:
+        detail_ja, detail_en = UNDATED_WHY[why]
+    elif why == "no-era":
         detail_ja = "元号のない年度の左に、元号つきの年度の列がありません"
         detail_en = "an era-less year needs a year column with its era to its left"
     else:
@@ -301,6 +360,85 @@ def _unknown_year(index: int, label: str, line: int, why: int | str | None) -> P
         column=index + 1,
         field=label,
     )
+
+
+UNDATED_WHY = {
+    "no-title-year": (
+        "年度のない実績値の列は表題の年度（令和5年度など）の実績として読みますが、表題に年度が"
+        "ありません。表題に年度を書くか、見出しを「実績値（R5年度）」としてください",
+        "an actual column without a year is read as the title's fiscal year (令和5年度 …), but"
+        " the title names none: add the year to the title or write 実績値（R5年度）",
+    ),
+    "mixed": (
+        "ほかの実績値の列は年度つきです。この列にも「実績値（R5年度）」のように年度を書いて"
+        "ください",
+        "the other actual columns name their fiscal year: write this one's too (実績値（R5年度）)",
+    ),
+    "per-row": (
+        "行ごとの実績年度の列にはまだ対応していません。年度ごとの実績値の列（R5年度 …）にするか、"
+        "表題の年度の実績だけを「実績値」の列に書いてください",
+        "a per-row actual-year column is not read yet: use one actual column per fiscal year"
+        " (R5年度 …), or only the title year's actuals under 実績値",
+    ),
+}
+
+
+def _ambiguous(index: int, label: str, line: int, roles: tuple[Role, ...]) -> Problem:
+    """A heading that names two roles (`目標値・実績値`): located, never guessed."""
+    names_ja = "・".join(f"「{ROLE_NAMES[r][0]}」" for r in roles)
+    names_en = ", ".join(ROLE_NAMES[r][1] for r in roles)
+    return Problem(
+        "ambiguous-column",
+        f"見出し「{label}」が{names_ja}のどの列か決められません（一つの見出しには一つの項目を"
+        "書いてください）",
+        f"the header '{label}' could be any of: {names_en} (write one item per heading)",
+        line=line,
+        column=index + 1,
+        field=label,
+    )
+
+
+def _wide_form(index: int, label: str, line: int) -> Problem:
+    """A second 指標② heading: KPIs side by side in one row, which is not read."""
+    return Problem(
+        "ambiguous-column",
+        f"見出し「{label}」：指標を横に並べた表は読めません（指標①・指標②…は1指標1行にして、"
+        "「指標」の列に書いてください）",
+        f"the header '{label}': KPIs side by side are not read (one KPI per row, under 指標)",
+        line=line,
+        column=index + 1,
+        field=label,
+    )
+
+
+def _find_indicator_text(columns: Columns, headings: list[list[str]]) -> None:
+    """The national form heads two cells with 指標: a slot label (指標①) and the indicator's
+    text. The cell right of 指標, with no heading of its own (or the same one, as a merged cell
+    is read from a workbook) and no role, holds the text."""
+    index = columns.roles.get(Role.INDICATOR)
+    if index is None or index + 1 >= len(headings):
+        return
+    right = index + 1
+    taken = right in columns.roles.values() or right in columns.years
+    lowest = headings[right][-1] if headings[right] else None
+    if not taken and (lowest is None or lowest == headings[index][-1]):
+        columns.indicator_text = right
+
+
+def _date_actuals(columns: Columns, report_year: int | None) -> list[Problem]:
+    """A 実績値 column without a year (the national form) is the actual of the report year —
+    the fiscal year in the title; with no year there, or beside year columns, it is
+    `unknown-year-column`."""
+    if columns.undated is None:
+        return []
+    index, label, line = columns.undated
+    del columns.roles[Role.ACTUAL]
+    if columns.years:
+        return [_unknown_year(index, label, line, "mixed")]
+    if report_year is None:
+        return [_unknown_year(index, label, line, "no-title-year")]
+    columns.years[index] = report_year
+    return []
 
 
 def _baseline_over_year(columns: Columns, index: int, labels: list[str]) -> bool:
@@ -321,16 +459,11 @@ def _year_in(label: str) -> int | None:
 
 
 def _missing(columns: Columns) -> list[Problem]:
-    names = {
-        Role.NAME: ("事業の名称", "project name"),
-        Role.INDICATOR: ("指標", "indicator"),
-        Role.TARGET: ("指標値（目標値）", "target value"),
-    }
     problems = [
         Problem(
             "missing-column",
-            f"見出しに「{names[role][0]}」の列がありません",
-            f"the header has no '{names[role][1]}' column",
+            f"見出しに「{ROLE_NAMES[role][0]}」の列がありません",
+            f"the header has no '{ROLE_NAMES[role][1]}' column",
             line=columns.line,
         )
         for role in REQUIRED
@@ -345,7 +478,7 @@ def _missing(columns: Columns) -> list[Problem]:
                 line=columns.line,
             )
         )
-    if not columns.years:
+    if not columns.years and columns.undated is None:
         problems.append(
             Problem(
                 "missing-column",

@@ -1,8 +1,11 @@
-"""Texts that mark a report's layout: section headings (【…】) and notes (※…)."""
+"""Texts that mark a report's layout: section headings (【…】), notes (※…) and the column
+headings of a KPI table as municipalities write them (`heading_roles`)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from enum import StrEnum
 
 SECTION_HEADING = re.compile(r"^[【\[](.+)[】\]]$")
 #: A one-text row starting with one of these is a note (※ 実績値は…), never a project name.
@@ -26,3 +29,150 @@ NOTE_PREFIXES = (
 def is_note(text: str) -> bool:
     """A note such as `※ 実績値は各年度末時点`, `（注）…`, `出典：…` (see `NOTE_PREFIXES`)."""
     return text.startswith(NOTE_PREFIXES)
+
+
+class Role(StrEnum):
+    """What a column of a KPI table holds, as its heading names it."""
+
+    NAME = "name"  # 事業の名称
+    SUMMARY = "summary"  # 事業の概要
+    INDICATOR = "indicator"  # 指標
+    TARGET = "target"  # 指標値 / 目標値
+    UNIT = "unit"  # 単位
+    DATE = "date"  # 年月 / 目標年月
+    TARGET_YEAR = "target_year"  # 目標年度 (a fiscal year instead of a month)
+    BASELINE = "baseline"  # 基準値
+    BASELINE_YEAR = "baseline_year"  # 基準年度
+    RATE = "rate"  # 達成率 as published
+    NOTE = "note"  # 備考
+    DIRECTION = "direction"  # 方向 (an explicit override)
+    AGGREGATION = "aggregation"  # 集計 (an explicit override)
+    ACTUAL = "actual"  # 実績値 of one fiscal year
+    ACTUAL_YEAR = "actual_year"  # 実績年度: the fiscal year of each row's 実績値 (not read)
+
+
+#: How problems name a role: (Japanese, English).
+ROLE_NAMES: dict[Role, tuple[str, str]] = {
+    Role.NAME: ("事業の名称", "project name"),
+    Role.SUMMARY: ("事業の概要", "summary"),
+    Role.INDICATOR: ("指標", "indicator"),
+    Role.TARGET: ("指標値（目標値）", "target value"),
+    Role.UNIT: ("単位", "unit"),
+    Role.DATE: ("年月（目標年月）", "target date"),
+    Role.TARGET_YEAR: ("目標年度", "target fiscal year"),
+    Role.BASELINE: ("基準値", "baseline"),
+    Role.BASELINE_YEAR: ("基準年度", "baseline year"),
+    Role.RATE: ("達成率", "achievement rate"),
+    Role.NOTE: ("備考", "note"),
+    Role.DIRECTION: ("方向", "direction"),
+    Role.AGGREGATION: ("集計", "aggregation"),
+    Role.ACTUAL: ("実績値", "actual"),
+    Role.ACTUAL_YEAR: ("実績年度", "actual's fiscal year"),
+}
+
+
+#: Headings as municipalities publish them (NFKC, spaces removed), each naming one role.
+#: Sources: the reference report (釧路市 令和5年度), the national form 「事業実施結果報告」
+#: (様式2 of 地方創生先行型, as published by 玉東町 and others), the Cabinet Office guideline
+#: 「地方創生事業実施のためのガイドライン」 and municipal 効果検証 tables.
+EXACT_HEADINGS: dict[Role, tuple[str, ...]] = {
+    Role.NAME: (
+        "事業の名称", "交付対象事業の名称", "交付対象事業名", "事業名", "事業名称", "事業",
+        "対象事業", "対象事業名", "事業の名前",
+    ),
+    Role.SUMMARY: ("事業の概要", "事業概要", "概要", "事業内容", "事業の内容", "取組内容"),
+    Role.INDICATOR: (
+        "指標", "指標名", "指標名称", "指標の名称", "指標項目", "KPI", "KPI指標", "KPI名",
+        "KPIの名称", "KPI項目", "指標(KPI)", "KPI(指標)", "成果指標", "評価指標", "業績指標",
+        "重要業績評価指標", "重要業績評価指標(KPI)", "KPI(重要業績評価指標)",
+    ),
+    Role.TARGET: (
+        "指標値", "目標値", "目標", "KPI目標値", "KPIの目標値", "数値目標", "目標数値",
+        "目標指標値", "指標値(目標値)", "目標値(指標値)",
+    ),
+    Role.UNIT: ("単位",),
+    Role.DATE: (
+        "年月", "目標年月", "目標月", "目標年月日", "達成時期", "目標時期", "目標達成時期",
+        "目標期日", "期限", "達成期限", "目標期限", "目標達成年月",
+    ),
+    Role.TARGET_YEAR: ("目標年度", "目標年度末", "達成年度", "目標達成年度"),
+    Role.BASELINE: ("基準値", "基準", "現状値", "策定時", "策定時の値"),
+    Role.BASELINE_YEAR: ("基準年度", "基準年", "基準値の年度", "現状値の年度"),
+    Role.RATE: ("達成率", "達成度", "進捗率"),
+    Role.NOTE: ("備考", "注記", "特記事項"),
+    Role.DIRECTION: ("方向", "評価の方向", "指標の方向", "望ましい方向"),
+    Role.AGGREGATION: ("集計", "集計方法", "集計区分", "累計区分"),
+    Role.ACTUAL: ("実績値", "実績", "本事業終了後における実績値", "事業終了後の実績値"),
+    Role.ACTUAL_YEAR: ("実績年度", "実績の年度", "実績値の年度"),
+}  # fmt: skip
+_EXACT = {heading: role for role, headings in EXACT_HEADINGS.items() for heading in headings}
+
+#: Words that name a role inside a longer heading (`達成率（％）`, `基準値（R1年度）`,
+#: `目標年月（達成時期）`); a heading is scanned for the longest word at each place. `実績値`
+#: alone in a longer heading is a group heading (`実績値を踏まえた事業の今後について`), not a
+#: column; beside another role's word (`目標値・実績値`) it makes the heading ambiguous.
+ROLE_WORDS: dict[str, Role] = {
+    "実績値": Role.ACTUAL,
+    "重要業績評価指標": Role.INDICATOR,
+    "目標達成年度": Role.TARGET_YEAR,
+    "KPI目標値": Role.TARGET,
+    "目標年度": Role.TARGET_YEAR,
+    "達成年度": Role.TARGET_YEAR,
+    "目標年月": Role.DATE,
+    "実績年度": Role.ACTUAL_YEAR,
+    "基準年": Role.BASELINE_YEAR,
+    "指標値": Role.TARGET,
+    "目標値": Role.TARGET,
+    "現状値": Role.BASELINE,
+    "達成率": Role.RATE,
+    "達成度": Role.RATE,
+    "進捗率": Role.RATE,
+    "事業名": Role.NAME,
+    "基準": Role.BASELINE,
+    "備考": Role.NOTE,
+    "注記": Role.NOTE,
+    "概要": Role.SUMMARY,
+    "名称": Role.NAME,
+    "単位": Role.UNIT,
+    "年月": Role.DATE,
+    "時期": Role.DATE,
+    "指標": Role.INDICATOR,
+    "KPI": Role.INDICATOR,
+}
+_LONGEST_FIRST = sorted(ROLE_WORDS, key=len, reverse=True)
+#: A slot label of the national form (`指標①`, `指標2`, `KPI③`; ① is 1 after NFKC).
+SLOT = re.compile(r"(?:指標|KPI)?[0-9]{1,2}")
+#: `単位：円` under 実績額: a note on the column's unit, not the 単位 column.
+UNIT_NOTE = re.compile(r"単位[:：].*")
+
+
+def heading_key(text: str) -> str:
+    """NFKC with spaces removed, for matching headings (`K P I` → `KPI`, `（` → `(`)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def heading_roles(label: str) -> tuple[Role, ...]:
+    """The roles a heading names: one for a known heading, none for a column kpiledger does
+    not read (事業費, 事業効果), two or more for a heading that names several (`目標値・実績値`),
+    which the caller reports rather than guess. A 達成率 heading may explain its formula
+    (`達成率（実績値／目標値）`): it is a rate."""
+    key = heading_key(label)
+    if key in _EXACT:
+        return (_EXACT[key],)
+    if SLOT.fullmatch(key) and not key.isdigit():
+        return (Role.INDICATOR,)
+    if UNIT_NOTE.fullmatch(key):
+        return ()
+    found: list[Role] = []
+    at = 0
+    while at < len(key):
+        word = next((w for w in _LONGEST_FIRST if key.startswith(w, at)), None)
+        if word is None:
+            at += 1
+            continue
+        if ROLE_WORDS[word] not in found:
+            found.append(ROLE_WORDS[word])
+        at += len(word)
+    if Role.RATE in found:
+        return (Role.RATE,)
+    return () if found == [Role.ACTUAL] else tuple(found)

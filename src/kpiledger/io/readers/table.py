@@ -149,7 +149,7 @@ class _State:
         ):
             block.append(rows[end])
             end += 1
-        columns, problems = map_columns(block)
+        columns, problems = map_columns(block, self._title_year())
         self.headers += 1
         self.problems.extend(problems)
         if not _same_layout(self.columns, columns):
@@ -167,6 +167,8 @@ class _State:
         if name:
             self._start_project(name, reader.cell(Role.SUMMARY), row.line)
         if not indicator:
+            if reader.is_empty_slot():
+                return  # the national form's unused 指標③ row
             if reader.has_kpi_values():
                 self.problems.append(reader.missing_indicator())
             elif not name:
@@ -275,14 +277,19 @@ class _State:
             )
 
     def _report_year(self) -> int:
+        """The last fiscal year written in the title, else the latest actual column."""
+        year = self._title_year()
+        return year if year is not None else max(self.years)
+
+    def _title_year(self) -> int | None:
         """The last fiscal year written in the title (`第2期総合戦略（令和2年度～令和6年度）に
-        係る令和5年度…` → 2023), else the latest actual column."""
+        係る令和5年度…` → 2023); also the year of a 実績値 column written without one."""
         for match in reversed(list(TITLE_YEAR.finditer(self.title or ""))):
             try:
                 return parse_fiscal_year(match.group(1) + "年度")
             except EraError:
                 continue
-        return max(self.years)
+        return None
 
 
 def _is_section_row(cells: list[str]) -> bool:
