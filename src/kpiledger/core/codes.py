@@ -51,6 +51,8 @@ CATALOGUE = (
     Code("cumulative-decreases", "core", "flag", "累計値が減っている", "a running total goes down"),
     Code("rate-undefined", "core", "flag", "達成率を算出しない（増加の目標が0以下、減少の実績・目標が負）：実績と目標の比較だけで判定",
          "no achievement rate (an increase target ≤ 0, a negative decrease actual or target): judged by comparison alone"),
+    Code("grade-mismatch", "core", "flag", "公表された評価（A・◎・概ね達成など）が再計算の状況（達成・概ね達成・未達成）と違う",
+         "the published grade (A, ◎, 概ね達成 …) means another status than the recomputed one"),
     Code("direction-doubtful", "core", "flag", "公表値の推移が推定した向き（高い/低いほど良い）と逆を示唆",
          "the published values suggest the opposite of the inferred direction"),
     # --- reader ---------------------------------------------------------------------------------
@@ -98,6 +100,8 @@ CATALOGUE = (
     Code("no-kpi-rows", "reader", "error", "KPIの行が一つもない", "no KPI row at all"),
     Code("possibly-truncated", "reader", "warning", "ファイルが途中で切れているおそれ", "the file may be cut short"),
     Code("unit-mismatch", "reader", "flag", "値に書かれた単位が単位欄と違う", "a unit in a value cell differs from 単位"),
+    Code("published-grade", "reader", "flag", "公表された評価（評価・達成状況・判定の列）をそのまま記録",
+         "the published grade (評価 / 達成状況 / 判定 column), kept as published"),
     Code("forecast-not-read", "reader", "flag", "見込・計画の列の値（実績として読まない）",
          "a value in a forecast column (not read as an actual)"),
     # --- import (the ledger) --------------------------------------------------------------------

@@ -357,7 +357,7 @@ def evaluate_kpi(kpi: Kpi, report_year: int, nearly: Decimal = DEFAULT_NEARLY) -
         status = judged_status(actual, kpi.target, direction.value, rate, nearly)
         progress = None
     flags = quality.check_kpi(
-        kpi, report_year, direction, aggregation.value, year, rate, actual=actual
+        kpi, report_year, direction, aggregation.value, year, rate, actual=actual, nearly=nearly
     )
     return KpiResult(kpi, direction, aggregation, year, actual, rate, status, progress, flags)
 

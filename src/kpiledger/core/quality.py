@@ -2,11 +2,17 @@
 
 Codes (stable): `rate-mismatch`, `missing-years`, `percent-over-100`, `implausible-jump`,
 `met-at-baseline`, `target-year-not-published`, `cumulative-decreases`, `rate-undefined`,
-`direction-doubtful`, plus the reader's own (`unit-mismatch`, `forecast-not-read`).
+`direction-doubtful`, `grade-mismatch`, plus the reader's own (`unit-mismatch`,
+`forecast-not-read`, `published-grade`).
+
+A published grade (評価 / 達成状況 / 判定: `A`, `◎`, `概ね達成` …) is kept by the reader as a
+`published-grade` flag (`grade_flag`), since the model has no field for it; `grade_mismatch`
+compares what it means (`GRADE_MEANINGS`) with the status kpiledger recomputes.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from itertools import pairwise
 
@@ -14,6 +20,8 @@ from kpiledger.core.inference import Inferred, numeric_doubt
 from kpiledger.core.model import Aggregation, Direction, Flag, Kpi
 
 JUMP_FACTOR = Decimal(10)
+#: The rate from which a KPI not achieved is 概ね達成 (EVALUATION.md; the default setting).
+NEARLY = Decimal(80)
 PERCENT_UNITS = ("%", "％")
 
 
@@ -26,8 +34,10 @@ def check_kpi(
     rate: Decimal | None,
     *,
     actual: Decimal | None = None,
+    nearly: Decimal = NEARLY,
 ) -> list[Flag]:
-    """Every data-quality flag of one KPI, in a fixed order (`actual` is the value judged)."""
+    """Every data-quality flag of one KPI, in a fixed order (`actual` is the value judged,
+    `nearly` the 概ね達成 threshold)."""
     checks = (
         rate_mismatch(kpi, rate),
         missing_years(kpi, report_year),
@@ -38,6 +48,7 @@ def check_kpi(
         cumulative_decreases(kpi, aggregation),
         rate_undefined(kpi, direction.value, actual, rate),
         direction_doubtful(kpi, direction),
+        grade_mismatch(kpi, report_year, direction.value, actual, rate, nearly),
     )
     return [*kpi.reader_flags, *(flag for flag in checks if flag is not None)]
 
@@ -185,3 +196,87 @@ def direction_doubtful(kpi: Kpi, direction: Inferred[Direction]) -> Flag | None:
         return None
     ja, en = doubt
     return Flag("direction-doubtful", ja, en)
+
+
+# --- published grades -------------------------------------------------------------------------
+
+ACHIEVED, NEARLY_ACHIEVED, NOT_ACHIEVED = "achieved", "nearly_achieved", "not_achieved"
+STATUS_WORDS = {ACHIEVED: "達成", NEARLY_ACHIEVED: "概ね達成", NOT_ACHIEVED: "未達成"}
+STATUS_WORDS_EN = {
+    ACHIEVED: "achieved",
+    NEARLY_ACHIEVED: "nearly achieved",
+    NOT_ACHIEVED: "not achieved",
+}
+#: What a published grade means (after NFKC, spaces removed: `Ａ` = `A`). Letters and marks are
+#: each municipality's own scale; these are the common readings, and the flag says "とみなす".
+#: Any other grade (`S`, `E`, `順調`, free text) is kept as published but not compared.
+GRADE_MEANINGS: dict[str, str] = {
+    **dict.fromkeys(("◎", "A", "達成", "達成済み", "達成済", "目標達成"), ACHIEVED),
+    **dict.fromkeys(
+        ("○", "〇", "◯", "B", "概ね達成", "おおむね達成", "概ね達成済み"), NEARLY_ACHIEVED
+    ),
+    **dict.fromkeys(("△", "×", "✕", "✖", "☓", "C", "D", "未達成", "未達"), NOT_ACHIEVED),
+}
+GRADE_PREFIX_JA = "公表された評価「"
+GRADE_PREFIX_EN = "published grade '"
+
+
+def grade_key(text: str) -> str:
+    """A grade as `GRADE_MEANINGS` keys it: NFKC with spaces removed."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def grade_meaning(text: str) -> str | None:
+    """`achieved`, `nearly_achieved` or `not_achieved` for a known grade, else None."""
+    return GRADE_MEANINGS.get(grade_key(text))
+
+
+def grade_flag(text: str) -> Flag:
+    """The `published-grade` flag that keeps a KPI's published grade (the reader makes it)."""
+    return Flag(
+        "published-grade",
+        f"{GRADE_PREFIX_JA}{text}」",
+        f"{GRADE_PREFIX_EN}{text}'",
+    )
+
+
+def published_grade(kpi: Kpi) -> str | None:
+    """The grade kept by `grade_flag`, as published; None when the report gives none."""
+    for flag in kpi.reader_flags:
+        if flag.code == "published-grade" and flag.message_ja.startswith(GRADE_PREFIX_JA):
+            return flag.message_ja.removeprefix(GRADE_PREFIX_JA).removesuffix("」")
+    return None
+
+
+def grade_mismatch(
+    kpi: Kpi,
+    report_year: int,
+    direction: Direction,
+    actual: Decimal | None,
+    rate: Decimal | None,
+    nearly: Decimal = NEARLY,
+) -> Flag | None:
+    """The published grade means another status than the recomputed one. Compared only when
+    the grade is known (`GRADE_MEANINGS`) and the KPI is judged (due, with an actual)."""
+    grade = published_grade(kpi)
+    meaning = grade_meaning(grade) if grade is not None else None
+    due = kpi.target_fiscal_year is None or report_year >= kpi.target_fiscal_year
+    if grade is None or meaning is None or not due or actual is None:
+        return None
+    met = actual >= kpi.target if direction is Direction.INCREASE else actual <= kpi.target
+    if met:
+        ours = ACHIEVED
+    elif rate is not None and rate >= nearly:
+        ours = NEARLY_ACHIEVED
+    else:
+        ours = NOT_ACHIEVED
+    if ours == meaning:
+        return None
+    word = STATUS_WORDS[meaning]
+    as_ja = "" if grade_key(grade) == word else f"（{word}とみなす）"
+    return Flag(
+        "grade-mismatch",
+        f"{GRADE_PREFIX_JA}{grade}」{as_ja}と再計算の状況「{STATUS_WORDS[ours]}」が異なります",
+        f"{GRADE_PREFIX_EN}{grade}' (read as {STATUS_WORDS_EN[meaning]}) differs from the"
+        f" recomputed status '{STATUS_WORDS_EN[ours]}'",
+    )

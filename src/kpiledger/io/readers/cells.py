@@ -13,6 +13,7 @@ from kpiledger.core.era import YearMonth, parse_fiscal_year, parse_year_month
 from kpiledger.core.errors import EraError, KpiledgerError, NumberError, Problem
 from kpiledger.core.model import Actual, Aggregation, Baseline, Direction, Flag, Kpi
 from kpiledger.core.numbers import ParsedNumber, fits_ledger, out_of_range, parse_number
+from kpiledger.core.quality import grade_flag, grade_meaning
 from kpiledger.io.readers.columns import Columns, Role, norm
 from kpiledger.io.readers.layout import SLOT
 from kpiledger.io.readers.overrides import parse_aggregation, parse_direction
@@ -22,6 +23,49 @@ GRANT_PREFIX = re.compile(r"^\s*[【\[]([^】\]]+)[】\]]\s*(.*)$", re.DOTALL)
 
 
 GRANT_WORDS = ("交付金", "補助金")
+
+#: A target written at the end of the indicator (`移住者数（目標70人）`, `… 目標：70人`,
+#: `イベント来場者数 6,000人`), read only when the table has no 指標値 column.
+_NUMBER_TAIL = (
+    r"(?P<number>[△▲]?[0-9０-９][0-9０-９,，.．]*[^\s0-9０-９()（）\[\]【】:：、,，]{0,8})"
+)
+TARGET_IN_BRACKETS = re.compile(
+    r"(?P<indicator>.+?)\s*[（(【\[]\s*目標値?\s*[:：]?\s*" + _NUMBER_TAIL + r"\s*[）)】\]]"
+)
+TARGET_AFTER_WORD = re.compile(
+    r"(?P<indicator>.+?)\s*[、,，]?\s*目標値?\s*[:：]?\s*" + _NUMBER_TAIL
+)
+TARGET_AFTER_SPACE = re.compile(r"(?P<indicator>.+?)(?:\s+|\s*[:：]\s*)" + _NUMBER_TAIL)
+#: A unit that makes the number no clear target: a bound (`80%以上`) or a year (`2030年`).
+UNCLEAR_UNIT = re.compile(r"以上|以下|未満|超|以内|程度|前後|年度|^年|^月|^日")
+
+
+def split_target(indicator: str) -> tuple[str, ParsedNumber] | None:
+    """The indicator without its target, and the target, when the text ends with one clearly:
+    `目標` and a number (its unit optional) in brackets or after the text, or a number with its
+    unit after a space or colon. None otherwise (a bound `80%以上`, a year, a bare number)."""
+    text = indicator.strip()
+    for pattern, unit_needed in (
+        (TARGET_IN_BRACKETS, False),
+        (TARGET_AFTER_WORD, False),
+        (TARGET_AFTER_SPACE, True),
+    ):
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        try:
+            parsed = parse_number(match["number"])
+        except NumberError:
+            continue
+        unit = parsed.unit or ""
+        if parsed.value is None or not fits_ledger(parsed.value) or UNCLEAR_UNIT.search(unit):
+            continue
+        if unit_needed and not unit:
+            continue
+        name = match["indicator"].strip().rstrip("、,，:：").strip()
+        if name:
+            return name, parsed
+    return None
 
 
 def split_grant(name: str) -> tuple[str | None, str]:
@@ -99,16 +143,22 @@ class RowReader:
         if self._truncated():
             return None
         unit = self.cell(Role.UNIT)
-        target = self._number(Role.TARGET, self.columns.roles[Role.TARGET], required=True)
+        indicator = self.cell(Role.INDICATOR)
+        if Role.TARGET in self.columns.roles:
+            target_index = self.columns.roles[Role.TARGET]
+            target = self._number(Role.TARGET, target_index, required=True)
+        else:
+            target_index = self.columns.roles[Role.INDICATOR]
+            indicator, target = self._target_in_indicator(indicator)
         unit = unit or (target.unit if target and target.unit else "")
         target_date, actuals = self._target_date(), self._actuals(unit)
         baseline, published_rate = self._baseline(), self._rate()
         if self.problems or target is None or target.value is None:
             return None
-        self._check_unit(target, unit, self.columns.roles[Role.TARGET])
+        self._check_unit(target, unit, target_index)
         self._note_forecasts()
+        self._grade()
         note = self.cell(Role.NOTE) or None
-        indicator = self.cell(Role.INDICATOR)
         direction, aggregation, increments = self._overrides()
         if self.problems:
             return None
@@ -127,6 +177,33 @@ class RowReader:
             line=self.line,
             reader_flags=self.flags,
         )
+
+    def _target_in_indicator(self, indicator: str) -> tuple[str, ParsedNumber | None]:
+        """A table without a 指標値 column: the target at the end of the indicator's text, else
+        the header's `missing-column` (`Columns.missing_target`)."""
+        split = split_target(indicator)
+        if split is not None:
+            return split
+        if self.columns.missing_target is not None:
+            self.problems.append(self.columns.missing_target)
+        return indicator, None
+
+    def _grade(self) -> None:
+        """The published grade (評価 / 達成状況 / 判定, or grades under 達成度), kept as the
+        `published-grade` flag; a blank or a "no value" marker (`-`) is no grade."""
+        text = self.cell(Role.GRADE)
+        if not text:
+            text = self._grade_in_rate_column()
+        if text and _has_value(text):
+            self.flags.append(grade_flag(text))
+
+    def _grade_in_rate_column(self) -> str:
+        """A 達成度 column holding grades (A, ◎, 概ね達成) rather than percentages."""
+        index = self.columns.roles.get(Role.RATE)
+        if index is None or "達成度" not in norm(self.columns.label(index)):
+            return ""
+        text = self._at(index)
+        return text if grade_meaning(text) is not None else ""
 
     def _overrides(self) -> tuple[Direction | None, Aggregation | None, bool]:
         """Direction and aggregation written in the report's 方向 / 集計 columns, if any."""
@@ -265,7 +342,7 @@ class RowReader:
 
     def _rate(self) -> Decimal | None:
         index = self.columns.roles.get(Role.RATE)
-        if index is None:
+        if index is None or self._grade_in_rate_column():
             return None
         parsed = self._number(Role.RATE, index)
         return parsed.value if parsed else None

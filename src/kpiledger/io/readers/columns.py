@@ -49,6 +49,7 @@ HEADER_WORDS = (
     "備考",
     "注記",
     "評価",
+    "判定",
     "事業費",
     "交付金",
     "交付対象",
@@ -121,14 +122,19 @@ class Columns:
     indicator_text: int | None = None
     #: A 実績値 column without a year (the national form): (cell index, header, line).
     undated: tuple[int, str, int] | None = None
+    #: No 指標値 column, and nothing else wrong: each row's target is read from the end of its
+    #: indicator (`移住者数（目標70人）`); a row without one gets this `missing-column`.
+    missing_target: Problem | None = None
 
     def label(self, index: int) -> str:
         return self.labels.get(index, "")
 
     @property
     def width(self) -> int:
-        """The number of cells a complete row must have."""
-        return max([*self.roles.values(), *self.years]) + 1
+        """The number of cells a complete row must have. A published grade (評価) is left out:
+        such a column was ignored before it was read, and a blank last grade may be dropped."""
+        read = [index for role, index in self.roles.items() if role is not Role.GRADE]
+        return max([*read, *self.years]) + 1
 
 
 def norm(text: str) -> str:
@@ -202,7 +208,10 @@ def map_columns(rows: list[Row], report_year: int | None = None) -> tuple[Column
         problems.extend(_assign(columns, index, labels, groups))
     _find_indicator_text(columns, headings)
     problems.extend(_date_actuals(columns, report_year))
-    return columns, problems + _missing(columns)
+    problems += _missing(columns)
+    if problems == [_missing_role(columns, Role.TARGET)]:
+        columns.missing_target = problems.pop()
+    return columns, problems
 
 
 def _spanning(row: Row) -> tuple[int, list[str]]:
@@ -458,17 +467,17 @@ def _year_in(label: str) -> int | None:
     return _fiscal_year(match.group(1)) if match else None
 
 
+def _missing_role(columns: Columns, role: Role) -> Problem:
+    return Problem(
+        "missing-column",
+        f"見出しに「{ROLE_NAMES[role][0]}」の列がありません",
+        f"the header has no '{ROLE_NAMES[role][1]}' column",
+        line=columns.line,
+    )
+
+
 def _missing(columns: Columns) -> list[Problem]:
-    problems = [
-        Problem(
-            "missing-column",
-            f"見出しに「{ROLE_NAMES[role][0]}」の列がありません",
-            f"the header has no '{ROLE_NAMES[role][1]}' column",
-            line=columns.line,
-        )
-        for role in REQUIRED
-        if role not in columns.roles
-    ]
+    problems = [_missing_role(columns, role) for role in REQUIRED if role not in columns.roles]
     if Role.DATE not in columns.roles and Role.TARGET_YEAR not in columns.roles:
         problems.append(
             Problem(

@@ -44,6 +44,7 @@ class Role(StrEnum):
     BASELINE = "baseline"  # 基準値
     BASELINE_YEAR = "baseline_year"  # 基準年度
     RATE = "rate"  # 達成率 as published
+    GRADE = "grade"  # 評価 / 達成状況 / 判定 as published (A, ◎, 概ね達成 …)
     NOTE = "note"  # 備考
     DIRECTION = "direction"  # 方向 (an explicit override)
     AGGREGATION = "aggregation"  # 集計 (an explicit override)
@@ -63,6 +64,7 @@ ROLE_NAMES: dict[Role, tuple[str, str]] = {
     Role.BASELINE: ("基準値", "baseline"),
     Role.BASELINE_YEAR: ("基準年度", "baseline year"),
     Role.RATE: ("達成率", "achievement rate"),
+    Role.GRADE: ("評価", "published grade"),
     Role.NOTE: ("備考", "note"),
     Role.DIRECTION: ("方向", "direction"),
     Role.AGGREGATION: ("集計", "aggregation"),
@@ -99,6 +101,11 @@ EXACT_HEADINGS: dict[Role, tuple[str, ...]] = {
     Role.BASELINE: ("基準値", "基準", "現状値", "策定時", "策定時の値"),
     Role.BASELINE_YEAR: ("基準年度", "基準年", "基準値の年度", "現状値の年度"),
     Role.RATE: ("達成率", "達成度", "進捗率"),
+    Role.GRADE: (
+        "評価", "評価結果", "評価区分", "達成状況", "達成状況の評価", "判定", "判定結果",
+        "達成判定", "達成評価", "達成区分", "KPIの評価", "KPI評価", "KPIの達成状況",
+        "KPI達成状況", "指標の達成状況", "指標の評価", "達成度評価", "達成度の評価",
+    ),
     Role.NOTE: ("備考", "注記", "特記事項"),
     Role.DIRECTION: ("方向", "評価の方向", "指標の方向", "望ましい方向"),
     Role.AGGREGATION: ("集計", "集計方法", "集計区分", "累計区分"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from kpiledger.core.era import parse_fiscal_year
 from kpiledger.core.errors import EraError, Problem, ReportError
 from kpiledger.core.model import Project, Report, Section
-from kpiledger.io.readers.cells import RowReader, split_grant
+from kpiledger.io.readers.cells import RowReader, split_grant, split_target
 from kpiledger.io.readers.columns import (
     Columns,
     Role,
@@ -177,10 +177,12 @@ class _State:
         if self.project is None:
             self.problems.append(_orphan(row.line, self.columns))
             return
-        if self._repeated_indicator(indicator, row.line):
+        split = split_target(indicator) if Role.TARGET not in self.columns.roles else None
+        if self._repeated_indicator(split[0] if split else indicator, row.line):
             return
         kpi = reader.read_kpi()
-        self.problems.extend(reader.problems)
+        once = self.columns.missing_target  # a table without targets is told once
+        self.problems.extend(p for p in reader.problems if p is not once or p not in self.problems)
         if kpi is not None:
             self.project.kpis.append(kpi)
 
@@ -271,6 +273,10 @@ class _State:
                         line=project.line,
                     )
                 )
+        missing_target = self.columns.missing_target if self.columns else None
+        if not self.projects and not self.problems and missing_target is not None:
+            self.problems.append(missing_target)  # no row to read a target from
+            return
         if not self.projects and not self.problems:
             self.problems.append(
                 Problem("no-kpi-rows", "KPIの行が一つもありません", "the report has no KPI row")
