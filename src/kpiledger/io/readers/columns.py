@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 from kpiledger.core.era import (
     PLAUSIBLE_YEARS,
@@ -25,12 +24,20 @@ from kpiledger.core.era import (
     parse_fiscal_year,
 )
 from kpiledger.core.errors import EraError, Problem
-from kpiledger.io.readers.layout import ROLE_NAMES, SLOT, Role, heading_key, heading_roles
+from kpiledger.io.readers.grid import Columns, Row
+from kpiledger.io.readers.heading_problems import (
+    ambiguous,
+    duplicate,
+    missing,
+    missing_role,
+    unknown_year,
+    wide_form,
+)
+from kpiledger.io.readers.layout import SLOT, Role, heading_key, heading_roles
 
 __all__ = ["Columns", "Role", "Row", "is_header_row", "is_header_start", "map_columns", "norm"]
 
 
-REQUIRED = (Role.NAME, Role.INDICATOR, Role.TARGET)
 HEADER_WORDS = (
     "方向",
     "集計",
@@ -98,43 +105,6 @@ ACTUAL_WRAPPED = re.compile(r"実績値?\((?P<year>.+)\)")
 QUALIFIED = re.compile(r"(?P<name>[^0-9()]+)\(.*\)")
 #: `2023` under a 実績値 heading: a fiscal year written without 年度.
 BARE_YEAR = re.compile(r"[0-9]{4}")
-
-
-@dataclass(frozen=True)
-class Row:
-    """One row of the table: its cells and the (1-based) line it starts on."""
-
-    line: int
-    cells: list[str]
-
-
-@dataclass
-class Columns:
-    """The role of each column (0-based cell index) of one KPI table."""
-
-    line: int
-    roles: dict[Role, int] = field(default_factory=dict)
-    years: dict[int, int] = field(default_factory=dict)  # cell index → fiscal year
-    labels: dict[int, str] = field(default_factory=dict)  # cell index → header text
-    baseline_year: int | None = None  # from a header such as 基準値（R1年度）
-    forecasts: dict[int, str] = field(default_factory=dict)  # cell index → 見込 column header
-    #: The cell right of 指標 under the same heading (the national form: 指標① | 移住者数).
-    indicator_text: int | None = None
-    #: A 実績値 column without a year (the national form): (cell index, header, line).
-    undated: tuple[int, str, int] | None = None
-    #: No 指標値 column, and nothing else wrong: each row's target is read from the end of its
-    #: indicator (`移住者数（目標70人）`); a row without one gets this `missing-column`.
-    missing_target: Problem | None = None
-
-    def label(self, index: int) -> str:
-        return self.labels.get(index, "")
-
-    @property
-    def width(self) -> int:
-        """The number of cells a complete row must have. A published grade (評価) is left out:
-        such a column was ignored before it was read, and a blank last grade may be dropped."""
-        read = [index for role, index in self.roles.items() if role is not Role.GRADE]
-        return max([*read, *self.years]) + 1
 
 
 def norm(text: str) -> str:
@@ -208,8 +178,8 @@ def map_columns(rows: list[Row], report_year: int | None = None) -> tuple[Column
         problems.extend(_assign(columns, index, labels, groups))
     _find_indicator_text(columns, headings)
     problems.extend(_date_actuals(columns, report_year))
-    problems += _missing(columns)
-    if problems == [_missing_role(columns, Role.TARGET)]:
+    problems += missing(columns)
+    if problems == [missing_role(columns, Role.TARGET)]:
         columns.missing_target = problems.pop()
     return columns, problems
 
@@ -245,11 +215,11 @@ def _assign(
             return _year_column(columns, index, label, line, year, below)
         roles = heading_roles(label)
         if len(roles) > 1:
-            return [_ambiguous(index, label, line, roles)]
+            return [ambiguous(index, label, line, roles)]
         if roles and roles[0] not in columns.roles:
             return _take(columns, index, label, line, roles[0])
         if roles == (Role.INDICATOR,) and SLOT.fullmatch(norm(label)):
-            return [_wide_form(index, label, line)]
+            return [wide_form(index, label, line)]
         if year is not None or YEAR_LIKE.search(norm(label)):
             return _other_year_label(columns, index, label, line, below, year)
         if any(word in norm(label) for word in NOT_READ_WORDS):
@@ -266,7 +236,7 @@ def _take(columns: Columns, index: int, label: str, line: int, role: Role) -> li
     if role is Role.ACTUAL:
         columns.undated = (index, label, line)
     if role is Role.ACTUAL_YEAR:
-        return [_unknown_year(index, label, line, "per-row")]
+        return [unknown_year(index, label, line, "per-row")]
     return []
 
 
@@ -304,7 +274,7 @@ def _year_column(
         return []
     first = next((i for i, fy in columns.years.items() if fy == year), None)
     if first is not None:
-        return [_duplicate(columns, first, index, label, line, year)]
+        return [duplicate(columns, first, index, label, line, year)]
     columns.years[index], columns.labels[index] = year, label
     return []
 
@@ -325,99 +295,12 @@ def _other_year_label(
     qualified = QUALIFIED.fullmatch(norm(label))
     if why is None and qualified and "年度" not in qualified["name"]:
         return []
-    return [_unknown_year(index, label, line, why)]
+    return [unknown_year(index, label, line, why)]
 
 
 def _is_forecast(label: str, below: list[str]) -> bool:
     """A year label saying 見込/計画/目標/予定, itself or in a sub-label under it."""
     return any(word in text for text in (label, *below) for word in FORECAST_WORDS)
-
-
-def _duplicate(
-    columns: Columns, first: int, index: int, label: str, line: int, year: int
-) -> Problem:
-    """`duplicate-column` at the second column of a fiscal year, naming both columns."""
-    before = columns.label(first)
-    return Problem(
-        "duplicate-column",
-        f"「{before}」（{first + 1}列目）と「{label}」（{index + 1}列目）が同じ年度"
-        f"（{year}年度）の実績です",
-        f"'{before}' (column {first + 1}) and '{label}' (column {index + 1}) are the same "
-        f"fiscal year ({year})",
-        line=line,
-        column=index + 1,
-        field=label,
-    )
-
-
-def _unknown_year(index: int, label: str, line: int, why: int | str | None) -> Problem:
-    """`unknown-year-column`: a label that looks like a year but names no fiscal year, or a
-    実績値 column whose fiscal year is not written anywhere."""
-    if isinstance(why, str) and why in UNDATED_WHY:
-        detail_ja, detail_en = UNDATED_WHY[why]
-    elif why == "no-era":
-        detail_ja = "元号のない年度の左に、元号つきの年度の列がありません"
-        detail_en = "an era-less year needs a year column with its era to its left"
-    else:
-        detail_ja = "R5年度・令和5年度・2023年度の形で、1926〜2200年の年度を書いてください"
-        detail_en = "write a fiscal year 1926-2200 as R5年度, 令和5年度 or 2023年度"
-    return Problem(
-        "unknown-year-column",
-        f"見出し「{label}」を年度の列として読めません（{detail_ja}）",
-        f"cannot read the header '{label}' as a fiscal-year column ({detail_en})",
-        line=line,
-        column=index + 1,
-        field=label,
-    )
-
-
-UNDATED_WHY = {
-    "no-title-year": (
-        "年度のない実績値の列は表題の年度（令和5年度など）の実績として読みますが、表題に年度が"
-        "ありません。表題に年度を書くか、見出しを「実績値（R5年度）」としてください",
-        "an actual column without a year is read as the title's fiscal year (令和5年度 …), but"
-        " the title names none: add the year to the title or write 実績値（R5年度）",
-    ),
-    "mixed": (
-        "ほかの実績値の列は年度つきです。この列にも「実績値（R5年度）」のように年度を書いて"
-        "ください",
-        "the other actual columns name their fiscal year: write this one's too (実績値（R5年度）)",
-    ),
-    "per-row": (
-        "行ごとの実績年度の列にはまだ対応していません。年度ごとの実績値の列（R5年度 …）にするか、"
-        "表題の年度の実績だけを「実績値」の列に書いてください",
-        "a per-row actual-year column is not read yet: use one actual column per fiscal year"
-        " (R5年度 …), or only the title year's actuals under 実績値",
-    ),
-}
-
-
-def _ambiguous(index: int, label: str, line: int, roles: tuple[Role, ...]) -> Problem:
-    """A heading that names two roles (`目標値・実績値`): located, never guessed."""
-    names_ja = "・".join(f"「{ROLE_NAMES[r][0]}」" for r in roles)
-    names_en = ", ".join(ROLE_NAMES[r][1] for r in roles)
-    return Problem(
-        "ambiguous-column",
-        f"見出し「{label}」が{names_ja}のどの列か決められません（一つの見出しには一つの項目を"
-        "書いてください）",
-        f"the header '{label}' could be any of: {names_en} (write one item per heading)",
-        line=line,
-        column=index + 1,
-        field=label,
-    )
-
-
-def _wide_form(index: int, label: str, line: int) -> Problem:
-    """A second 指標② heading: KPIs side by side in one row, which is not read."""
-    return Problem(
-        "ambiguous-column",
-        f"見出し「{label}」：指標を横に並べた表は読めません（指標①・指標②…は1指標1行にして、"
-        "「指標」の列に書いてください）",
-        f"the header '{label}': KPIs side by side are not read (one KPI per row, under 指標)",
-        line=line,
-        column=index + 1,
-        field=label,
-    )
 
 
 def _find_indicator_text(columns: Columns, headings: list[list[str]]) -> None:
@@ -443,9 +326,9 @@ def _date_actuals(columns: Columns, report_year: int | None) -> list[Problem]:
     index, label, line = columns.undated
     del columns.roles[Role.ACTUAL]
     if columns.years:
-        return [_unknown_year(index, label, line, "mixed")]
+        return [unknown_year(index, label, line, "mixed")]
     if report_year is None:
-        return [_unknown_year(index, label, line, "no-title-year")]
+        return [unknown_year(index, label, line, "no-title-year")]
     columns.years[index] = report_year
     return []
 
@@ -465,35 +348,3 @@ def _year_in(label: str) -> int | None:
     """The fiscal year written inside a header such as 基準値（R1年度）."""
     match = re.search(r"[（(]([^）)]+)[）)]", unicodedata.normalize("NFKC", label))
     return _fiscal_year(match.group(1)) if match else None
-
-
-def _missing_role(columns: Columns, role: Role) -> Problem:
-    return Problem(
-        "missing-column",
-        f"見出しに「{ROLE_NAMES[role][0]}」の列がありません",
-        f"the header has no '{ROLE_NAMES[role][1]}' column",
-        line=columns.line,
-    )
-
-
-def _missing(columns: Columns) -> list[Problem]:
-    problems = [_missing_role(columns, role) for role in REQUIRED if role not in columns.roles]
-    if Role.DATE not in columns.roles and Role.TARGET_YEAR not in columns.roles:
-        problems.append(
-            Problem(
-                "missing-column",
-                "見出しに「年月」（目標年月）または「目標年度」の列がありません",
-                "the header has no target date column (年月 or 目標年度)",
-                line=columns.line,
-            )
-        )
-    if not columns.years and columns.undated is None:
-        problems.append(
-            Problem(
-                "missing-column",
-                "見出しに年度別の実績値の列（R1年度など）がありません",
-                "the header has no per-fiscal-year actual column (R1年度 …)",
-                line=columns.line,
-            )
-        )
-    return problems

@@ -1,0 +1,45 @@
+"""The table as the interpreter sees it: rows of cell texts, and the role of each column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kpiledger.core.errors import Problem
+from kpiledger.io.readers.layout import Role
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the table: its cells and the (1-based) line it starts on."""
+
+    line: int
+    cells: list[str]
+
+
+@dataclass
+class Columns:
+    """The role of each column (0-based cell index) of one KPI table."""
+
+    line: int
+    roles: dict[Role, int] = field(default_factory=dict)
+    years: dict[int, int] = field(default_factory=dict)  # cell index → fiscal year
+    labels: dict[int, str] = field(default_factory=dict)  # cell index → header text
+    baseline_year: int | None = None  # from a header such as 基準値（R1年度）
+    forecasts: dict[int, str] = field(default_factory=dict)  # cell index → 見込 column header
+    #: The cell right of 指標 under the same heading (the national form: 指標① | 移住者数).
+    indicator_text: int | None = None
+    #: A 実績値 column without a year (the national form): (cell index, header, line).
+    undated: tuple[int, str, int] | None = None
+    #: No 指標値 column, and nothing else wrong: each row's target is read from the end of its
+    #: indicator (`移住者数（目標70人）`); a row without one gets this `missing-column`.
+    missing_target: Problem | None = None
+
+    def label(self, index: int) -> str:
+        return self.labels.get(index, "")
+
+    @property
+    def width(self) -> int:
+        """The number of cells a complete row must have. A published grade (評価) is left out:
+        such a column was ignored before it was read, and a blank last grade may be dropped."""
+        read = [index for role, index in self.roles.items() if role is not Role.GRADE]
+        return max([*read, *self.years]) + 1

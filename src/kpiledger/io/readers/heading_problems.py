@@ -1,0 +1,129 @@
+"""The problems of a header block: a column missing, a year heading that cannot be read, one
+year in two columns, a heading that could be two roles."""
+
+from __future__ import annotations
+
+from kpiledger.core.errors import Problem
+from kpiledger.io.readers.grid import Columns
+from kpiledger.io.readers.layout import ROLE_NAMES, Role
+
+REQUIRED = (Role.NAME, Role.INDICATOR, Role.TARGET)
+
+
+def duplicate(
+    columns: Columns, first: int, index: int, label: str, line: int, year: int
+) -> Problem:
+    """`duplicate-column` at the second column of a fiscal year, naming both columns."""
+    before = columns.label(first)
+    return Problem(
+        "duplicate-column",
+        f"「{before}」（{first + 1}列目）と「{label}」（{index + 1}列目）が同じ年度"
+        f"（{year}年度）の実績です",
+        f"'{before}' (column {first + 1}) and '{label}' (column {index + 1}) are the same "
+        f"fiscal year ({year})",
+        line=line,
+        column=index + 1,
+        field=label,
+    )
+
+
+def unknown_year(index: int, label: str, line: int, why: int | str | None) -> Problem:
+    """`unknown-year-column`: a label that looks like a year but names no fiscal year, or a
+    実績値 column whose fiscal year is not written anywhere."""
+    if isinstance(why, str) and why in UNDATED_WHY:
+        detail_ja, detail_en = UNDATED_WHY[why]
+    elif why == "no-era":
+        detail_ja = "元号のない年度の左に、元号つきの年度の列がありません"
+        detail_en = "an era-less year needs a year column with its era to its left"
+    else:
+        detail_ja = "R5年度・令和5年度・2023年度の形で、1926〜2200年の年度を書いてください"
+        detail_en = "write a fiscal year 1926-2200 as R5年度, 令和5年度 or 2023年度"
+    return Problem(
+        "unknown-year-column",
+        f"見出し「{label}」を年度の列として読めません（{detail_ja}）",
+        f"cannot read the header '{label}' as a fiscal-year column ({detail_en})",
+        line=line,
+        column=index + 1,
+        field=label,
+    )
+
+
+UNDATED_WHY = {
+    "no-title-year": (
+        "年度のない実績値の列は表題の年度（令和5年度など）の実績として読みますが、表題に年度が"
+        "ありません。表題に年度を書くか、見出しを「実績値（R5年度）」としてください",
+        "an actual column without a year is read as the title's fiscal year (令和5年度 …), but"
+        " the title names none: add the year to the title or write 実績値（R5年度）",
+    ),
+    "mixed": (
+        "ほかの実績値の列は年度つきです。この列にも「実績値（R5年度）」のように年度を書いて"
+        "ください",
+        "the other actual columns name their fiscal year: write this one's too (実績値（R5年度）)",
+    ),
+    "per-row": (
+        "行ごとの実績年度の列にはまだ対応していません。年度ごとの実績値の列（R5年度 …）にするか、"
+        "表題の年度の実績だけを「実績値」の列に書いてください",
+        "a per-row actual-year column is not read yet: use one actual column per fiscal year"
+        " (R5年度 …), or only the title year's actuals under 実績値",
+    ),
+}
+
+
+def ambiguous(index: int, label: str, line: int, roles: tuple[Role, ...]) -> Problem:
+    """A heading that names two roles (`目標値・実績値`): located, never guessed."""
+    names_ja = "・".join(f"「{ROLE_NAMES[r][0]}」" for r in roles)
+    names_en = ", ".join(ROLE_NAMES[r][1] for r in roles)
+    return Problem(
+        "ambiguous-column",
+        f"見出し「{label}」が{names_ja}のどの列か決められません（一つの見出しには一つの項目を"
+        "書いてください）",
+        f"the header '{label}' could be any of: {names_en} (write one item per heading)",
+        line=line,
+        column=index + 1,
+        field=label,
+    )
+
+
+def wide_form(index: int, label: str, line: int) -> Problem:
+    """A second 指標② heading: KPIs side by side in one row, which is not read."""
+    return Problem(
+        "ambiguous-column",
+        f"見出し「{label}」：指標を横に並べた表は読めません（指標①・指標②…は1指標1行にして、"
+        "「指標」の列に書いてください）",
+        f"the header '{label}': KPIs side by side are not read (one KPI per row, under 指標)",
+        line=line,
+        column=index + 1,
+        field=label,
+    )
+
+
+def missing_role(columns: Columns, role: Role) -> Problem:
+    return Problem(
+        "missing-column",
+        f"見出しに「{ROLE_NAMES[role][0]}」の列がありません",
+        f"the header has no '{ROLE_NAMES[role][1]}' column",
+        line=columns.line,
+    )
+
+
+def missing(columns: Columns) -> list[Problem]:
+    problems = [missing_role(columns, role) for role in REQUIRED if role not in columns.roles]
+    if Role.DATE not in columns.roles and Role.TARGET_YEAR not in columns.roles:
+        problems.append(
+            Problem(
+                "missing-column",
+                "見出しに「年月」（目標年月）または「目標年度」の列がありません",
+                "the header has no target date column (年月 or 目標年度)",
+                line=columns.line,
+            )
+        )
+    if not columns.years and columns.undated is None:
+        problems.append(
+            Problem(
+                "missing-column",
+                "見出しに年度別の実績値の列（R1年度など）がありません",
+                "the header has no per-fiscal-year actual column (R1年度 …)",
+                line=columns.line,
+            )
+        )
+    return problems
