@@ -14,7 +14,8 @@ SOURCE = ROOT / "src" / "kpiledger"
 CODE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 #: Calls whose first argument is a code: Problem(code, …), Flag(code, …),
 #: KpiledgerError.single(code, …) and the modules' own helpers named so.
-MAKERS = re.compile(r"(Problem|Flag|single|_error|_problem|_flag)$")
+MAKERS = re.compile(r"(Problem|Flag|single|_error|_problem|_flag)$|^_bad")
+HYPHENATED = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")
 
 
 def raised_codes() -> dict[str, str]:
@@ -46,13 +47,16 @@ def raised_codes() -> dict[str, str]:
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             if not MAKERS.search(name):
                 continue
+            for later in node.args[1:]:  # a helper taking the code later: _bad_word(role, code)
+                text = later.value if isinstance(later, ast.Constant) else None
+                if isinstance(text, str) and HYPHENATED.fullmatch(text):
+                    found.setdefault(text, relative)
             first = node.args[0]
+            code = ""
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 code = first.value
             elif isinstance(first, ast.Name):
                 code = constants.get(first.id, "")
-            else:
-                continue
             if CODE.fullmatch(code) and len(node.args) >= 2:
                 found.setdefault(code, relative)
     return found

@@ -88,6 +88,8 @@ CATALOGUE = (
     Code("ambiguous-column", "reader", "error", "二つ以上の項目に読める見出し、または横に並べた指標①・指標②", "a heading that could be two roles, or KPIs side by side"),
     Code("unknown-year-column", "reader", "error", "年度の列として読めない見出し", "a year heading that cannot be read"),
     Code("duplicate-column", "reader", "error", "同じ年度の実績の列が二つある", "two actual columns for one year"),
+    Code("bad-direction", "reader", "error", "方向の列の値が増加・減少などとして読めない", "a 方向 cell that is not increase or decrease"),
+    Code("bad-aggregation", "reader", "error", "集計の列の値が累計・年間・水準などとして読めない", "a 集計 cell that is not cumulative, annual or level"),
     Code("kpi-without-project", "reader", "error", "事業の名称より前の指標の行", "a KPI row before any project name"),
     Code("missing-indicator", "reader", "error", "指標の名前がない行に値がある", "values on a row without an indicator"),
     Code("missing-target", "reader", "error", "目標値のない指標", "a KPI without a target"),

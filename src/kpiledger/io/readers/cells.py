@@ -37,6 +37,9 @@ TARGET_AFTER_WORD = re.compile(
 )
 TARGET_AFTER_SPACE = re.compile(r"(?P<indicator>.+?)(?:\s+|\s*[:：]\s*)" + _NUMBER_TAIL)
 #: A unit that makes the number no clear target: a bound (`80%以上`) or a year (`2030年`).
+#: `累計 7 社`, `年間 1,100 人`: a value cell saying how it is counted (sets the aggregation).
+PERIOD_PREFIX = re.compile(r"^\s*(?P<word>累計|年間)\s*[:：]?\s*(?=[0-9０-９△▲+\-－−])")
+PERIOD_AGGREGATION = {"累計": Aggregation.CUMULATIVE, "年間": Aggregation.ANNUAL}
 UNCLEAR_UNIT = re.compile(r"以上|以下|未満|超|以内|程度|前後|年度|^年|^月|^日")
 
 
@@ -91,6 +94,8 @@ class RowReader:
     line: int
     problems: list[Problem] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    #: 累計 / 年間 written before a value (`累計 7 社`): (word, cell index).
+    periods: list[tuple[str, int]] = field(default_factory=list)
 
     def cell(self, role: Role) -> str:
         index = self.columns.roles.get(role)
@@ -123,7 +128,7 @@ class RowReader:
         """Whether any target, unit, date, baseline or actual cell is filled."""
         roles = (Role.TARGET, Role.UNIT, Role.DATE, Role.TARGET_YEAR, Role.BASELINE)
         indexes = [self.columns.roles[r] for r in roles if r in self.columns.roles]
-        indexes += list(self.columns.years)
+        indexes += [*self.columns.years, *self.columns.yearly_targets]
         return any(i < len(self.cells) and self.cells[i].strip() for i in indexes)
 
     def missing_indicator(self) -> Problem:
@@ -147,15 +152,18 @@ class RowReader:
         if Role.TARGET in self.columns.roles:
             target_index = self.columns.roles[Role.TARGET]
             target = self._number(Role.TARGET, target_index, required=True)
+        elif self.columns.yearly_targets:
+            target_index, target = self._yearly_target()
         else:
             target_index = self.columns.roles[Role.INDICATOR]
             indicator, target = self._target_in_indicator(indicator)
         unit = unit or (target.unit if target and target.unit else "")
-        target_date, actuals = self._target_date(), self._actuals(unit)
+        target_date, actuals = self._target_date(target_index), self._actuals(unit)
         baseline, published_rate = self._baseline(), self._rate()
         if self.problems or target is None or target.value is None:
             return None
         self._check_unit(target, unit, target_index)
+        self._check_yearly_units(unit, target_index)
         self._note_forecasts()
         self._grade()
         note = self.cell(Role.NOTE) or None
@@ -177,6 +185,38 @@ class RowReader:
             line=self.line,
             reader_flags=self.flags,
         )
+
+    def _yearly_target(self) -> tuple[int, ParsedNumber | None]:
+        """A table with one target per year (`目標値(H29)` … `目標値(H31)`): the target of the
+        last target year written in the row; the earlier ones are checked as numbers but not
+        kept. None of them written is `missing-target` at the last target column."""
+        last: tuple[int, ParsedNumber] | None = None
+        for index in sorted(
+            self.columns.yearly_targets, key=self.columns.yearly_targets.__getitem__
+        ):
+            parsed = self._number(Role.TARGET, index)
+            if parsed is not None and parsed.value is not None:
+                last = (index, parsed)
+        if last is not None:
+            return last
+        index = max(self.columns.yearly_targets, key=self.columns.yearly_targets.__getitem__)
+        return index, self._number(Role.TARGET, index, required=True)
+
+    def _check_yearly_units(self, unit: str, chosen: int) -> None:
+        """The unit written in the other yearly target cells must agree too."""
+        for index in self.columns.yearly_targets:
+            if index == chosen:
+                continue
+            parsed = self._parse_quietly(index)
+            if parsed is not None:
+                self._check_unit(parsed, unit, index)
+
+    def _parse_quietly(self, index: int) -> ParsedNumber | None:
+        text = PERIOD_PREFIX.sub("", self._at(index))
+        try:
+            return parse_number(text)
+        except NumberError:
+            return None
 
     def _target_in_indicator(self, indicator: str) -> tuple[str, ParsedNumber | None]:
         """A table without a 指標値 column: the target at the end of the indicator's text, else
@@ -218,7 +258,15 @@ class RowReader:
             self._bad_word(
                 Role.AGGREGATION, "bad-aggregation", "累計 / 累計（単年度値） / 年間 / 水準"
             )
+        if aggregation is None and not self.cell(Role.AGGREGATION):
+            aggregation = self._period_aggregation()
         return direction, aggregation, increments
+
+    def _period_aggregation(self) -> Aggregation | None:
+        """累計 / 年間 written in the value cells (`累計 7 社`): cumulative / annual, as a 集計
+        column says. A row mixing both sets nothing: the aggregation is inferred as usual."""
+        words = {word for word, _ in self.periods}
+        return PERIOD_AGGREGATION[words.pop()] if len(words) == 1 else None
 
     def _bad_word(self, role: Role, code: str, expected: str) -> None:
         index = self.columns.roles[role]
@@ -266,6 +314,10 @@ class RowReader:
 
     def _number(self, role: Role, index: int, required: bool = False) -> ParsedNumber | None:
         text = self.cells[index] if index < len(self.cells) else ""
+        period = PERIOD_PREFIX.match(text) if role is not Role.RATE else None
+        if period is not None:
+            self.periods.append((period["word"], index))
+            text = text[period.end() :]
         try:
             parsed = parse_number(text)
             if parsed.value is not None and not fits_ledger(parsed.value):
@@ -286,7 +338,13 @@ class RowReader:
             )
         return parsed
 
-    def _target_date(self) -> YearMonth | None:
+    def _target_date(self, target_index: int) -> YearMonth | None:
+        """The 年月 / 目標年度 column's; in a table with yearly targets and neither, the end of
+        the fiscal year whose target was read (`目標値(R5)` → 2024年3月)."""
+        year = self.columns.yearly_targets.get(target_index)
+        dated = Role.DATE in self.columns.roles or Role.TARGET_YEAR in self.columns.roles
+        if year is not None and not dated:
+            return YearMonth(year + 1, 3)
         if Role.DATE in self.columns.roles:
             index = self.columns.roles[Role.DATE]
             return self._date(index, parse_year_month)

@@ -101,6 +101,12 @@ YEAR_LIKE = re.compile(
 )
 #: `実績（R5年度）`: an actual column with its year in brackets.
 ACTUAL_WRAPPED = re.compile(r"実績値?\((?P<year>.+)\)")
+#: `目標値（R4年度）`, `目標(H30)`, `R4目標`, `R4年度目標値`, `R4年度(目標)`: the target of one
+#: fiscal year (a table with one target per year). Read as such only when the table has no
+#: 指標値 column; beside one it is a forecast column as before.
+TARGET_WRAPPED = re.compile(
+    r"目標値?\((?P<year>[^()]+)\)|(?P<before>[^()]+?)(?:目標値?|\(目標値?\))"
+)
 #: `事業費（R5年度）`: another column qualified by a year in brackets (ignored like 事業費).
 QUALIFIED = re.compile(r"(?P<name>[^0-9()]+)\(.*\)")
 #: `2023` under a 実績値 heading: a fiscal year written without 年度.
@@ -177,6 +183,7 @@ def map_columns(rows: list[Row], report_year: int | None = None) -> tuple[Column
         groups = [(line, span[index]) for line, span in spans if index < len(span)]
         problems.extend(_assign(columns, index, labels, groups))
     _find_indicator_text(columns, headings)
+    _yearly_targets_or_forecasts(columns)
     problems.extend(_date_actuals(columns, report_year))
     problems += missing(columns)
     if problems == [missing_role(columns, Role.TARGET)]:
@@ -209,6 +216,9 @@ def _assign(
     below: list[str] = []
     for position in reversed(range(len(labels))):
         label, line = labels[position]
+        target_year = _target_year(label) if not below else None
+        if target_year is not None:
+            return _yearly_target(columns, index, label, line, target_year)
         above = [text for row_line, text in groups if row_line < line]
         year = _year_of_column(columns, index, label, above)
         if isinstance(year, int):
@@ -296,6 +306,33 @@ def _other_year_label(
     if why is None and qualified and "年度" not in qualified["name"]:
         return []
     return [unknown_year(index, label, line, why)]
+
+
+def _target_year(label: str) -> int | None:
+    """The fiscal year of a yearly target heading (`目標値（R4年度）`, `R4目標`), else None."""
+    match = TARGET_WRAPPED.fullmatch(norm(label))
+    if match is None:
+        return None
+    text = match["year"] or match["before"]
+    return _fiscal_year(text) or _bare_year(text)
+
+
+def _yearly_target(columns: Columns, index: int, label: str, line: int, year: int) -> list[Problem]:
+    """Record a yearly target column; the same fiscal year twice is `duplicate-column`."""
+    first = next((i for i, fy in columns.yearly_targets.items() if fy == year), None)
+    if first is not None:
+        return [duplicate(columns, first, index, label, line, year, ("目標値", "target"))]
+    columns.yearly_targets[index], columns.labels[index] = year, label
+    return []
+
+
+def _yearly_targets_or_forecasts(columns: Columns) -> None:
+    """Yearly targets beside a 指標値 column are plans, not read: kept as forecasts."""
+    if Role.TARGET not in columns.roles:
+        return
+    for index in columns.yearly_targets:
+        columns.forecasts[index] = columns.label(index)
+    columns.yearly_targets.clear()
 
 
 def _is_forecast(label: str, below: list[str]) -> bool:

@@ -33,6 +33,9 @@ class Columns:
     #: No 指標値 column, and nothing else wrong: each row's target is read from the end of its
     #: indicator (`移住者数（目標70人）`); a row without one gets this `missing-column`.
     missing_target: Problem | None = None
+    #: Yearly targets (`目標値(H30)`, `R4目標`) in a table without a 指標値 column: cell index →
+    #: fiscal year. A row's target is its last one written (docs: "Yearly targets").
+    yearly_targets: dict[int, int] = field(default_factory=dict)
 
     def label(self, index: int) -> str:
         return self.labels.get(index, "")
@@ -42,4 +45,4 @@ class Columns:
         """The number of cells a complete row must have. A published grade (評価) is left out:
         such a column was ignored before it was read, and a blank last grade may be dropped."""
         read = [index for role, index in self.roles.items() if role is not Role.GRADE]
-        return max([*read, *self.years]) + 1
+        return max([*read, *self.years, *self.yearly_targets]) + 1

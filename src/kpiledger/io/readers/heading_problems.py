@@ -11,16 +11,22 @@ REQUIRED = (Role.NAME, Role.INDICATOR, Role.TARGET)
 
 
 def duplicate(
-    columns: Columns, first: int, index: int, label: str, line: int, year: int
+    columns: Columns,
+    first: int,
+    index: int,
+    label: str,
+    line: int,
+    year: int,
+    kind: tuple[str, str] = ("実績", "actual"),
 ) -> Problem:
     """`duplicate-column` at the second column of a fiscal year, naming both columns."""
     before = columns.label(first)
     return Problem(
         "duplicate-column",
         f"「{before}」（{first + 1}列目）と「{label}」（{index + 1}列目）が同じ年度"
-        f"（{year}年度）の実績です",
-        f"'{before}' (column {first + 1}) and '{label}' (column {index + 1}) are the same "
-        f"fiscal year ({year})",
+        f"（{year}年度）の{kind[0]}です",
+        f"'{before}' (column {first + 1}) and '{label}' (column {index + 1}) are the "
+        f"{kind[1]} of the same fiscal year ({year})",
         line=line,
         column=index + 1,
         field=label,
@@ -107,8 +113,10 @@ def missing_role(columns: Columns, role: Role) -> Problem:
 
 
 def missing(columns: Columns) -> list[Problem]:
-    problems = [missing_role(columns, role) for role in REQUIRED if role not in columns.roles]
-    if Role.DATE not in columns.roles and Role.TARGET_YEAR not in columns.roles:
+    required = [r for r in REQUIRED if not (r is Role.TARGET and columns.yearly_targets)]
+    problems = [missing_role(columns, role) for role in required if role not in columns.roles]
+    dated = Role.DATE in columns.roles or Role.TARGET_YEAR in columns.roles
+    if not dated and not columns.yearly_targets:
         problems.append(
             Problem(
                 "missing-column",

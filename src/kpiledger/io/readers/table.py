@@ -177,7 +177,8 @@ class _State:
         if self.project is None:
             self.problems.append(_orphan(row.line, self.columns))
             return
-        split = split_target(indicator) if Role.TARGET not in self.columns.roles else None
+        in_indicator = Role.TARGET not in self.columns.roles and not self.columns.yearly_targets
+        split = split_target(indicator) if in_indicator else None
         if self._repeated_indicator(split[0] if split else indicator, row.line):
             return
         kpi = reader.read_kpi()
@@ -305,7 +306,13 @@ def _is_section_row(cells: list[str]) -> bool:
 
 
 def _same_layout(before: Columns | None, after: Columns) -> bool:
-    return before is not None and (before.roles, before.years) == (after.roles, after.years)
+    if before is None:
+        return False
+    return (before.roles, before.years, before.yearly_targets) == (
+        after.roles,
+        after.years,
+        after.yearly_targets,
+    )
 
 
 _NOT_A_REPORT = Problem(
