@@ -53,7 +53,8 @@ def problems_of(text: str) -> list[tuple[str, int | None, int | None, str | None
 
 def test_national_form_projects_and_what_is_not_read() -> None:
     """Three projects, each with its filled slots only (指標③ left empty is skipped, not a note);
-    No, 実績額 and the committee's columns are not read; the title's year is the report year."""
+    No is not read (実績額 and the committee's columns are, see test_layouts_assessment); the
+    title's year is the report year."""
     report = load(NATIONAL)
     assert report.title == "令和5年度 地方創生推進交付金に係る事業実施結果報告（霧見町）"
     assert report.fiscal_year == 2023

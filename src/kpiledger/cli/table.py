@@ -76,9 +76,7 @@ def project_table(project: ProjectResult, years: list[int], report_year: int) ->
     table = Table(
         title=literal(f"{grant}{p.name}"),
         title_justify="left",
-        caption=literal(
-            f"事業効果（提案）: {project.effect_suggestion or '—'} ─ {project.effect_reason_ja}"
-        ),
+        caption=literal(_caption(project)),
         caption_justify="left",
         show_lines=False,
     )
@@ -93,6 +91,19 @@ def project_table(project: ProjectResult, years: list[int], report_year: int) ->
     for kpi in project.kpis:
         table.add_row(*kpi_cells(kpi, years, report_year))
     return table
+
+
+def _caption(project: ProjectResult) -> str:
+    """The suggested 事業効果; where the report published one (the national form), that too,
+    with the amount spent and the `effect-mismatch` remark."""
+    lines = [f"事業効果（提案）: {project.effect_suggestion or '—'} ─ {project.effect_reason_ja}"]
+    published = project.project.assessment
+    if published is not None and published.effect:
+        lines.append(f"事業効果（公表）: {published.effect}")
+    if published is not None and published.spent is not None:
+        lines.append(f"実績額: {format_number(published.spent)}{published.spent_unit}")
+    lines += [f"注意：{flag.message_ja}" for flag in project.flags]
+    return "\n".join(lines)
 
 
 def kpi_cells(result: KpiResult, years: list[int], report_year: int) -> list[Text]:

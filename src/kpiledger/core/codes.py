@@ -9,7 +9,8 @@ and a test checks that every code raised in the source is here, and every code h
 Kinds: `error` — the input is refused with located problems, nothing is written; `warning` —
 the report was read, but a person should look (data that may be cut short, a name that
 disagrees with the content); `notice` — how the file was read (sheet, encoding); `flag` — a
-remark on one KPI for the committee, shown beside its judgement.
+remark on one KPI (or project: `effect-mismatch`) for the committee, shown beside its
+judgement.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ CATALOGUE = (
          "no achievement rate (an increase target ≤ 0, a negative decrease actual or target): judged by comparison alone"),
     Code("grade-mismatch", "core", "flag", "公表された評価（A・◎・概ね達成など）が再計算の状況（達成・概ね達成・未達成）と違う",
          "the published grade (A, ◎, 概ね達成 …) means another status than the recomputed one"),
+    Code("effect-mismatch", "core", "flag", "公表された事業効果が、KPIの実績から提案する事業効果（4区分）と違う",
+         "the published 事業効果 names another of the four categories than the KPI results suggest"),
     Code("direction-doubtful", "core", "flag", "公表値の推移が推定した向き（高い/低いほど良い）と逆を示唆",
          "the published values suggest the opposite of the inferred direction"),
     # --- reader ---------------------------------------------------------------------------------
@@ -78,7 +81,8 @@ CATALOGUE = (
     Code("scanned-page", "reader", "warning", "画像だけで文字の情報がないページ（読んでいない）",
          "a page with only an image (not read)"),
     Code("no-text-pdf", "reader", "error", "文字の情報がないPDF（白紙、図形の文字）", "a PDF with no text at all"),
-    Code("no-table-pdf", "reader", "error", "罫線で区切られた表のないPDF", "a PDF without a ruled table"),
+    Code("no-table-pdf", "reader", "error", "表が見つからないPDF（罫線も、列にそろった文字もない。最初のページで何が見つかったかを示す）",
+         "a PDF where no table is found (no rules, no text in columns; says what its first page held)"),
     Code("unmapped-pdf-text", "reader", "warning", "文字に変換できない記号のあるPDFページ",
          "a PDF page with glyphs that map to no character"),
     Code("not-a-report", "reader", "error", "KPI表の見出し行がない（KPI実績報告ではない）",
@@ -95,9 +99,15 @@ CATALOGUE = (
     Code("missing-target", "reader", "error", "目標値のない指標", "a KPI without a target"),
     Code("missing-target-date", "reader", "error", "目標年月のない指標", "a KPI without a target date"),
     Code("truncated-row", "reader", "error", "途中で切れている行", "a row cut short"),
+    Code("conflicting-spent", "reader", "error", "一つの事業に異なる実績額が2つある",
+         "one project with two different amounts spent (実績額)"),
     Code("duplicate-project", "reader", "error", "同じ名前の事業が別の区分にもある",
          "a project name in both sections"),
     Code("duplicate-indicator", "reader", "error", "一つの事業に同じ指標が二つ", "one indicator twice in a project"),
+    Code("kpi-count-mismatch", "reader", "error", "1つの行に複数のKPIを書いたセルで、項目（・や改行で区切った値）の数がセルごとに違う",
+         "a row holding several KPIs (bullets, ・-joined values) whose cells hold different numbers of items"),
+    Code("ambiguous-kpi-split", "reader", "error", "1つの行の複数のKPIの対応が決められない（名前の中の・、番号の違い、値の単位の違い）",
+         "a row holding several KPIs whose items cannot be paired for sure (・ inside a name, other numbering, a value's unit)"),
     Code("project-without-kpi", "reader", "error", "指標の行がない事業", "a project without a KPI row"),
     Code("no-kpi-rows", "reader", "error", "KPIの行が一つもない", "no KPI row at all"),
     Code("possibly-truncated", "reader", "warning", "ファイルが途中で切れているおそれ", "the file may be cut short"),
@@ -106,6 +116,8 @@ CATALOGUE = (
          "the published grade (評価 / 達成状況 / 判定 column), kept as published"),
     Code("forecast-not-read", "reader", "flag", "見込・計画の列の値（実績として読まない）",
          "a value in a forecast column (not read as an actual)"),
+    Code("mixed-period", "reader", "flag", "1つのKPIの値に「累計」と「年間」が混在（集計方法は値から決めない）",
+         "累計 and 年間 mixed in one KPI's values (the aggregation is not taken from them)"),
     # --- import (the ledger) --------------------------------------------------------------------
     Code("ledger-busy", "import", "error", "別の取込が台帳を使用中（60秒待っても終わらない）",
          "another import holds the ledger (still after 60 s)"),
@@ -129,7 +141,7 @@ KIND_LABELS = {
     "error": "エラー（何も書き込まない）/ error",
     "warning": "警告 / warning",
     "notice": "お知らせ / notice",
-    "flag": "指摘（KPIごと）/ flag",
+    "flag": "指摘（KPI・事業ごと）/ flag",
 }
 
 

@@ -32,6 +32,7 @@ from math import floor
 from typing import ParamSpec, TypeVar
 
 from kpiledger.core import quality
+from kpiledger.core.effect import Effect, effect_mismatch
 from kpiledger.core.inference import Inferred, aggregation_of, direction_of
 from kpiledger.core.model import Aggregation, Baseline, Direction, Flag, Kpi, Project, Report
 
@@ -112,15 +113,6 @@ PROGRESS_LABELS = {
 }
 
 
-class Effect(StrEnum):
-    """The four national words for a project's effect (事業効果)."""
-
-    VERY_EFFECTIVE = "地方創生に非常に効果的であった"
-    CONSIDERABLY_EFFECTIVE = "地方創生に相当程度効果があった"
-    EFFECTIVE = "地方創生に効果があった"
-    NOT_EFFECTIVE = "地方創生に効果がなかった"
-
-
 @dataclass
 class KpiResult:
     kpi: Kpi
@@ -141,6 +133,7 @@ class ProjectResult:
     effect_suggestion: Effect | None
     effect_reason_ja: str
     effect_reason_en: str
+    flags: list[Flag] = field(default_factory=list)  # `effect-mismatch`
 
 
 @dataclass
@@ -496,6 +489,17 @@ def evaluate_project(project: Project, report_year: int, nearly: Decimal) -> Pro
     return ProjectResult(project, results, effect, reason_ja, reason_en)
 
 
+def compare_published(result: ProjectResult, report: Report, year: int) -> None:
+    """Flag a published 事業効果 that differs from the suggestion; only in the report's own
+    year, the year it was published for."""
+    assessment = result.project.assessment
+    if assessment is None or year != report.fiscal_year:
+        return
+    flag = effect_mismatch(assessment.effect, result.effect_suggestion)
+    if flag is not None:
+        result.flags.append(flag)
+
+
 def judgeable_years(report: Report) -> range:
     """The fiscal years a report can be judged in: from its earliest actual column (or its own
     year, if earlier or without columns) to its own year (報告年度)."""
@@ -510,4 +514,6 @@ def evaluate_report(
     """Judge every KPI of a report in `fiscal_year` (default: the report's own year)."""
     year = report.fiscal_year if fiscal_year is None else fiscal_year
     projects = [evaluate_project(p, year, nearly) for p in report.projects]
+    for project in projects:
+        compare_published(project, report, year)
     return ReportResult(report, year, nearly, projects)

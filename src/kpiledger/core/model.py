@@ -139,8 +139,30 @@ class Kpi:
 
 
 @dataclass
+class Assessment:
+    """What a report publishes about a project beside its KPIs, as published: the columns of the
+    national form 「事業実施結果報告」 right of the KPIs. `effect` is the 事業効果 chosen by the
+    municipality and its committee (kpiledger's own is only a suggestion); `spent` is 実績額 in
+    `spent_unit` (the heading's 単位：円 / 千円)."""
+
+    effect: str | None = None  # 事業効果
+    evaluation: str | None = None  # 事業の評価 (総合戦略のKPI達成に有効であった …)
+    opinion: str | None = None  # 外部有識者からの意見
+    policy: str | None = None  # 今後の方針
+    policy_reason: str | None = None  # 今後の方針の理由
+    spent: Decimal | None = None  # 実績額
+    spent_unit: str = "円"
+
+    TEXTS = ("effect", "evaluation", "opinion", "policy", "policy_reason")
+
+    def is_empty(self) -> bool:
+        return self.spent is None and not any(getattr(self, name) for name in self.TEXTS)
+
+
+@dataclass
 class Project:
-    """One project (事業): name, grant type, section, summary (事業の概要) and its KPIs."""
+    """One project (事業): name, grant type, section, summary (事業の概要) and its KPIs; what
+    the report published about it beside the KPIs is its `assessment` (None when nothing)."""
 
     name: str
     section: Section
@@ -148,6 +170,7 @@ class Project:
     summary: str | None = None
     kpis: list[Kpi] = field(default_factory=list)
     line: int | None = None
+    assessment: Assessment | None = None
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,74 +14,21 @@ from kpiledger.core.model import Actual, Aggregation, Baseline, Direction, Flag,
 from kpiledger.core.numbers import ParsedNumber, fits_ledger, out_of_range, parse_number
 from kpiledger.core.quality import grade_flag, grade_meaning
 from kpiledger.io.readers.columns import Columns, Role, norm
-from kpiledger.io.readers.layout import SLOT
 from kpiledger.io.readers.overrides import parse_aggregation, parse_direction
+from kpiledger.io.readers.slots import is_slot_label
+from kpiledger.io.readers.target_text import split_grant as split_grant
+from kpiledger.io.readers.target_text import split_target as split_target
+from kpiledger.io.readers.value_checks import (
+    mixed_periods,
+    unit_disagrees,
+    unit_mismatch,
+    unit_mismatch_in_split,
+)
 
 T = TypeVar("T")
-GRANT_PREFIX = re.compile(r"^\s*[【\[]([^】\]]+)[】\]]\s*(.*)$", re.DOTALL)
-
-
-GRANT_WORDS = ("交付金", "補助金")
-
-#: A target written at the end of the indicator (`移住者数（目標70人）`, `… 目標：70人`,
-#: `イベント来場者数 6,000人`), read only when the table has no 指標値 column.
-_NUMBER_TAIL = (
-    r"(?P<number>[△▲]?[0-9０-９][0-9０-９,，.．]*[^\s0-9０-９()（）\[\]【】:：、,，]{0,8})"
-)
-TARGET_IN_BRACKETS = re.compile(
-    r"(?P<indicator>.+?)\s*[（(【\[]\s*目標値?\s*[:：]?\s*" + _NUMBER_TAIL + r"\s*[）)】\]]"
-)
-TARGET_AFTER_WORD = re.compile(
-    r"(?P<indicator>.+?)\s*[、,，]?\s*目標値?\s*[:：]?\s*" + _NUMBER_TAIL
-)
-TARGET_AFTER_SPACE = re.compile(r"(?P<indicator>.+?)(?:\s+|\s*[:：]\s*)" + _NUMBER_TAIL)
-#: A unit that makes the number no clear target: a bound (`80%以上`) or a year (`2030年`).
 #: `累計 7 社`, `年間 1,100 人`: a value cell saying how it is counted (sets the aggregation).
 PERIOD_PREFIX = re.compile(r"^\s*(?P<word>累計|年間)\s*[:：]?\s*(?=[0-9０-９△▲+\-－−])")
 PERIOD_AGGREGATION = {"累計": Aggregation.CUMULATIVE, "年間": Aggregation.ANNUAL}
-UNCLEAR_UNIT = re.compile(r"以上|以下|未満|超|以内|程度|前後|年度|^年|^月|^日")
-
-
-def split_target(indicator: str) -> tuple[str, ParsedNumber] | None:
-    """The indicator without its target, and the target, when the text ends with one clearly:
-    `目標` and a number (its unit optional) in brackets or after the text, or a number with its
-    unit after a space or colon. None otherwise (a bound `80%以上`, a year, a bare number)."""
-    text = indicator.strip()
-    for pattern, unit_needed in (
-        (TARGET_IN_BRACKETS, False),
-        (TARGET_AFTER_WORD, False),
-        (TARGET_AFTER_SPACE, True),
-    ):
-        match = pattern.fullmatch(text)
-        if match is None:
-            continue
-        try:
-            parsed = parse_number(match["number"])
-        except NumberError:
-            continue
-        unit = parsed.unit or ""
-        if parsed.value is None or not fits_ledger(parsed.value) or UNCLEAR_UNIT.search(unit):
-            continue
-        if unit_needed and not unit:
-            continue
-        name = match["indicator"].strip().rstrip("、,，:：").strip()
-        if name:
-            return name, parsed
-    return None
-
-
-def split_grant(name: str) -> tuple[str | None, str]:
-    """`【地方創生拠点整備交付金】 音別…事業` → ('地方創生拠点整備交付金', '音別…事業').
-
-    ASCII brackets (`[地方創生拠点整備交付金] …`) are a grant prefix only when they name a
-    grant (交付金, 補助金): a name such as `[red]利用者数[/red]` is kept whole, as published."""
-    match = GRANT_PREFIX.match(name)
-    if not match or not match.group(2).strip():
-        return None, name.strip()
-    ascii_brackets = name.lstrip().startswith("[")
-    if ascii_brackets and not any(word in match.group(1) for word in GRANT_WORDS):
-        return None, name.strip()
-    return match.group(1).strip(), match.group(2).strip()
 
 
 @dataclass
@@ -96,6 +42,10 @@ class RowReader:
     flags: list[Flag] = field(default_factory=list)
     #: 累計 / 年間 written before a value (`累計 7 社`): (word, cell index).
     periods: list[tuple[str, int]] = field(default_factory=list)
+    #: The values read (target, baseline, actuals), with their cell, for `_check_units`.
+    values: list[tuple[int, ParsedNumber]] = field(default_factory=list)
+    #: In a row holding several KPIs (`multi`): which of them this is, and how many.
+    part: tuple[int, int] | None = None
 
     def cell(self, role: Role) -> str:
         index = self.columns.roles.get(role)
@@ -112,10 +62,11 @@ class RowReader:
         return self.cells[index].strip()
 
     def _is_slot(self, text: str) -> bool:
-        """The national form's 指標① (or a blank) in the 指標 cell, the text being right of it."""
+        """The national form's 指標① (or a piece of it, `指標` or `①`, or a blank) in the 指標
+        cell, the text being right of it (`slots`)."""
         if self.columns.indicator_text is None:
             return False
-        return not text or SLOT.fullmatch(norm(text)) is not None
+        return is_slot_label(text)
 
     def is_empty_slot(self) -> bool:
         """A national form row with only its slot label (指標③ left unused)."""
@@ -162,8 +113,7 @@ class RowReader:
         baseline, published_rate = self._baseline(), self._rate()
         if self.problems or target is None or target.value is None:
             return None
-        self._check_unit(target, unit, target_index)
-        self._check_yearly_units(unit, target_index)
+        self._check_units(unit, indicator)
         self._note_forecasts()
         self._grade()
         note = self.cell(Role.NOTE) or None
@@ -202,27 +152,12 @@ class RowReader:
         index = max(self.columns.yearly_targets, key=self.columns.yearly_targets.__getitem__)
         return index, self._number(Role.TARGET, index, required=True)
 
-    def _check_yearly_units(self, unit: str, chosen: int) -> None:
-        """The unit written in the other yearly target cells must agree too."""
-        for index in self.columns.yearly_targets:
-            if index == chosen:
-                continue
-            parsed = self._parse_quietly(index)
-            if parsed is not None:
-                self._check_unit(parsed, unit, index)
-
-    def _parse_quietly(self, index: int) -> ParsedNumber | None:
-        text = PERIOD_PREFIX.sub("", self._at(index))
-        try:
-            return parse_number(text)
-        except NumberError:
-            return None
-
     def _target_in_indicator(self, indicator: str) -> tuple[str, ParsedNumber | None]:
         """A table without a 指標値 column: the target at the end of the indicator's text, else
         the header's `missing-column` (`Columns.missing_target`)."""
         split = split_target(indicator)
         if split is not None:
+            self.values.append((self.columns.roles[Role.INDICATOR], split[1]))
             return split
         if self.columns.missing_target is not None:
             self.problems.append(self.columns.missing_target)
@@ -312,6 +247,11 @@ class RowReader:
                 )
             )
 
+    def number(self, role: Role) -> ParsedNumber | None:
+        """The number in the role's cell (None, with a located problem, when it is not one)."""
+        index = self.columns.roles.get(role)
+        return None if index is None else self._number(role, index)
+
     def _number(self, role: Role, index: int, required: bool = False) -> ParsedNumber | None:
         text = self.cells[index] if index < len(self.cells) else ""
         period = PERIOD_PREFIX.match(text) if role is not Role.RATE else None
@@ -325,6 +265,8 @@ class RowReader:
         except NumberError as error:
             self._locate(error, index)
             return None
+        if role in (Role.TARGET, Role.ACTUAL, Role.BASELINE):
+            self.values.append((index, parsed))
         if required and parsed.value is None:
             self.problems.append(
                 Problem(
@@ -378,7 +320,6 @@ class RowReader:
             parsed = self._number(Role.ACTUAL, index)
             if parsed is None:
                 continue
-            self._check_unit(parsed, unit, index)
             actuals[year] = Actual(parsed.value, parsed.marker)
         return actuals
 
@@ -421,19 +362,23 @@ class RowReader:
                 )
             )
 
-    def _check_unit(self, parsed: ParsedNumber, unit: str, index: int) -> None:
-        """A unit written inside a value cell must agree with the 単位 column."""
-        inline = parsed.unit
-        if not inline or not unit or _unit_agrees(inline, unit):
-            return
-        label = self.columns.label(index)
-        self.flags.append(
-            Flag(
-                "unit-mismatch",
-                f"{self.line}行目「{label}」の値の単位「{inline}」が単位欄「{unit}」と異なります",
-                f"line {self.line} ({label}): unit '{inline}' in the cell differs from '{unit}'",
-            )
-        )
+    def _check_units(self, unit: str, indicator: str) -> None:
+        """Every unit written in a value cell against the 単位 column (`value_checks`); 累計
+        and 年間 mixed in the cells."""
+        for index, parsed in self.values:
+            inline = unit_disagrees(parsed, unit)
+            if inline is None:
+                continue
+            label = self.columns.label(index)
+            if self.part is None:
+                self.flags.append(unit_mismatch(self.line, label, inline, unit))
+            else:
+                where = (self.line, index + 1, label or None)
+                self.problems.append(unit_mismatch_in_split(where, parsed, unit, indicator))
+        periods = [(word, self.columns.label(index) or "") for word, index in self.periods]
+        mixed = mixed_periods(self.line, periods)
+        if mixed is not None:
+            self.flags.append(mixed)
 
 
 def _has_value(text: str) -> bool:
@@ -442,8 +387,3 @@ def _has_value(text: str) -> bool:
         return not parse_number(text).is_missing
     except NumberError:
         return True
-
-
-def _unit_agrees(inline: str, unit: str) -> bool:
-    a, b = (unicodedata.normalize("NFKC", u).strip() for u in (inline, unit))
-    return a == b or b.startswith(a) or a.startswith(b)

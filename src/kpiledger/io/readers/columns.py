@@ -109,6 +109,8 @@ TARGET_WRAPPED = re.compile(
 )
 #: `事業費（R5年度）`: another column qualified by a year in brackets (ignored like 事業費).
 QUALIFIED = re.compile(r"(?P<name>[^0-9()]+)\(.*\)")
+#: The unit of a money heading: `実績額（千円）`, `単位：円`, `(単位:千円)`.
+MONEY_UNIT = re.compile(r"(?:単位[:：]|\()((?:百万|千|万)?円)")
 #: `2023` under a 実績値 heading: a fiscal year written without 年度.
 BARE_YEAR = re.compile(r"[0-9]{4}")
 
@@ -227,6 +229,8 @@ def _assign(
         if len(roles) > 1:
             return [ambiguous(index, label, line, roles)]
         if roles and roles[0] not in columns.roles:
+            if roles[0] is Role.SPENT:
+                columns.spent_unit = _money_unit([label, *below])
             return _take(columns, index, label, line, roles[0])
         if roles == (Role.INDICATOR,) and SLOT.fullmatch(norm(label)):
             return [wide_form(index, label, line)]
@@ -385,3 +389,12 @@ def _year_in(label: str) -> int | None:
     """The fiscal year written inside a header such as 基準値（R1年度）."""
     match = re.search(r"[（(]([^）)]+)[）)]", unicodedata.normalize("NFKC", label))
     return _fiscal_year(match.group(1)) if match else None
+
+
+def _money_unit(labels: list[str]) -> str:
+    """The unit a 実績額 heading or the note under it names (`実績額（千円）`, `単位：千円`)."""
+    for label in labels:
+        match = MONEY_UNIT.search(norm(label))
+        if match:
+            return match.group(1)
+    return "円"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kpiledger.core.errors import Problem
-from kpiledger.io.readers.layout import Role
+from kpiledger.io.readers.layout import PROJECT_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,20 @@ class Columns:
     #: Yearly targets (`目標値(H30)`, `R4目標`) in a table without a 指標値 column: cell index →
     #: fiscal year. A row's target is its last one written (docs: "Yearly targets").
     yearly_targets: dict[int, int] = field(default_factory=dict)
+    #: The unit of the 実績額 column: its heading's `(千円)` or the note under it (`単位：円`).
+    spent_unit: str = "円"
 
     def label(self, index: int) -> str:
         return self.labels.get(index, "")
 
     @property
     def width(self) -> int:
-        """The number of cells a complete row must have. A published grade (評価) is left out:
-        such a column was ignored before it was read, and a blank last grade may be dropped."""
-        read = [index for role, index in self.roles.items() if role is not Role.GRADE]
+        """The number of cells a complete row must have. A published grade (評価) and the
+        project's cells beside its KPIs (事業効果, 今後の方針 …) are left out: such columns were
+        ignored before they were read, and a blank last cell may be dropped."""
+        read = [
+            index
+            for role, index in self.roles.items()
+            if role is not Role.GRADE and role not in PROJECT_ROLES
+        ]
         return max([*read, *self.years, *self.yearly_targets]) + 1

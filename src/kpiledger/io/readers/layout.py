@@ -50,6 +50,19 @@ class Role(StrEnum):
     AGGREGATION = "aggregation"  # 集計 (an explicit override)
     ACTUAL = "actual"  # 実績値 of one fiscal year
     ACTUAL_YEAR = "actual_year"  # 実績年度: the fiscal year of each row's 実績値 (not read)
+    # What the report says about the project beside its KPIs (the national form's right side):
+    SPENT = "spent"  # 実績額 (単位：円)
+    EFFECT = "effect"  # 事業効果 as published
+    EVALUATION = "evaluation"  # 事業の評価
+    OPINION = "opinion"  # 外部有識者からの意見
+    POLICY = "policy"  # 今後の方針
+    POLICY_REASON = "policy_reason"  # 今後の方針の理由
+
+
+#: The roles of a project's cells beside its KPIs, read into `Project.assessment`.
+PROJECT_ROLES = (
+    Role.SPENT, Role.EFFECT, Role.EVALUATION, Role.OPINION, Role.POLICY, Role.POLICY_REASON
+)  # fmt: skip
 
 
 #: How problems name a role: (Japanese, English).
@@ -70,6 +83,12 @@ ROLE_NAMES: dict[Role, tuple[str, str]] = {
     Role.AGGREGATION: ("集計", "aggregation"),
     Role.ACTUAL: ("実績値", "actual"),
     Role.ACTUAL_YEAR: ("実績年度", "actual's fiscal year"),
+    Role.SPENT: ("実績額", "amount spent"),
+    Role.EFFECT: ("事業効果", "effect"),
+    Role.EVALUATION: ("事業の評価", "evaluation"),
+    Role.OPINION: ("外部有識者からの意見", "committee's opinion"),
+    Role.POLICY: ("今後の方針", "future policy"),
+    Role.POLICY_REASON: ("今後の方針の理由", "reason for the policy"),
 }
 
 
@@ -111,6 +130,23 @@ EXACT_HEADINGS: dict[Role, tuple[str, ...]] = {
     Role.AGGREGATION: ("集計", "集計方法", "集計区分", "累計区分"),
     Role.ACTUAL: ("実績値", "実績", "本事業終了後における実績値", "事業終了後の実績値"),
     Role.ACTUAL_YEAR: ("実績年度", "実績の年度", "実績値の年度"),
+    Role.SPENT: (
+        "実績額", "実績額(円)", "実績額(千円)", "事業費実績", "事業費(実績)", "事業費実績額",
+        "決算額", "決算額(円)", "決算額(千円)", "執行額", "執行額(円)", "執行額(千円)",
+        "交付対象事業費(実績額)",
+    ),
+    Role.EFFECT: ("事業効果", "事業の効果", "地方創生への効果", "事業効果の評価"),
+    Role.EVALUATION: ("事業の評価", "事業評価", "事業の有効性"),
+    Role.OPINION: (
+        "外部有識者からの意見", "外部有識者の意見", "有識者の意見", "有識者意見",
+        "有識者からの意見", "外部評価委員の意見", "外部評価委員会の意見", "評価委員会の意見",
+        "委員の意見", "委員意見", "外部有識者会議の意見", "有識者会議の意見", "外部評価", "意見",
+    ),
+    Role.POLICY: (
+        "今後の方針", "今後の方向性", "今後の取組方針", "今後の事業の方向性", "今後の事業展開",
+        "事業の方向性", "今後の対応方針", "今後の対応",
+    ),
+    Role.POLICY_REASON: ("今後の方針の理由", "方針の理由", "理由", "今後の方針とその理由"),
 }  # fmt: skip
 _EXACT = {heading: role for role, headings in EXACT_HEADINGS.items() for heading in headings}
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from kpiledger.core.era import parse_fiscal_year
 from kpiledger.core.errors import EraError, Problem, ReportError
-from kpiledger.core.model import Project, Report, Section
+from kpiledger.core.model import Kpi, Project, Report, Section
+from kpiledger.io.readers.assessment import read_assessment
 from kpiledger.io.readers.cells import RowReader, split_grant, split_target
 from kpiledger.io.readers.columns import (
     Columns,
@@ -27,6 +28,8 @@ from kpiledger.io.readers.columns import (
     norm,
 )
 from kpiledger.io.readers.layout import SECTION_HEADING, is_note
+from kpiledger.io.readers.multi import join_text, split_kpis
+from kpiledger.io.readers.slots import SlotRow, continuation, indicator_index, slot_row
 from kpiledger.io.readers.source import Source
 from kpiledger.io.readers.truncation import truncation
 
@@ -65,6 +68,7 @@ class _State:
     headers: int = 0
     bare_end: Row | None = None  # the last section heading or header, while no row follows it
     indicators: set[tuple[int, str]] = field(default_factory=set)  # (id(project), indicator)
+    slot: SlotRow | None = None  # the national form's last KPI row (see `slots`)
 
     def feed(self, rows: list[Row], index: int) -> int:
         """Consume the row at `index` (and a header block's rows); return the next index."""
@@ -166,6 +170,8 @@ class _State:
         name, indicator = reader.cell(Role.NAME), reader.cell(Role.INDICATOR)
         if name:
             self._start_project(name, reader.cell(Role.SUMMARY), row.line)
+        if self.project is not None:
+            self.problems.extend(read_assessment(self.project, reader))
         if not indicator:
             if reader.is_empty_slot():
                 return  # the national form's unused 指標③ row
@@ -177,15 +183,59 @@ class _State:
         if self.project is None:
             self.problems.append(_orphan(row.line, self.columns))
             return
+        self._kpis(row)
+
+    def _kpis(self, row: Row) -> None:
+        """The row's KPIs: one, or several written in its cells (`multi`). A row of the
+        national form that only continues the slot above adds none (`slots`)."""
+        assert self.columns is not None and self.project is not None
+        if self._continues_slot(row):
+            return
+        text = indicator_index(self.columns, row.cells)
+        parts, problems = split_kpis(self.columns, row.cells, row.line, text)
+        self.problems.extend(problems)
+        count = 0 if problems else len(parts)
+        kpis: list[Kpi] = []
+        for number, cells in enumerate(parts[:count], start=1):
+            part = (number, count) if count > 1 else None
+            kpi = self._kpi(RowReader(self.columns, cells, row.line, part=part))
+            kpis += [kpi] if kpi is not None else []
+        if self.columns.indicator_text is not None:
+            self.slot = slot_row(self.columns, row.cells, self.project, kpis)
+
+    def _kpi(self, reader: RowReader) -> Kpi | None:
+        """One KPI of a row, added to the project; None when it has a problem."""
+        assert self.columns is not None and self.project is not None
+        indicator = reader.cell(Role.INDICATOR)
         in_indicator = Role.TARGET not in self.columns.roles and not self.columns.yearly_targets
         split = split_target(indicator) if in_indicator else None
-        if self._repeated_indicator(split[0] if split else indicator, row.line):
-            return
+        if self._repeated_indicator(split[0] if split else indicator, reader.line):
+            return None
         kpi = reader.read_kpi()
         once = self.columns.missing_target  # a table without targets is told once
         self.problems.extend(p for p in reader.problems if p is not once or p not in self.problems)
         if kpi is not None:
             self.project.kpis.append(kpi)
+        return kpi
+
+    def _continues_slot(self, row: Row) -> bool:
+        """A national form row continuing the slot above (`slots.continuation`): nothing to
+        read, or its text wrapped into this row, added to the slot's one KPI. With no such KPI
+        (the slot's row was refused, or held several) the row is read as a row of its own."""
+        assert self.columns is not None and self.project is not None
+        more = continuation(self.slot, self.project, self.columns, row.cells)
+        if more is None or self.slot is None:
+            return False
+        if not more:
+            return True
+        if len(self.slot.kpis) != 1:
+            return False
+        kpi = self.slot.kpis[0]
+        self.indicators.discard((id(self.project), norm(kpi.indicator)))
+        kpi.indicator = join_text(kpi.indicator, more)
+        self.slot.text = join_text(self.slot.text, more)
+        self.indicators.add((id(self.project), norm(kpi.indicator)))
+        return True
 
     def _start_project(self, name: str, summary: str, line: int) -> None:
         """Start a project, or continue the one of that name (a name row repeated after a page

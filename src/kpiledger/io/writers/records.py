@@ -10,6 +10,7 @@ from typing import Any
 
 from kpiledger.core.errors import Problem
 from kpiledger.core.evaluate import KpiResult, ProjectResult, ReportResult
+from kpiledger.core.model import Assessment
 from kpiledger.core.numbers import to_plain_string
 
 
@@ -42,8 +43,10 @@ def problem_record(problem: Problem) -> dict[str, Any]:
 
 
 def project_record(result: ProjectResult) -> dict[str, Any]:
+    """A project; `assessment` (and the project's `flags`) only when the report published what
+    the national form says beside the KPIs, so the output of other reports is unchanged."""
     project = result.project
-    return {
+    record: dict[str, Any] = {
         "name": project.name,
         "grant": project.grant,
         "section": project.section.value,
@@ -51,6 +54,18 @@ def project_record(result: ProjectResult) -> dict[str, Any]:
         "effect_suggestion": result.effect_suggestion.value if result.effect_suggestion else None,
         "effect_reason": result.effect_reason_ja,
         "kpis": [kpi_record(k) for k in result.kpis],
+    }
+    if project.assessment is not None:
+        record["assessment"] = assessment_record(project.assessment)
+        record["flags"] = [flag.code for flag in result.flags]
+    return record
+
+
+def assessment_record(assessment: Assessment) -> dict[str, Any]:
+    """What the report published about the project beside its KPIs (the national form)."""
+    return {name: getattr(assessment, name) for name in Assessment.TEXTS} | {
+        "spent": assessment.spent,
+        "spent_unit": assessment.spent_unit if assessment.spent is not None else None,
     }
 
 

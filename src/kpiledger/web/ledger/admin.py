@@ -61,6 +61,13 @@ class ReportedKpiAdmin(SimpleHistoryAdmin):
     list_filter = ("fiscal_year",)
 
 
+@admin.register(m.ReportedProject)
+class ReportedProjectAdmin(SimpleHistoryAdmin):
+    list_display = ("project", "fiscal_year", "effect", "spent", "spent_unit")
+    list_select_related = ("project",)
+    list_filter = ("fiscal_year",)
+
+
 @admin.register(m.Observation)
 class ObservationAdmin(SimpleHistoryAdmin):
     list_display = ("kpi", "fiscal_year", "value", "marker")

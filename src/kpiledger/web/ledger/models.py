@@ -298,6 +298,41 @@ class ReportedKpi(KpiTerms):
         return f"{self.kpi}（{self.fiscal_year}年度）"
 
 
+class ReportedProject(models.Model):
+    """What one fiscal year's report published about a project beside its KPIs, as published:
+    the national form's 実績額, 事業効果, 事業の評価, 外部有識者からの意見 and 今後の方針 (with
+    its reason). A row exists only when the report had at least one of them."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="reported", verbose_name=_("事業")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("報告年度"), validators=FISCAL_YEAR_RANGE)
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("取込")
+    )
+    effect = models.TextField(_("事業効果（公表）"), blank=True)
+    evaluation = models.TextField(_("事業の評価"), blank=True)
+    opinion = models.TextField(_("外部有識者からの意見"), blank=True)
+    policy = models.TextField(_("今後の方針"), blank=True)
+    policy_reason = models.TextField(_("今後の方針の理由"), blank=True)
+    spent = value_field(verbose_name=_("実績額"), null=True, blank=True)
+    spent_text = models.CharField(_("実績額（表記）"), max_length=40, blank=True)
+    spent_unit = models.CharField(_("実績額の単位"), max_length=10, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fiscal_year", "project__position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "fiscal_year"], name="unique_reported_project_year"
+            )
+        ]
+        verbose_name = verbose_name_plural = _("報告された事業の評価")
+
+    def __str__(self) -> str:
+        return f"{self.project}（{self.fiscal_year}年度）"
+
+
 class LedgerVersion(models.Model):
     """A counter raised in the same transaction as every change to the ledger: public pages
     rendered at one number stay valid until it moves (see web/page_cache.py)."""

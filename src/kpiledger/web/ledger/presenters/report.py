@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from kpiledger.core.evaluate import KpiResult, ProjectResult, Status
-from kpiledger.core.model import Direction, Section
+from kpiledger.core.model import Assessment, Direction, Section
 from kpiledger.core.numbers import to_plain_string
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.presenters.formatting import (
@@ -67,6 +67,10 @@ class ProjectBlock:
     effect: str
     effect_reason: str
     counts: dict[str, int] = field(default_factory=dict)
+    #: What the report published beside the KPIs (the national form): (label, text) in order.
+    published: list[tuple[str, str]] = field(default_factory=list)
+    #: The `effect-mismatch` remark, when the published 事業効果 differs from the suggestion.
+    effect_remark: str = ""
 
     @property
     def rowspan(self) -> int:
@@ -154,7 +158,28 @@ def _project_block(
         effect=effect_label(project),
         effect_reason=pick(project.effect_reason_ja, project.effect_reason_en),
         counts={s.value: counts.get(s.value, 0) for s in Status},
+        published=published_items(p.assessment),
+        effect_remark=" ".join(pick(f.message_ja, f.message_en) for f in project.flags),
     )
+
+
+def published_items(assessment: Assessment | None) -> list[tuple[str, str]]:
+    """The published 事業効果, 事業の評価, 外部有識者からの意見, 今後の方針 (and its reason) and
+    実績額, each with its label, in the national form's order; blanks left out."""
+    if assessment is None:
+        return []
+    labels = (
+        ("spent", _("実績額")),
+        ("effect", _("事業効果（公表）")),
+        ("evaluation", _("事業の評価")),
+        ("opinion", _("外部有識者からの意見")),
+        ("policy", _("今後の方針")),
+        ("policy_reason", _("今後の方針の理由")),
+    )
+    spent = assessment.spent
+    texts = {name: getattr(assessment, name) or "" for name in Assessment.TEXTS}
+    texts["spent"] = f"{number(spent)}{assessment.spent_unit}" if spent is not None else ""
+    return [(label, texts[name]) for name, label in labels if texts[name]]
 
 
 def _kpi_row(r: KpiResult, kpi_id: int, columns: list[int], code: str, fy: int) -> KpiRow:

@@ -23,6 +23,9 @@ CHANGE_LABELS = {
     "new-observation": ("実績値の追加", "new actuals"),
     "changed-observation": ("実績値の変更", "changed actuals"),
     "kept-observation": ("新しい報告の値を維持", "newer reported values kept"),
+    "new-assessment": ("事業の評価の記録", "project evaluations recorded"),
+    "changed-assessment": ("事業の評価の変更", "changed project evaluations"),
+    "removed-assessment": ("事業の評価の削除", "project evaluations removed"),
 }
 
 
@@ -54,6 +57,9 @@ class ImportPlan:
     removed_reported: list[m.ReportedKpi] = field(default_factory=list)
     new_observations: list[tuple[m.Kpi, m.Observation]] = field(default_factory=list)
     changed_observations: list[m.Observation] = field(default_factory=list)
+    new_assessments: list[tuple[m.Project, m.ReportedProject]] = field(default_factory=list)
+    changed_assessments: list[m.ReportedProject] = field(default_factory=list)
+    removed_assessments: list[m.ReportedProject] = field(default_factory=list)
     grants: dict[str, m.GrantProgram] = field(default_factory=dict)
     already_imported: bool = False
 

@@ -17,11 +17,15 @@ from typing import Any
 from django.db.models import F
 
 from kpiledger.core.era import fiscal_year_label
-from kpiledger.core.model import Actual, Kpi, Project
+from kpiledger.core.model import Actual, Assessment, Kpi, Project
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.services.plan import Change, ImportPlan
 
-QUIET_FIELDS = {"position", "reader_flags"}  # updated, but not worth a line in the preview
+QUIET_FIELDS = {
+    "position",
+    "reader_flags",
+    "spent_text",
+}  # updated, but not worth a line in the preview
 
 
 def show(value: object) -> str:
@@ -87,11 +91,16 @@ class Planner:
         )
         self.observations = {(o.kpi_id, o.fiscal_year): o for o in observations}
         self.grants = {g.name: g for g in m.GrantProgram.objects.all()}
+        assessments = m.ReportedProject.objects.filter(
+            project__in=projects, fiscal_year=self.year
+        ).select_related("project")
+        self.assessments = {a.project_id: a for a in assessments}
 
     def run(self) -> None:
         position = 0
         for project_position, project in enumerate(self.plan.report.projects):
             row = self._project(project, project_position)
+            self._assessment(row, project)
             for kpi in project.kpis:
                 self._kpi(row, project, kpi, position)
                 position += 1
@@ -105,6 +114,31 @@ class Planner:
             self.plan.changes.append(
                 Change("removed-reported", row.project_name, row.kpi.indicator, self.year)
             )
+        for assessment in self.assessments.values():
+            self.plan.removed_assessments.append(assessment)
+            name = assessment.project.name
+            self.plan.changes.append(Change("removed-assessment", name, fiscal_year=self.year))
+
+    def _assessment(self, row: m.Project, project: Project) -> None:
+        """The year's 事業効果, 外部有識者からの意見 … as this report published them."""
+        existing = self.assessments.pop(row.pk, None) if row.pk else None
+        published = project.assessment
+        if published is None:
+            if existing is not None:
+                self.assessments[row.pk] = existing  # removed with the unseen rows
+            return
+        values = {name: getattr(published, name) or "" for name in Assessment.TEXTS} | {
+            "spent": published.spent,
+            "spent_text": written(published.spent),
+            "spent_unit": published.spent_unit if published.spent is not None else "",
+        }
+        if existing is None:
+            assessment = m.ReportedProject(fiscal_year=self.year, **values)
+            self.plan.new_assessments.append((row, assessment))
+            self.plan.changes.append(Change("new-assessment", project.name, fiscal_year=self.year))
+            return
+        change = Change("changed-assessment", project.name, fiscal_year=self.year)
+        self._update(existing, values, self.plan.changed_assessments, change)
 
     def _grant(self, name: str | None) -> m.GrantProgram | None:
         if not name:

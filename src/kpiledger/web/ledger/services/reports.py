@@ -2,7 +2,8 @@
 
 A year's report is read from its `ReportedKpi` rows: projects (name, section, grant, summary),
 KPI terms and actuals exactly as that report published them. Queries are constant in number
-however large the report is: the title, the rows (with their KPIs), the current actuals.
+however large the report is: the title, the rows (with their KPIs), the current actuals, and
+what the report published beside the KPIs (`ReportedProject`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from kpiledger.core.evaluate import DEFAULT_NEARLY, ReportResult, evaluate_repor
 from kpiledger.core.model import (
     Actual,
     Aggregation,
+    Assessment,
     Baseline,
     Direction,
     Flag,
@@ -75,7 +77,7 @@ def load_report(
 ) -> LedgerReport:
     """The organization's report of `fiscal_year` exactly as it was published (its rows,
     terms and actuals as recorded at import), evaluated by the core; an actual corrected in the
-    ledger since then is flagged `revised-after-publication`. Three queries."""
+    ledger since then is flagged `revised-after-publication`. Four queries."""
     rows = (
         m.ReportedKpi.objects.filter(
             fiscal_year=fiscal_year, kpi__project__organization=organization
@@ -85,11 +87,13 @@ def load_report(
     )
     rows = list(rows)
     current = current_values([row.kpi_id for row in rows], fiscal_year)
+    assessments = assessments_of(organization, fiscal_year)
     projects: dict[str, Project] = {}
     ids, years = [], set()
     for row in rows:
         if row.project_name not in projects:
             projects[row.project_name] = _core_project(row)
+            projects[row.project_name].assessment = assessments.get(row.kpi.project_id)
         kpi = to_core_kpi(row, current.get(row.kpi_id, {}))
         projects[row.project_name].kpis.append(kpi)
         ids.append(row.kpi_id)
@@ -104,6 +108,21 @@ def _core_project(row: m.ReportedKpi) -> Project:
     return Project(
         row.project_name, Section(row.section), row.grant_name or None, row.summary or None
     )
+
+
+def assessments_of(organization: m.Organization, fiscal_year: int) -> dict[int, Assessment]:
+    """What the year's report published beside the KPIs, per project id (one query)."""
+    rows = m.ReportedProject.objects.filter(
+        project__organization=organization, fiscal_year=fiscal_year
+    )
+    return {
+        row.project_id: Assessment(
+            **{name: getattr(row, name) or None for name in Assessment.TEXTS},
+            spent=None if row.spent is None else as_written(row.spent, row.spent_text),
+            spent_unit=row.spent_unit or "円",
+        )
+        for row in rows
+    }
 
 
 def current_values(kpi_ids: list[int], fiscal_year: int) -> dict[int, dict[int, Actual]]:

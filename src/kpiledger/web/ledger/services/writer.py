@@ -45,6 +45,17 @@ REPORTED_FIELDS = [
     "import_batch",
 ]
 OBSERVATION_FIELDS = ["value", "marker", "import_batch"]
+ASSESSMENT_FIELDS = [
+    "effect",
+    "evaluation",
+    "opinion",
+    "policy",
+    "policy_reason",
+    "spent",
+    "spent_text",
+    "spent_unit",
+    "import_batch",
+]
 CHUNK = 500
 
 
@@ -75,6 +86,16 @@ class Writer:
             row.delete()
             self._tick(1)
         self._linked(p.new_observations, p.changed_observations, m.Observation, OBSERVATION_FIELDS)
+        for project, assessment in p.new_assessments:
+            assessment.project, assessment.import_batch = project, self.batch
+        for assessment in p.changed_assessments:
+            assessment.import_batch = self.batch
+        self._create([a for _, a in p.new_assessments], m.ReportedProject)
+        self._update(p.changed_assessments, m.ReportedProject, ASSESSMENT_FIELDS)
+        for row in p.removed_assessments:
+            row._history_user, row._change_reason = self.user, self.reason
+            row.delete()
+            self._tick(1)
 
     def _linked(self, new: list, changed: list, model: type, fields: list[str]) -> None:  # type: ignore[type-arg]
         """Rows that belong to a KPI and to this import batch."""
@@ -117,6 +138,9 @@ class Writer:
             p.removed_reported,
             p.new_observations,
             p.changed_observations,
+            p.new_assessments,
+            p.changed_assessments,
+            p.removed_assessments,
         )
         return sum(map(len, parts))
 

@@ -26,6 +26,7 @@ REFERENCE_COUNTS = {
     "new-project": 7, "changed-project": 0, "new-kpi": 24, "changed-kpi": 0,
     "new-reported": 24, "changed-reported": 0, "removed-reported": 0,
     "new-observation": 120, "changed-observation": 0, "kept-observation": 0,
+    "new-assessment": 0, "changed-assessment": 0, "removed-assessment": 0,
 }  # fmt: skip
 # FY2024 variant: 1 new project, 2 new KPIs (one in it, one in an existing project);
 # 24 + 2 observations for R6, plus R1–R5 of the 2 new KPIs (5 × 2) = 36; 移住者数 R5 changed.
@@ -34,6 +35,7 @@ NEXT_YEAR_COUNTS = {
     "new-project": 1, "changed-project": 0, "new-kpi": 2, "changed-kpi": 0,
     "new-reported": 26, "changed-reported": 0, "removed-reported": 0,
     "new-observation": 36, "changed-observation": 1, "kept-observation": 0,
+    "new-assessment": 0, "changed-assessment": 0, "removed-assessment": 0,
 }  # fmt: skip
 GRANTS = {
     "デジタル田園都市国家構想交付金（地方創生推進タイプ）",
@@ -76,7 +78,8 @@ def test_reference_import_counts_and_rows():
         "GrantProgram": 4, "ImportBatch": 1, "Organization": 1, "Project": 7, "Kpi": 24,
         "Observation": 120, "HistoricalOrganization": 1, "HistoricalProject": 7,
         "HistoricalKpi": 24, "HistoricalObservation": 120, "ReportedKpi": 24,
-        "HistoricalReportedKpi": 24, "LedgerVersion": 1,
+        "HistoricalReportedKpi": 24, "LedgerVersion": 1, "ReportedProject": 0,
+        "HistoricalReportedProject": 0,
     }  # fmt: skip
     assert set(m.GrantProgram.objects.values_list("name", flat=True)) == GRANTS
     assert m.Observation.objects.filter(fiscal_year=2023).count() == 24
@@ -254,7 +257,8 @@ def test_next_year_changed_value_keeps_its_history(next_year_file):
     # one history row per written row: 1 project, 2 KPIs, 36 new + 1 changed observations
     assert f.history_counts() == {"HistoricalOrganization": 1, "HistoricalProject": 8,
                                   "HistoricalKpi": 26, "HistoricalObservation": 157,
-                                  "HistoricalReportedKpi": 50}  # fmt: skip
+                                  "HistoricalReportedKpi": 50,
+                                  "HistoricalReportedProject": 0}  # fmt: skip
 
 
 # --- all or nothing --------------------------------------------------------------------------
