@@ -28,12 +28,14 @@ test: $(STAMP) browser
 ## browser: Debian's Chromium and Japanese fonts for the browser and PDF tests (apt-get, as root)
 browser:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
-	    || [ ! -e /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ]; then \
+	    || [ ! -e /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ] \
+	    || ! ldconfig -p | grep -q libpangoft2-1.0.so.0; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      chromium fonts-noto-cjk fonts-ipafont-gothic >/dev/null; \
+	      chromium fonts-noto-cjk fonts-ipafont-gothic \
+	      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
 	  else \
-	    echo "Install Debian's chromium, fonts-noto-cjk and fonts-ipafont-gothic (sudo apt-get install chromium fonts-noto-cjk fonts-ipafont-gothic)"; \
+	    echo "Install Debian's chromium, fonts-noto-cjk, fonts-ipafont-gothic and Pango for WeasyPrint (sudo apt-get install chromium fonts-noto-cjk fonts-ipafont-gothic libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)"; \
 	    exit 1; \
 	  fi; \
 	fi

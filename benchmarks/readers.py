@@ -1,5 +1,6 @@
 """Benchmark (`make bench`): how fast each format is read — a 5,000-row workbook (.xlsx and
-.xls), a 10 MB CSV (UTF-8 and CP932) and a 100-page PDF, built here with the same libraries the
+.xls), a 10 MB CSV (UTF-8 and CP932) and 100-page PDFs (ruled as reportlab draws a table, and
+without rules, glyph by glyph, as Excel exports one), built here with the same libraries the
 tests use. Prints seconds and rows per second; nothing is asserted.
 """
 
@@ -42,18 +43,21 @@ def csv_text(megabytes: float) -> str:
 
 
 def main() -> None:
-    from tests import excel_files, pdf_files
+    from tests import excel_files, pdf_drawn, pdf_files
 
     rows_text = synthetic(210)  # 24 KPI rows a copy: about 5,000 table rows
     sheet = excel_files.sheet_of_text("KPI", rows_text)
     print(f"workbook rows: {len(sheet.rows):,}")
     timed("xlsx (openpyxl)", excel_files.xlsx([sheet]), "big.xlsx")
-    timed("xls (python-calamine)", excel_files.xls([sheet]), "big.xls")
+    timed("xls (xlrd)", excel_files.xls([sheet]), "big.xls")
     text = csv_text(10)
     timed("CSV UTF-8", text.encode("utf-8"), "big.csv")
     timed("CSV CP932", text.encode("cp932"), "big.csv")
     title = "令和5年度デジタル田園都市国家構想交付金事業の実績"
-    timed("PDF 100 pages", pdf_files.report_pdf(title, pdf_files.long_sections(100)), "big.pdf")
+    rows = pdf_files.long_sections(100)
+    timed("PDF 100 pages", pdf_files.report_pdf(title, rows), "big.pdf")
+    bare = pdf_drawn.Drawn(rules="none", glyphs="chars", merge_names=False, rows_per_page=7)
+    timed("PDF 100 pages, no rules, glyphs", pdf_drawn.report_pdf(title, rows, bare), "bare.pdf")
 
 
 if __name__ == "__main__":

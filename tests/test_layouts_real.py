@@ -250,10 +250,12 @@ def test_national_form_title_year_is_the_last_one_written() -> None:
     assert report.kpis[0].actuals == {2022: V("90")}
 
 
-def test_a_per_row_actual_year_column_is_a_problem_not_a_guess() -> None:
+def test_a_per_row_actual_year_column_beside_year_columns_is_a_problem_not_a_guess() -> None:
+    """Read beside a single 実績値 (tests/test_layouts_time_points.py); beside year columns
+    which year a value belongs to would be a guess."""
     text = (
         "令和5年度 試験町の実績\n"
-        "事業名\t指標\t目標値\t単位\t目標年月\t実績年度\t実績値\n"
+        "事業名\t指標\t目標値\t単位\t目標年月\t実績年度\tR5年度\n"
         "試験町移住促進事業\t移住者数\t10\t人\tR6.3\tR5\t12\n"
     )
     assert problems_of(text) == [("unknown-year-column", 2, 6, "実績年度")]

@@ -59,23 +59,22 @@ def test_reference_pdf_gives_the_same_json_as_the_text(layout: Layout) -> None:
 
 def test_reference_pdf_is_laid_out_as_published() -> None:
     """The rendering really has what the test above claims to read: pages with the header
-    repeated, a project continued over a page break, wrapped and merged cells."""
+    repeated (read once per table: a continued page's copy is dropped, its rows still
+    counted), a project continued over a page break, wrapped and merged cells."""
     pdf = source(reference_pdf())
     pages = {page for page, _ in pdf.pages.values()}
     assert pages == {1, 2, 3, 4, 5}
     headers = [pdf.pages[r.line] for r in pdf.rows if r.cells[0] == "交付対象 事業の名称"]
-    assert [page for page, _ in headers] == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5]
+    assert headers == [(1, 3), (1, 4), (1, 5), (3, 2), (3, 3), (3, 4)]
+    assert [pdf.pages[r.line] for r in pdf.rows][11:13] == [(1, 12), (2, 4)]
     telework = (
         "釧路市におけるテレワーク等推進事業～"
         + "仕事ができる場所から、働きたい地域へ、行きたいところへ～"
     )
     rows = [r for r in pdf.rows if r.cells[0] == telework]
     assert [pdf.pages[r.line] for r in rows] == [(1, 12)]  # its 2nd KPI is on page 2, unnamed
-    assert pdf.rows[rows[0].line].cells[:3] == [
-        "交付対象 事業の名称",
-        "事業の概要",
-        "K P I（重要業績評価指標）",
-    ]
+    continued = pdf.rows[rows[0].line]  # the next row read: page 2's, below its header
+    assert (continued.cells[:3], pdf.pages[continued.line]) == (["", "", "移住者数"], (2, 4))
     wrapped = pdf_files.wrap(telework, WIDTHS[0] - 2 * pdf_files.PADDING)
     assert wrapped.count("\n") == 3
 
@@ -206,11 +205,16 @@ def test_password_protected_pdf() -> None:
     assert "パスワード" in error.value.problems[0].message_ja
 
 
-def test_pdf_without_a_ruled_table() -> None:
-    """An encrypted PDF opening without a password is read; this one holds only a line."""
+def test_pdf_without_a_table_says_where_and_what_it_found() -> None:
+    """An encrypted PDF opening without a password is read; this one holds only a line: no
+    rules, nothing in columns. The problem is located at the page and says what it held."""
     with pytest.raises(ReportError) as error:
         read_report_bytes(pdf_files.encrypted_pdf(""), "memo.pdf")
-    assert error.value.codes == ["no-table-pdf"]
+    [problem] = error.value.problems
+    assert (problem.code, problem.page, problem.line) == ("no-table-pdf", 1, None)
+    assert problem.location_en() == "p.1"
+    assert "1ページ：文字の行1行、罫線0本、3列以上にそろった行0行" in problem.message_ja
+    assert "(p.1: lines of text 1, rules 0, lines in three columns or more 0)" in problem.message_en
 
 
 @cache

@@ -201,16 +201,30 @@ def achievement_rate(
     return percent(t, a)
 
 
-def meets_target(actual: Decimal, target: Decimal, direction: Direction) -> bool:
-    """a ≥ t for increase, a ≤ t for decrease."""
+def meets_target(
+    actual: Decimal, target: Decimal, direction: Direction, strict: bool = False
+) -> bool:
+    """a ≥ t for increase, a ≤ t for decrease; a > t and a < t for a strict bound (the target
+    written `100超` or `1.5未満`)."""
+    if actual == target and strict:
+        return False
     return actual >= target if direction is Direction.INCREASE else actual <= target
 
 
+#: Bounds that exclude the target value itself (`100超`: more than 100).
+STRICT_BOUNDS = ("未満", "超")
+
+
 def judged_status(
-    actual: Decimal, target: Decimal, direction: Direction, rate: Decimal | None, nearly: Decimal
+    actual: Decimal,
+    target: Decimal,
+    direction: Direction,
+    rate: Decimal | None,
+    nearly: Decimal,
+    strict: bool = False,
 ) -> Status:
     """achieved if the target is met; nearly_achieved if rate ≥ `nearly`; else not_achieved."""
-    if meets_target(actual, target, direction):
+    if meets_target(actual, target, direction, strict):
         return Status.ACHIEVED
     if rate is not None and rate >= nearly:
         return Status.NEARLY_ACHIEVED
@@ -347,7 +361,8 @@ def evaluate_kpi(kpi: Kpi, report_year: int, nearly: Decimal = DEFAULT_NEARLY) -
     elif actual is None:
         status, progress = Status.NO_DATA, None
     else:
-        status = judged_status(actual, kpi.target, direction.value, rate, nearly)
+        strict = kpi.target_bound in STRICT_BOUNDS
+        status = judged_status(actual, kpi.target, direction.value, rate, nearly, strict)
         progress = None
     flags = quality.check_kpi(
         kpi, report_year, direction, aggregation.value, year, rate, actual=actual, nearly=nearly

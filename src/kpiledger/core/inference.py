@@ -110,6 +110,9 @@ AVERAGE = re.compile("平均")
 # `…全国平均以下の学校数` counts units against an average: a count, not an average.
 COUNT_AGAINST_AVERAGE = re.compile("平均.*(以下|以上|未満|超|下回|上回)")
 LEVEL_WORDS = ("率", "割合", "満足度", "平均", "偏差値", "指数", "スコア", "単価", "点数")
+#: A value per person, per day, per household (`一人当たり国保医療費`, `1人1日あたりごみ排出量`):
+#: a level, as a unit `円/人` is (EVALUATION.md).
+PER_UNIT = re.compile(r"当たり|あたり")
 LEVEL_UNITS = ("%", "％", "ポイント", "pt", "点", "割", "倍", "歳", "位")
 
 
@@ -296,6 +299,14 @@ def _level_reason(text: str, unit: str) -> Inferred[Aggregation] | None:
             f"unit '{unit}' is a per-unit value",
             Confidence.HIGH,
         )
+    per = PER_UNIT.search(text)
+    if per:
+        return Inferred(
+            Aggregation.LEVEL,
+            f"「{per.group(0)}」の値（一人当たりなど）は水準を表す",
+            f"a value per unit ('{per.group(0)}') is a level",
+            Confidence.HIGH,
+        )
     if AVERAGE.search(text) and not COUNT_AGAINST_AVERAGE.search(text):
         return Inferred(
             Aggregation.LEVEL,
@@ -325,6 +336,8 @@ def direction_of(kpi: Kpi) -> Inferred[Direction]:
     `low` (never its value) when the published numbers speak against weak wording."""
     if kpi.direction_override is not None:
         return _overridden(kpi.direction_override)
+    if kpi.target_bound is not None:
+        return bound_direction(kpi.target_bound)
     inferred = infer_direction(kpi.indicator, kpi.unit)
     if inferred.confidence is Confidence.HIGH or numeric_doubt(kpi, inferred.value) is None:
         return inferred
@@ -334,6 +347,30 @@ def direction_of(kpi: Kpi) -> Inferred[Direction]:
         reason_en=f"{inferred.reason_en}; but the published values suggest the opposite "
         "(please confirm)",
         confidence=Confidence.LOW,
+    )
+
+
+#: The bound written after a target and the direction it states.
+BOUND_DIRECTIONS = {
+    "以上": Direction.INCREASE,
+    "超": Direction.INCREASE,
+    "以下": Direction.DECREASE,
+    "以内": Direction.DECREASE,
+    "未満": Direction.DECREASE,
+}
+
+
+def bound_direction(bound: str) -> Inferred[Direction]:
+    """The direction a target's bound states (`15分以下`): the report's own words, so as sure as
+    an override, ahead of any wording of the indicator."""
+    direction = BOUND_DIRECTIONS[bound]
+    up = direction is Direction.INCREASE
+    return Inferred(
+        direction,
+        f"目標値が「{bound}」と書かれているため、{'高い' if up else '低い'}ほど良い",
+        f"the target is written with '{bound}' ({'at least' if up else 'at most'}):"
+        f" {'higher' if up else 'lower'} is better",
+        Confidence.HIGH,
     )
 
 

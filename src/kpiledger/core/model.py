@@ -111,6 +111,9 @@ class Kpi:
     actuals_are_increments: bool = False  # cumulative KPI published with yearly increments
     line: int | None = None  # where the row was read (1-based)
     reader_flags: list[Flag] = field(default_factory=list)  # remarks from the source
+    #: A bound written after the target (`15分以下` → 以下): 以上/超 say higher is better, 以下/
+    #: 以内/未満 lower is better; 未満 and 超 are strict (the target value itself is not met).
+    target_bound: str | None = None
 
     @property
     def target_fiscal_year(self) -> int | None:

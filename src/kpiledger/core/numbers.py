@@ -1,7 +1,8 @@
 """Numbers as published in KPI reports, read into exact `Decimal`s (never binary floats).
 
 A cell is a number with an optional inline unit (`1,300,000`, `△12`, `200万円`, `12.5%`) or a
-"no value" marker (`-`, `－`, `―`, blank, `N/A`, `未集計` …), and the marker as published is kept.
+"no value" marker (`-`, `－`, `―`, blank, `N/A`, `未集計`, and texts saying the value is not
+there yet: `調査未実施`, `R6.9公表予定`, `公表前`, `対象外` …), and the marker as published is kept.
 
 Reading rules (see `parse_number`):
 
@@ -46,6 +47,19 @@ NO_VALUE_MARKERS: frozenset[str] = frozenset(
     | {"N/A", "n/a", "NA", "na", "#N/A", "N.A."}
     | {"未集計", "集計中", "未実施"}
 )
+
+#: Texts saying the value is not (yet) there, as reports write them: 調査未実施, 集計中, 未公表,
+#: 公表前, 算出中, 確定待ち, 該当なし, 対象外, optionally after when it comes (`R6.9公表予定`,
+#: `令和6年秋公表予定`) and before a bracketed note (`集計中（速報値なし）`). Read after NFKC
+#: without spaces; at most `MAX_MARKER` characters (the ledger keeps the marker as written).
+_DOING = "調査|集計|算出|確定|公表|把握|判明|実施|測定|発表|更新"
+_PENDING = re.compile(
+    r"(?:(?:令和|平成|R|H)?[0-9元]{1,4}(?:[./年][0-9]{1,2}月?|年度?)?(?:[春夏秋冬]|頃|ごろ|中|末|以降)*)?"
+    rf"(?:(?:{_DOING})?(?:未|非)(?:{_DOING})|(?:{_DOING})(?:中|前|予定|待ち|未了)"
+    r"|該当なし|対象外|データなし|数値なし|実績なし|更新数値(?:が)?なし)"
+    r"(?:\(.*\))?"
+)
+MAX_MARKER = 20
 
 _NUMBER = re.compile(
     r"(?:(?P<neg>[△▲]\s*|[-−])|\+)?"
@@ -99,6 +113,8 @@ def _marker(stripped: str) -> str | None:
     if stripped in NO_VALUE_MARKERS or plain in NO_VALUE_MARKERS:
         return stripped
     if all(ch in DASHES for ch in stripped) or all(ch in DASHES for ch in plain):
+        return stripped
+    if len(stripped) <= MAX_MARKER and _PENDING.fullmatch(re.sub(r"\s+", "", plain)):
         return stripped
     return None
 

@@ -14,12 +14,15 @@ from kpiledger.core.model import Actual, Aggregation, Baseline, Direction, Flag,
 from kpiledger.core.numbers import ParsedNumber, fits_ledger, out_of_range, parse_number
 from kpiledger.core.quality import grade_flag, grade_meaning
 from kpiledger.io.readers.columns import Columns, Role, norm
+from kpiledger.io.readers.increments import increment_terms
 from kpiledger.io.readers.overrides import parse_aggregation, parse_direction
 from kpiledger.io.readers.slots import is_slot_label
 from kpiledger.io.readers.target_text import split_grant as split_grant
 from kpiledger.io.readers.target_text import split_target as split_target
+from kpiledger.io.readers.time_points import dated_actual
 from kpiledger.io.readers.value_checks import (
     mixed_periods,
+    split_bound,
     unit_disagrees,
     unit_mismatch,
     unit_mismatch_in_split,
@@ -46,6 +49,10 @@ class RowReader:
     values: list[tuple[int, ParsedNumber]] = field(default_factory=list)
     #: In a row holding several KPIs (`multi`): which of them this is, and how many.
     part: tuple[int, int] | None = None
+    #: Texts added to the KPI's note after its 備考 (a time point's source, a starting level).
+    notes: list[str] = field(default_factory=list)
+    #: A bound written after a target (`15分以下`, `60%以上`): target cell index → 以下 ….
+    bounds: dict[int, str] = field(default_factory=dict)
 
     def cell(self, role: Role) -> str:
         index = self.columns.roles.get(role)
@@ -77,9 +84,10 @@ class RowReader:
 
     def has_kpi_values(self) -> bool:
         """Whether any target, unit, date, baseline or actual cell is filled."""
-        roles = (Role.TARGET, Role.UNIT, Role.DATE, Role.TARGET_YEAR, Role.BASELINE)
+        roles = [Role.TARGET, Role.UNIT, Role.DATE, Role.TARGET_YEAR, Role.BASELINE]
+        roles += [Role.ACTUAL, Role.ACTUAL_YEAR]  # a single 実績値 and its time point
         indexes = [self.columns.roles[r] for r in roles if r in self.columns.roles]
-        indexes += [*self.columns.years, *self.columns.yearly_targets]
+        indexes += [*self.columns.years, *self.columns.yearly_targets, *self.columns.interims]
         return any(i < len(self.cells) and self.cells[i].strip() for i in indexes)
 
     def missing_indicator(self) -> Problem:
@@ -108,6 +116,8 @@ class RowReader:
         else:
             target_index = self.columns.roles[Role.INDICATOR]
             indicator, target = self._target_in_indicator(indicator)
+        for index in self.columns.interims:  # 中間目標: checked as numbers, never the target
+            self._number(Role.TARGET, index)
         unit = unit or (target.unit if target and target.unit else "")
         target_date, actuals = self._target_date(target_index), self._actuals(unit)
         baseline, published_rate = self._baseline(), self._rate()
@@ -116,10 +126,11 @@ class RowReader:
         self._check_units(unit, indicator)
         self._note_forecasts()
         self._grade()
-        note = self.cell(Role.NOTE) or None
         direction, aggregation, increments = self._overrides()
+        aggregation, increments, baseline = increment_terms(self, aggregation, increments, baseline)
         if self.problems:
             return None
+        note = "\n".join(text for text in (self.cell(Role.NOTE), *self.notes) if text) or None
         return Kpi(
             indicator,
             unit,
@@ -134,6 +145,7 @@ class RowReader:
             actuals_are_increments=increments,
             line=self.line,
             reader_flags=self.flags,
+            target_bound=self.bounds.get(target_index),
         )
 
     def _yearly_target(self) -> tuple[int, ParsedNumber | None]:
@@ -265,6 +277,10 @@ class RowReader:
         except NumberError as error:
             self._locate(error, index)
             return None
+        if role is Role.TARGET:
+            parsed, bound = split_bound(parsed)
+            if bound is not None:
+                self.bounds[index] = bound
         if role in (Role.TARGET, Role.ACTUAL, Role.BASELINE):
             self.values.append((index, parsed))
         if required and parsed.value is None:
@@ -315,6 +331,8 @@ class RowReader:
             return None
 
     def _actuals(self, unit: str) -> dict[int, Actual]:
+        if self.columns.per_row:
+            return dated_actual(self)  # one 実績値, its year on the row (`time_points`)
         actuals: dict[int, Actual] = {}
         for index, year in self.columns.years.items():
             parsed = self._number(Role.ACTUAL, index)

@@ -1,5 +1,5 @@
-"""Reader for workbooks: Excel (.xlsx with openpyxl; .xls with python-calamine) and
-OpenDocument spreadsheets (.ods with python-calamine).
+"""Reader for workbooks: Excel (.xlsx with openpyxl; .xls with xlrd) and OpenDocument
+spreadsheets (.ods with python-calamine).
 
 It only tokenizes: one sheet's cells become rows of cell texts, read by `table.interpret`
 exactly like the tab-separated text. Each row's `line` is the sheet's own row number, so
@@ -8,13 +8,14 @@ problems are located as `Sheet1!K11` (「シート「Sheet1」 K11セル」).
 How a cell becomes text ("what Excel shows is what is read", see `cell_text`):
 
 - A number is rounded to 15 significant digits as Excel displays it, so binary float noise
-  never reaches a value (0.1+0.2 → `0.3`, 1878.0000000000002 → `1878`). In an .xlsx, a number
-  format that fixes decimals keeps the digits shown (`0.00`: 73.5 → `73.50`; `0.0`: 1/3 →
-  `0.3`); a percent format gives the number shown with `%` (`0.0%`: 0.411 → `41.1%`, which
-  `core.numbers` reads as 41.1 with the inline unit `%`); `#,##0,` (thousands) is scaled as
-  shown. An .ods is read the same way for percent cells (its `content.xml` says which cells are
-  percentages). An .xls gives no number formats here: its numbers are read as stored (rounded
-  to 15 digits), so a percent cell reads 0.411 there.
+  never reaches a value (0.1+0.2 → `0.3`, 1878.0000000000002 → `1878`). A number format that
+  fixes decimals keeps the digits shown (`0.00`: 73.5 → `73.50`; `0.0`: 1/3 → `0.3`); a percent
+  format gives the number shown with `%` (`0.0%`: 0.411 → `41.1%`, which `core.numbers` reads
+  as 41.1 with the inline unit `%`); `#,##0,` (thousands) is scaled as shown. An .xlsx and an
+  .xls are read alike: both give each cell's number format (an .xls's XF record names it, and
+  its dates are the numbers a date format shows, read as openpyxl reads an .xlsx's:
+  `excel_values.serial_text`). An .ods is read the same way for percent cells (its
+  `content.xml` says which cells are percentages); its other formats are not read.
 - A date becomes `2024年3月` (targets are months; a day is dropped), which `core.era` reads.
 - A boolean is `TRUE` / `FALSE`, an error its text (`#DIV/0!`, `#N/A`); text is trimmed and
   its line breaks are `\\n`.
@@ -28,16 +29,19 @@ Which sheet: `sheet="NAME"` (exactly, else NFKC and case-insensitively); otherwi
 sheet with a KPI header row (`columns.is_header_start`), visible sheets before hidden ones and
 cover sheets (表紙, 目次, 注記 …) last, with a `sheet-chosen` notice when there was a choice.
 
-A damaged or password-protected file is `bad-workbook`, never a traceback. Two damages that
-calamine cannot survive are refused before it sees them: an .xls recording an impossible sheet
-size (calamine would abort the process allocating it) and an .ods whose content.xml is not
-well-formed (calamine would loop forever).
+A damaged or password-protected file is `bad-workbook`, never a traceback, and so is a sheet
+of more than `MAX_CELLS` cells once its merged ranges are filled (one range over a sheet with
+a stray far cell would take minutes and gigabytes). What an .xls's libraries could not survive
+is read by kpiledger itself (see `xls`); an .ods whose content.xml is not well-formed is
+refused before calamine sees it (calamine would loop forever).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
@@ -45,9 +49,13 @@ from typing import Any
 
 from kpiledger.core.errors import Problem, ReportError
 from kpiledger.io.readers.columns import Row, is_header_start
-from kpiledger.io.readers.excel_values import cell_text, number_text  # noqa: F401  (public)
+from kpiledger.io.readers.excel_values import (  # noqa: F401  (cell_text, number_text: public)
+    Cells,
+    Merge,
+    cell_text,
+    number_text,
+)
 from kpiledger.io.readers.source import Source
-from kpiledger.io.readers.xls_guard import bad_workbook, check_dimensions
 
 #: Sheet names (NFKC, lower case) that hold no KPI table: tried after every other sheet.
 COVER_WORDS = (
@@ -62,9 +70,6 @@ COVER_WORDS = (
     "contents",
     "note",
 )
-
-Cells = dict[tuple[int, int], str]  # (row, column), both 1-based → text
-Merge = tuple[int, int, int, int]  # first row, first column, last row, last column (1-based)
 
 
 def source(data: bytes, kind: str, *, sheet: str | None = None) -> Source:
@@ -97,12 +102,17 @@ class _Book:
 def _open(data: bytes, kind: str) -> _Book:
     if kind == "xlsx":
         return _open_xlsx(data)
-    return _open_calamine(data, kind)
+    if kind == "xls":
+        from kpiledger.io.readers.xls import open_xls
+
+        return _Book(*open_xls(data))
+    return _open_ods(data)
 
 
 def _open_xlsx(data: bytes) -> _Book:
     import openpyxl
 
+    _check_xlsx_merges(data)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # unsupported extensions, data validation …
         book = openpyxl.load_workbook(BytesIO(data), read_only=False, data_only=True)
@@ -126,14 +136,12 @@ def _xlsx_cells(ws: Any) -> tuple[Cells, list[Merge]]:
     return cells, merges
 
 
-def _open_calamine(data: bytes, kind: str) -> _Book:
+def _open_ods(data: bytes) -> _Book:
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-    if kind == "xls":
-        check_dimensions(data)
-    # An .ods's content.xml is parsed first: for what calamine does not give (merged ranges,
-    # percent cells), and because calamine loops forever on some malformed XML.
-    ods = dict(_ods_tables(data)) if kind == "ods" else {}
+    # content.xml is parsed first: for what calamine does not give (merged ranges, percent
+    # cells), and because calamine loops forever on some malformed XML.
+    ods = dict(_ods_tables(data))
     book = CalamineWorkbook.from_filelike(BytesIO(data))
     sheets = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
     hidden = {m.name for m in sheets if m.visible != SheetVisibleEnum.Visible}
@@ -148,9 +156,7 @@ def _open_calamine(data: bytes, kind: str) -> _Book:
                     text = cell_text(value, "0.##############%" if (r, c) in percent else None)
                     if text:
                         cells[r, c] = text
-        ranges = sheet.merged_cell_ranges or []
-        merges = [(a + 1, b + 1, c + 1, d + 1) for (a, b), (c, d) in ranges]
-        return cells, merges + ods_merges
+        return cells, ods_merges
 
     return _Book([m.name for m in sheets], hidden, read)
 
@@ -158,9 +164,10 @@ def _open_calamine(data: bytes, kind: str) -> _Book:
 def _guarded(call: Callable[[], Any]) -> Any:
     """`call()`, any library failure turned into `bad-workbook` (never a traceback).
 
-    The libraries raise many kinds (zip, XML, key, value, calamine errors); calamine's Rust
-    code may also panic on a damaged file, which reaches Python as pyo3's `PanicException`, a
-    `BaseException`: that one is caught too, while KeyboardInterrupt and SystemExit pass."""
+    The libraries raise many kinds (zip, XML, key, value, struct, assertion, xlrd's and
+    calamine's errors); calamine's Rust code may also panic on a damaged file, which reaches
+    Python as pyo3's `PanicException`, a `BaseException`: that one is caught too, while
+    KeyboardInterrupt and SystemExit pass."""
     try:
         return call()
     except ReportError:
@@ -173,29 +180,97 @@ def _guarded(call: Callable[[], Any]) -> Any:
         raise _bad_workbook(error) from None
 
 
-_bad_workbook = bad_workbook
+def _bad_workbook(error: BaseException) -> ReportError:
+    """`bad-workbook`, with the library's own words (up to 200 characters)."""
+    detail = f"{type(error).__name__}: {error}"[:200]
+    return ReportError.single(
+        "bad-workbook",
+        f"Excelファイルを読めません（壊れているか、パスワードで保護されています）: {detail}",
+        f"cannot read the workbook (damaged or password-protected): {detail}",
+    )
 
 
 # --- cells → rows ----------------------------------------------------------------------------
 
 
+#: The most cells a sheet's rows may hold, its merged ranges filled: 25 times the benchmark's
+#: 5,000 KPIs, far fewer than one merged range over a sheet with a stray far cell claims
+#: (16 million in an .xls, 17 billion in an .xlsx: minutes and gigabytes from a 6 KB file).
+MAX_CELLS = 2_000_000
+
+
 def rows_of(cells: Cells, merges: Iterable[Merge]) -> list[Row]:
     """Rows numbered as the sheet numbers them, every merged range filled with its value,
-    each row as wide as the widest (a blank last cell stays a cell); blank rows are left out."""
+    each row as wide as the widest (a blank last cell stays a cell); blank rows are left out.
+    More than `MAX_CELLS` cells is `bad-workbook`, before any is filled."""
     if not cells:
         return []
     last_row = max(r for r, _ in cells)
     last_column = max(c for _, c in cells)
-    for top, left, bottom, right in merges:
-        value = cells.get((top, left))
-        if value:
-            _fill(cells, value, top, left, min(bottom, last_row), min(right, last_column))
+    spans = [
+        (cells[top, left], top, left, min(bottom, last_row), min(right, last_column))
+        for top, left, bottom, right in merges
+        if cells.get((top, left))
+    ]
+    heights = sum(max(0, bottom - top + 1) for _, top, _, bottom, _ in spans)
+    _check_size((len({r for r, _ in cells}) + heights) * last_column)
+    for value, top, left, bottom, right in spans:
+        _fill(cells, value, top, left, bottom, right)
     by_row: dict[int, dict[int, str]] = {}
     for (r, c), text in cells.items():
         by_row.setdefault(r, {})[c] = text
     return [
         Row(r, [by_row[r].get(c, "") for c in range(1, last_column + 1)]) for r in sorted(by_row)
     ]
+
+
+def _check_size(most: int) -> None:
+    """`bad-workbook` when the rows may hold more than `MAX_CELLS` cells (`most` is at least
+    their number: every row with a cell or under a merged range, as wide as the widest)."""
+    if most > MAX_CELLS:
+        raise ReportError.single(
+            "bad-workbook",
+            f"シートのセルが多すぎます（結合セルを埋めると最大{most:,}セル。"
+            f"{MAX_CELLS:,}セルまで読めます）",
+            f"the sheet has too many cells (up to {most:,} with its merged ranges filled;"
+            f" at most {MAX_CELLS:,} can be read)",
+        )
+
+
+#: A merged range in a worksheet's XML: `<mergeCell ref="A1:XFD1048576"/>`.
+_MERGE_REF = re.compile(
+    rb'<(?:\w+:)?mergeCell\s+ref="\$?([A-Z]{1,3})\$?([0-9]{1,7}):\$?([A-Z]{1,3})\$?([0-9]{1,7})"'
+)
+
+
+def _check_xlsx_merges(data: bytes) -> None:
+    """`bad-workbook` for an .xlsx whose merged ranges claim more than `MAX_CELLS` cells, read
+    from the sheets' XML before openpyxl: openpyxl itself creates every cell of a merged range
+    (A1:XFD1048576 takes minutes and ends in a MemoryError). A damaged zip is left to openpyxl,
+    whose error is `bad-workbook` too."""
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+        names = [
+            n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
+        ]
+        for name in names:
+            with archive.open(name) as sheet:
+                most = sum(_area(m) for m in _MERGE_REF.finditer(sheet.read()))
+            _check_size(most)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+        return
+
+
+def _area(match: re.Match[bytes]) -> int:
+    left, top, right, bottom = match.groups()
+    return (abs(_column(right) - _column(left)) + 1) * (abs(int(bottom) - int(top)) + 1)
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
 
 def _fill(cells: Cells, value: str, top: int, left: int, bottom: int, right: int) -> None:

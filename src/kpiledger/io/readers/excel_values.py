@@ -1,15 +1,26 @@
 """How a workbook cell becomes the text the table interpreter reads: "what Excel shows is what
-is read" (see `excel` for the rules: 15 significant digits, number formats, percent, dates)."""
+is read" (see `excel` for the rules: 15 significant digits, number formats, percent, dates).
+
+openpyxl hands over an .xlsx's dates as `datetime`; an .xls (xlrd) gives the stored number and
+its format, which `serial_text` reads by the same rules openpyxl applies (`is_date_format`,
+`from_serial`), so a cell reads alike whichever of the two formats holds it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+Cells = dict[tuple[int, int], str]  # (row, column), both 1-based → text
+Merge = tuple[int, int, int, int]  # first row, first column, last row, last column (1-based)
+
 # --- cell values → text ----------------------------------------------------------------------
+
+#: The text of a number that a date format shows but no calendar holds (as openpyxl reads it).
+BAD_DATE = "#VALUE!"
 
 
 def cell_text(value: object, number_format: str | None = None) -> str:
@@ -78,6 +89,7 @@ _DECIMALS = re.compile(r"\.([0#?]*)")
 _SCALING = re.compile(r"[0#?](,+)[^0#?]*$")
 
 
+@functools.lru_cache(maxsize=1024)  # a workbook has a few formats and many cells
 def _display(number_format: str | None) -> Display | None:
     """The digits a number format shows, or None for General, dates, text, scientific and
     fractions (shown with 15 significant digits)."""
@@ -104,3 +116,63 @@ def _first_section(number_format: str) -> str:
         elif ch == ";" and not quoted:
             return number_format[:index]
     return number_format
+
+
+# --- date serials (the .xls reader) ----------------------------------------------------------
+
+_WINDOWS_EPOCH = dt.datetime(1899, 12, 30)  # serial 0 of the 1900 date system (Excel's 0)
+_MAC_EPOCH = dt.datetime(1904, 1, 1)  # serial 0 of the 1904 date system
+_DATE_IGNORED = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_CODE = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+_DURATION = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
+
+
+def serial_text(serial: float, number_format: str | None, *, epoch_1904: bool = False) -> str:
+    """A stored number as text: a date when its format is a date format (`2024年3月`, a time
+    `09:30:00`; `#VALUE!` for a serial no calendar holds), else `number_text`."""
+    if not is_date_format(number_format):
+        return number_text(serial, number_format)
+    try:
+        return cell_text(from_serial(serial, epoch_1904, duration=is_duration(number_format)))
+    except (OverflowError, ValueError):  # NaN, infinite or beyond year 9999
+        return BAD_DATE
+
+
+@functools.lru_cache(maxsize=1024)
+def is_date_format(number_format: str | None) -> bool:
+    """A date or time format: its first section, without quoted text and `[…]` (except the
+    elapsed `[h]` `[m]` `[s]`), has a date or time code (d m h y s), as openpyxl decides."""
+    if not number_format:
+        return False
+    section = _DATE_IGNORED.sub("", number_format.split(";")[0])
+    return _DATE_CODE.search(section) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def is_duration(number_format: str | None) -> bool:
+    """An elapsed-time format (`[h]:mm`, `[mm]:ss`), read as a `timedelta` (as openpyxl)."""
+    return bool(number_format) and _DURATION.search(str(number_format).split(";")[0]) is not None
+
+
+def from_serial(
+    serial: float, epoch_1904: bool = False, *, duration: bool = False
+) -> dt.datetime | dt.time | dt.timedelta:
+    """An Excel date serial as openpyxl's `from_excel` reads it: days since the epoch, the
+    fraction of a day to the millisecond; below 1 a time of day; in the 1900 system serials
+    below 60 one day later (Excel counts a 29 February 1900 that never was). Raises
+    OverflowError or ValueError for a serial no `datetime` holds."""
+    if duration:
+        elapsed = dt.timedelta(days=serial)
+        if elapsed.microseconds:  # to the millisecond
+            elapsed = dt.timedelta(
+                seconds=elapsed.total_seconds() // 1, microseconds=round(elapsed.microseconds, -3)
+            )
+        return elapsed
+    day, fraction = divmod(serial, 1)
+    time = dt.timedelta(milliseconds=round(fraction * 86_400_000))
+    if 0 <= serial < 1 and time.days == 0:
+        hours, seconds = divmod(time.seconds, 3600)
+        return dt.time(hours, seconds // 60, seconds % 60, time.microseconds)
+    if 0 < serial < 60 and not epoch_1904:
+        day += 1
+    return (_MAC_EPOCH if epoch_1904 else _WINDOWS_EPOCH) + dt.timedelta(days=day) + time

@@ -24,6 +24,7 @@ class Columns:
     roles: dict[Role, int] = field(default_factory=dict)
     years: dict[int, int] = field(default_factory=dict)  # cell index → fiscal year
     labels: dict[int, str] = field(default_factory=dict)  # cell index → header text
+    lines: dict[int, int] = field(default_factory=dict)  # cell index → its header's line
     baseline_year: int | None = None  # from a header such as 基準値（R1年度）
     forecasts: dict[int, str] = field(default_factory=dict)  # cell index → 見込 column header
     #: The cell right of 指標 under the same heading (the national form: 指標① | 移住者数).
@@ -38,6 +39,29 @@ class Columns:
     yearly_targets: dict[int, int] = field(default_factory=dict)
     #: The unit of the 実績額 column: its heading's `(千円)` or the note under it (`単位：円`).
     spent_unit: str = "円"
+    #: 中間目標値（R4年度）, 中間目標: cell index → the fiscal year its heading names (None when
+    #: none). Checked as numbers, never the KPI's target (docs: "Interim and final targets").
+    interims: dict[int, int | None] = field(default_factory=dict)
+    #: Year columns whose values are the year's increase (`R3年度増加分（1年目）`): cell indexes.
+    increment_years: set[int] = field(default_factory=set)
+    #: The target heading says it is the sum of the increments (`目標値（KPI増加分の累計）`).
+    increment_target: bool = False
+    #: A time-point column beside a single 実績値 (実績値の把握時点, 時点, 実績年度 …, or a
+    #: heading with 時点): (cell index, header, line); read only when `per_row`.
+    time_point: tuple[int, str, int] | None = None
+    #: The title's fiscal year: the year of a 実績値 whose time point is left blank (`per_row`).
+    report_year: int | None = None
+
+    @property
+    def increments(self) -> bool:
+        """The actuals are yearly increments and the target their sum (docs: "Increments")."""
+        return bool(self.increment_years) and self.increment_target
+
+    @property
+    def per_row(self) -> bool:
+        """One 実績値 column whose fiscal year is written on each row, in a time-point column
+        (実績値の把握時点, 時点, 実績年度 …: `time_points`)."""
+        return Role.ACTUAL in self.roles and Role.ACTUAL_YEAR in self.roles
 
     def label(self, index: int) -> str:
         return self.labels.get(index, "")
@@ -46,10 +70,8 @@ class Columns:
     def width(self) -> int:
         """The number of cells a complete row must have. A published grade (評価) and the
         project's cells beside its KPIs (事業効果, 今後の方針 …) are left out: such columns were
-        ignored before they were read, and a blank last cell may be dropped."""
-        read = [
-            index
-            for role, index in self.roles.items()
-            if role is not Role.GRADE and role not in PROJECT_ROLES
-        ]
-        return max([*read, *self.years, *self.yearly_targets]) + 1
+        ignored before they were read, and a blank last cell may be dropped; so is a per-row
+        time point (a blank one is read as the report year)."""
+        optional = (Role.GRADE, Role.ACTUAL_YEAR, *PROJECT_ROLES)
+        read = [index for role, index in self.roles.items() if role not in optional]
+        return max([*read, *self.years, *self.yearly_targets, *self.interims]) + 1

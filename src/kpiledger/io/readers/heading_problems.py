@@ -67,10 +67,17 @@ UNDATED_WHY = {
         "the other actual columns name their fiscal year: write this one's too (実績値（R5年度）)",
     ),
     "per-row": (
-        "行ごとの実績年度の列にはまだ対応していません。年度ごとの実績値の列（R5年度 …）にするか、"
-        "表題の年度の実績だけを「実績値」の列に書いてください",
-        "a per-row actual-year column is not read yet: use one actual column per fiscal year"
-        " (R5年度 …), or only the title year's actuals under 実績値",
+        "行ごとの実績値の時点（年度）の列は、年度のない「実績値」の列が1つだけの表で読みます。"
+        "年度ごとの実績値の列（R5年度 …）がある表では、この列を削るか、値をその年度の列に"
+        "書いてください",
+        "a per-row time-point column is read only beside a single 実績値 column without a year;"
+        " beside per-year actual columns (R5年度 …), remove it or write each value under its year",
+    ),
+    "per-row-no-title-year": (
+        "行ごとの把握時点がある表でも、報告年度は表題の年度です（把握時点が空欄の実績はその年度の"
+        "値として読みます）。表題に年度（令和5年度など）を書いてください",
+        "with a per-row time-point column the report year is still the title's (an actual whose"
+        " time point is blank is read as that year's): write the fiscal year in the title",
     ),
 }
 
@@ -103,6 +110,22 @@ def wide_form(index: int, label: str, line: int) -> Problem:
     )
 
 
+def _missing_one(columns: Columns, role: Role) -> Problem:
+    """`missing-column` for a role; for the target beside a 中間目標 column, saying that an
+    interim target is never taken as the KPI's target."""
+    if role is not Role.TARGET or not columns.interims:
+        return missing_role(columns, role)
+    labels = "」「".join(columns.label(i) for i in sorted(columns.interims))
+    return Problem(
+        "missing-column",
+        f"見出しに「{labels}」（中間目標）はありますが、最終の目標値（指標値・最終目標値）の列が"
+        "ありません（中間目標はKPIの目標にしません）",
+        f"the header has an interim target ('{labels}') but no final target column (指標値,"
+        " 最終目標値): an interim target is never taken as the KPI's target",
+        line=columns.line,
+    )
+
+
 def missing_role(columns: Columns, role: Role) -> Problem:
     return Problem(
         "missing-column",
@@ -114,7 +137,7 @@ def missing_role(columns: Columns, role: Role) -> Problem:
 
 def missing(columns: Columns) -> list[Problem]:
     required = [r for r in REQUIRED if not (r is Role.TARGET and columns.yearly_targets)]
-    problems = [missing_role(columns, role) for role in required if role not in columns.roles]
+    problems = [_missing_one(columns, role) for role in required if role not in columns.roles]
     dated = Role.DATE in columns.roles or Role.TARGET_YEAR in columns.roles
     if not dated and not columns.yearly_targets:
         problems.append(

@@ -49,7 +49,7 @@ class Role(StrEnum):
     DIRECTION = "direction"  # 方向 (an explicit override)
     AGGREGATION = "aggregation"  # 集計 (an explicit override)
     ACTUAL = "actual"  # 実績値 of one fiscal year
-    ACTUAL_YEAR = "actual_year"  # 実績年度: the fiscal year of each row's 実績値 (not read)
+    ACTUAL_YEAR = "actual_year"  # 実績年度 / 把握時点: the fiscal year of each row's 実績値
     # What the report says about the project beside its KPIs (the national form's right side):
     SPENT = "spent"  # 実績額 (単位：円)
     EFFECT = "effect"  # 事業効果 as published
@@ -109,7 +109,7 @@ EXACT_HEADINGS: dict[Role, tuple[str, ...]] = {
     ),
     Role.TARGET: (
         "指標値", "目標値", "目標", "KPI目標値", "KPIの目標値", "数値目標", "目標数値",
-        "目標指標値", "指標値(目標値)", "目標値(指標値)",
+        "目標指標値", "指標値(目標値)", "目標値(指標値)", "最終目標", "最終目標値",
     ),
     Role.UNIT: ("単位",),
     Role.DATE: (
@@ -117,7 +117,10 @@ EXACT_HEADINGS: dict[Role, tuple[str, ...]] = {
         "目標期日", "期限", "達成期限", "目標期限", "目標達成年月",
     ),
     Role.TARGET_YEAR: ("目標年度", "目標年度末", "達成年度", "目標達成年度"),
-    Role.BASELINE: ("基準値", "基準", "現状値", "策定時", "策定時の値"),
+    Role.BASELINE: (
+        "基準値", "基準", "現状値", "策定時", "策定時の値", "事業開始前", "事業開始前(現時点)",
+        "事業開始前の値", "事業開始時",
+    ),
     Role.BASELINE_YEAR: ("基準年度", "基準年", "基準値の年度", "現状値の年度"),
     Role.RATE: ("達成率", "達成度", "進捗率"),
     Role.GRADE: (
@@ -126,10 +129,19 @@ EXACT_HEADINGS: dict[Role, tuple[str, ...]] = {
         "KPI達成状況", "指標の達成状況", "指標の評価", "達成度評価", "達成度の評価",
     ),
     Role.NOTE: ("備考", "注記", "特記事項"),
-    Role.DIRECTION: ("方向", "評価の方向", "指標の方向", "望ましい方向"),
+    Role.DIRECTION: (
+        "方向", "評価の方向", "指標の方向", "望ましい方向", "指標の方向性", "方向性", "目指す方向",
+        "目指す方向性", "目標の方向", "目標の方向性", "望ましい方向性", "増減の方向", "指標の向き",
+        "向き",
+    ),
     Role.AGGREGATION: ("集計", "集計方法", "集計区分", "累計区分"),
     Role.ACTUAL: ("実績値", "実績", "本事業終了後における実績値", "事業終了後の実績値"),
-    Role.ACTUAL_YEAR: ("実績年度", "実績の年度", "実績値の年度"),
+    Role.ACTUAL_YEAR: (
+        "実績年度", "実績の年度", "実績値の年度", "実績値の把握時点", "実績の把握時点", "把握時点",
+        "時点", "数値の時点", "実績値の時点", "実績の時点", "実績時点", "調査年度", "調査時点",
+        "基準日", "把握年度", "実績値の把握年度", "把握時期", "実績値の把握時期", "数値の年度",
+        "数値の把握時点", "データの時点", "統計の時点", "出典・時点",
+    ),
     Role.SPENT: (
         "実績額", "実績額(円)", "実績額(千円)", "事業費実績", "事業費(実績)", "事業費実績額",
         "決算額", "決算額(円)", "決算額(千円)", "執行額", "執行額(円)", "執行額(千円)",

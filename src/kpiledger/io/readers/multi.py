@@ -55,6 +55,7 @@ SHARED_ROLES = (
     Role.DIRECTION,
     Role.AGGREGATION,
     Role.NOTE,
+    Role.ACTUAL_YEAR,
 )
 
 
@@ -164,9 +165,12 @@ class _Row:
 
     @property
     def numbers(self) -> list[int]:
-        """The number cells: target, yearly targets, baseline, rate, actuals."""
+        """The number cells: target, yearly and interim targets, baseline, rate, actuals (a
+        single 実績値 dated per row too)."""
         roles = [self.columns.roles[r] for r in NUMBER_ROLES if r in self.columns.roles]
-        return roles + sorted(self.columns.yearly_targets) + sorted(self.columns.years)
+        roles += sorted([*self.columns.yearly_targets, *self.columns.interims])
+        single = [self.columns.roles[Role.ACTUAL]] if self.columns.per_row else []
+        return roles + sorted(self.columns.years) + single
 
     @property
     def counted(self) -> list[int]:

@@ -1,57 +1,58 @@
-"""Reader for a report published as PDF: its ruled tables and the texts around them, as rows.
+"""Reader for a report published as PDF: its tables and the texts around them, as rows.
 
-A page's ruled tables (pdfplumber, line strategy) give one row per table row; every text
-outside a table (the title, the 【…】 section headings, notes under the table) gives one-cell
-rows, one per text line, in reading order by their vertical position, interleaved with the
-table rows; page numbers (`- 1 -`, `2/5`) are dropped. The rows go to `table.interpret` like
-the text reader's; a row is located as `p.3 row 5` (the 5th row read on page 3, counting text
-lines and table rows from the top).
+Published reports are PDFs printed from Excel or Word, and each page's table is found by what
+it has (`pdf_grid`, `pdf_aligned`):
+1. ruling lines, stroked or drawn as thin filled rectangles (pdfplumber's line strategy takes
+   the sides of rectangles too): one row per ruled row, a merged cell's text in every cell
+   it covers;
+2. else, for the texts outside those tables, the whitespace between columns: a table with
+   only horizontal rules, or none, read by its column gaps, its rows told by the rules or by
+   the space between them (see `pdf_aligned` for how and for its limits).
+Every text outside a table (the title, the 【…】 headings, notes) is a one-cell row, in reading
+order by its height on the page, interleaved with the table rows. Across pages
+(`pdf_pages`): page numbers, running headers and footers (the title or 釧路市 repeated at the
+same place on every page) are dropped, and so is a table's header repeated at the top of a
+continued page; a continued page without its header is read by the columns of the page
+before. The rows go to `table.interpret` like the text reader's; a row is located as
+`p.3 row 5` (the 5th row on page 3, counting text lines and table rows from the top, dropped
+repeats included).
 
-Cells, as the interpreter reads the tab-separated reference:
-- a text wrapped over lines inside its cell (by the column's width) is joined without a break:
-  nothing between two lines (Japanese), one space where the PDF drew one at the break or where
-  both sides are ASCII words (`per` / `year`); the PDF cannot tell a wrap from a typed line
-  break, so a cell never holds `\\n`.
-- a merged cell fills every cell it covers: 「実績値」 over each year column of a two-row
-  header, a project name (and summary) over each of its KPI rows (a repeated name continues the
-  same project), a unit or 年月 merged over several KPIs gives each KPI its own. A row holding
-  only one merged text across the table is a one-cell row (a heading or a note).
-- texts are NFC; a character the PDF gives no Unicode for (`(cid:12)`) is `\\ufffd`, and the
-  report says on which pages.
+Texts (`pdf_text`): characters drawn one by one (Excel's export) are read as lines; a space is
+where the PDF drew one or left a gap; a word letter-spaced over its cell (「移 住 者 数」) is
+one word; a text wrapped over lines inside its cell is joined without a break (nothing between
+two Japanese lines, one space between two ASCII words), so a cell never holds `\\n`; texts are
+NFC; a character the PDF gives no Unicode for (`(cid:12)`) is `\\ufffd`, and the report says
+on which pages.
 
 A PDF whose pages are only images (a scan) is `scanned-pdf`, one without any text and image
-`no-text-pdf`, one without a ruled table `no-table-pdf` (tables without ruling lines are not
-read), one that cannot be opened (damaged, cut short, locked by a password, or of more than
-`MAX_PAGES` pages) `bad-pdf`. A page of only images among text pages is skipped with a
-`scanned-page` notice.
+`no-text-pdf`, one where no table is found `no-table-pdf` (located at its first page with
+text, saying what that page held), one that cannot be opened (damaged, cut short, locked by a
+password, or of more than `MAX_PAGES` pages) `bad-pdf`. A page of only images among text pages
+is skipped with a `scanned-page` notice. A failure while pdfplumber reads the file is
+`bad-pdf`; the reader's own work after that is not caught (a fault there is a bug to see).
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import re
-import unicodedata
-from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from kpiledger.core.errors import Problem, ReportError
 from kpiledger.io.readers.columns import Row
+from kpiledger.io.readers.pdf_aligned import FULL, Rule, aligned_rows
+from kpiledger.io.readers.pdf_columns import Columns
+from kpiledger.io.readers.pdf_grid import Grid, ruled_tables
+from kpiledger.io.readers.pdf_pages import Headers, Scan, chars_outside, strip_running
+from kpiledger.io.readers.pdf_text import CID, char_of, lines, pieces
 from kpiledger.io.readers.source import Source
 
 #: More pages than a KPI report ever has; a damaged file claiming more is refused early.
 MAX_PAGES = 2000
-TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
-PAGE_NUMBER = re.compile(
-    r"^[-－―‐—–\s]*(?:[pP]\.?\s*)?[0-9０-９]+\s*(?:[/／]\s*[0-9０-９]+)?\s*(?:ページ|頁)?[-－―‐—–\s]*$"
-)
-CID = re.compile(r"^\(cid:\d+\)$")
-WORD_END = re.compile(r"[A-Za-z0-9,.;:!?)\]]")  # ends an ASCII word before a wrap
-WORD_START = re.compile(r"[A-Za-z0-9(\[]")
-
-Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+#: A horizontal rule is at least this long (points); shorter strokes are underlines or marks.
+RULE_LENGTH = 10.0
 
 
 @dataclass
@@ -64,9 +65,11 @@ class _Document:
     tables: int = 0
     image_pages: list[int] = field(default_factory=list)  # pages with images but no text
     unmapped: list[int] = field(default_factory=list)  # pages with `(cid:…)` characters
+    found: list[tuple[int, int, int, int]] = field(default_factory=list)  # see `_no_table`
 
-    def add_page(self, number: int, rows: list[list[str]]) -> None:
-        for index, cells in enumerate(rows, start=1):
+    def add_page(self, number: int, rows: list[tuple[int, list[str]]]) -> None:
+        """A page's rows, each with its number on the page."""
+        for index, cells in rows:
             line = len(self.rows) + 1
             self.rows.append(Row(line, cells))
             self.pages[line] = (number, index)
@@ -76,16 +79,18 @@ def source(data: bytes) -> Source:
     """The rows of a PDF report (see the module); `ReportError` when it cannot be read."""
     document = _Document()
     try:
-        _read(data, document)
+        scans = _scan_pages(data, document)
     except ReportError:
         raise
     except Exception as error:  # pdfminer raises many kinds on damaged files
         raise _bad_pdf(error) from None
+    _read(scans, document)  # the reader's own work: a fault here is a bug, never `bad-pdf`
     _check(document)
     return Source(document.rows, "pdf", pages=document.pages, notices=_notices(document))
 
 
-def _read(data: bytes, document: _Document) -> None:
+def _scan_pages(data: bytes, document: _Document) -> list[Scan]:
+    """Every page as pdfplumber reads it (where a damaged file fails)."""
     import pdfplumber
 
     _quiet_pdfminer()
@@ -93,9 +98,24 @@ def _read(data: bytes, document: _Document) -> None:
     with pdfplumber.open(io.BytesIO(data), raise_unicode_errors=False) as pdf:
         if len(pdf.pages) > MAX_PAGES:
             raise _too_many_pages(len(pdf.pages))
+        scans = []
         for page in pdf.pages:
-            document.add_page(page.page_number, _page_rows(page, document))
+            scans.append(_scan(page, document))
             page.close()
+    return scans
+
+
+def _read(scans: list[Scan], document: _Document) -> None:
+    """The pages' rows, running texts and repeated headers dropped (see `pdf_pages`)."""
+    strip_running(scans)
+    columns: Columns | None = None
+    headers = Headers()
+    for scan in scans:
+        placed, columns = _page_rows(scan, columns, document)
+        repeated = headers.repeated(placed)
+        first = scan.dropped_top + 1
+        rows = [(first + i, cells) for i, cells in enumerate(placed) if i not in repeated]
+        document.add_page(scan.number, rows)
 
 
 def _quiet_pdfminer() -> None:
@@ -106,164 +126,56 @@ def _quiet_pdfminer() -> None:
         logger.setLevel(logging.ERROR)
 
 
-def _page_rows(page: Any, document: _Document) -> list[list[str]]:
-    """A page's rows: table rows and text lines, top to bottom."""
-    chars = [_char(c) for c in page.chars if c.get("text")]
+def _scan(page: Any, document: _Document) -> Scan:
+    """A page's ruled tables (holding their characters), the lines outside them, its rules."""
+    number, height = int(page.page_number), float(page.height)
+    chars = [char_of(c) for c in page.chars if c.get("text") and _placed(c)]
     document.texts += len(chars)
     if not chars:
         if page.images:
-            document.image_pages.append(int(page.page_number))
-        return []
+            document.image_pages.append(number)
+        return Scan(number, height, [], [], [])
     if any(CID.match(c.text) for c in chars):
-        document.unmapped.append(int(page.page_number))
-    found = [_Grid.of(t) for t in page.find_tables(TABLE_SETTINGS)]
-    tables = [t for t in found if t is not None]
-    document.tables += len(tables)
-    placed: list[tuple[float, list[str]]] = []
-    outside: list[_Char] = []
-    for char in chars:
-        grid = next((t for t in tables if t.holds(char)), None)
-        if grid is None:
-            outside.append(char)
-        else:
-            grid.add(char)
-    for grid in tables:
-        placed += grid.rows()
-    placed += [(top, [text]) for top, text in _text_lines(outside) if not PAGE_NUMBER.match(text)]
+        document.unmapped.append(number)
+    grids = ruled_tables(page)
+    outside = lines(chars_outside(chars, grids))
+    edges = page.edges
+    table_lines = sum(len(pieces(line)) >= FULL for line in outside)
+    document.found.append((number, len(outside), len(edges), table_lines))
+    return Scan(number, height, grids, outside, _rules(edges, grids))
+
+
+def _placed(obj: dict[str, Any]) -> bool:
+    """Whether a character has a finite place (a damaged file may give it none)."""
+    return all(math.isfinite(float(obj[k])) for k in ("x0", "x1", "top", "bottom"))
+
+
+def _rules(edges: list[dict[str, Any]], grids: list[Grid]) -> list[Rule]:
+    """The horizontal rules outside the ruled tables."""
+    rules = []
+    for edge in edges:
+        x0, x1, y = float(edge["x0"]), float(edge["x1"]), float(edge["top"])
+        if edge["orientation"] != "h" or not x1 - x0 >= RULE_LENGTH or not math.isfinite(y):
+            continue
+        if not any(
+            g.bbox[0] - 1 <= x0 and x1 <= g.bbox[2] + 1 and g.bbox[1] - 1 <= y <= g.bbox[3] + 1
+            for g in grids
+        ):
+            rules.append(Rule(x0, x1, y))
+    return rules
+
+
+def _page_rows(
+    scan: Scan, columns: Columns | None, document: _Document
+) -> tuple[list[list[str]], Columns | None]:
+    """A page's rows, top to bottom: its ruled tables' rows, then the other lines read as a
+    table without vertical rules or as one-cell rows of text."""
+    placed = [row for grid in scan.grids for row in grid.rows()]
+    aligned, found = aligned_rows(scan.lines, scan.rules, columns)
+    document.tables += len(scan.grids) + (found is not None)
+    placed += aligned
     placed.sort(key=lambda item: item[0])
-    return [cells for _, cells in placed]
-
-
-@dataclass(frozen=True)
-class _Char:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-
-    @property
-    def size(self) -> float:
-        return max(self.bottom - self.top, 1.0)
-
-    @property
-    def center(self) -> tuple[float, float]:
-        return (self.x0 + self.x1) / 2, (self.top + self.bottom) / 2
-
-
-def _char(obj: dict[str, Any]) -> _Char:
-    text = str(obj["text"])
-    return _Char(text, float(obj["x0"]), float(obj["x1"]), float(obj["top"]), float(obj["bottom"]))
-
-
-@dataclass
-class _Grid:
-    """One ruled table: its row tops, column lefts, and each merged cell's box and span."""
-
-    bbox: Box
-    tops: list[float]
-    lefts: list[float]
-    owner: dict[tuple[int, int], Box]  # (row, column) → the box of the cell covering it
-    chars: dict[Box, list[_Char]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, table: Any) -> _Grid | None:
-        boxes = [_box(c) for r in table.rows for c in r.cells if c]
-        if not boxes:
-            return None
-        tops = sorted({b[1] for b in boxes})
-        lefts = sorted({b[0] for b in boxes})
-        owner: dict[tuple[int, int], Box] = {}
-        for box in boxes:
-            rows = [i for i, top in enumerate(tops) if box[1] <= top < box[3]]
-            columns = [i for i, left in enumerate(lefts) if box[0] <= left < box[2]]
-            for r in rows:
-                for c in columns:
-                    owner.setdefault((r, c), box)
-        return cls(_box(table.bbox), tops, lefts, owner)
-
-    def holds(self, char: _Char) -> bool:
-        x, y = char.center
-        return self.bbox[0] <= x <= self.bbox[2] and self.bbox[1] <= y <= self.bbox[3]
-
-    def add(self, char: _Char) -> None:
-        x, y = char.center
-        place = (bisect_right(self.tops, y) - 1, bisect_right(self.lefts, x) - 1)
-        box = self.owner.get(place)
-        if box is not None and box[0] <= x <= box[2] and box[1] <= y <= box[3]:
-            self.chars.setdefault(box, []).append(char)
-
-    def rows(self) -> Iterator[tuple[float, list[str]]]:
-        """Each table row's top and cells, a merged cell's text in every cell it covers."""
-        texts = {box: _cell_text(chars) for box, chars in self.chars.items()}
-        for r, top in enumerate(self.tops):
-            boxes = [self.owner.get((r, c)) for c in range(len(self.lefts))]
-            cells = [texts.get(b, "") if b else "" for b in boxes]
-            if any(cells):
-                yield top, self._single(boxes, cells)
-
-    def _single(self, boxes: Sequence[Box | None], cells: list[str]) -> list[str]:
-        """A row that is one merged cell across the table is one text (a heading or note)."""
-        if len(cells) > 1 and all(b == boxes[0] for b in boxes) and boxes[0] is not None:
-            return [cells[0]]
-        return cells
-
-
-def _box(values: Sequence[Any]) -> Box:
-    x0, top, x1, bottom = (float(v) for v in values)
-    return x0, top, x1, bottom
-
-
-def _cell_text(chars: list[_Char]) -> str:
-    """A cell's lines joined as the module says (no `\\n`), NFC, trimmed."""
-    text = ""
-    for _, line in _lines(chars):
-        if not text.strip():
-            text = line
-        elif text.endswith(" ") or line.startswith(" "):
-            text = text.rstrip() + " " + line.lstrip()
-        elif WORD_END.match(text[-1]) and WORD_START.match(line[0]):
-            text += " " + line
-        else:
-            text += line
-    return _clean(text)
-
-
-def _text_lines(chars: list[_Char]) -> Iterator[tuple[float, str]]:
-    for top, line in _lines(chars):
-        text = _clean(line)
-        if text:
-            yield top, text
-
-
-def _clean(text: str) -> str:
-    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", text)).strip()
-
-
-def _lines(chars: Iterable[_Char]) -> Iterator[tuple[float, str]]:
-    """Characters grouped into lines (by their vertical middle), each line's top and text read
-    left to right, with a space where the PDF drew one or left a gap of a third of a letter.
-    Spaces at a line's ends are kept (they tell a wrap at a space)."""
-    line: list[_Char] = []
-    for char in sorted(chars, key=lambda c: (c.center[1], c.x0)):
-        if line and abs(char.center[1] - line[0].center[1]) > min(char.size, line[0].size) / 2:
-            yield line[0].top, _line_text(line)
-            line = []
-        line.append(char)
-    if line:
-        yield line[0].top, _line_text(line)
-
-
-def _line_text(chars: list[_Char]) -> str:
-    text = ""
-    previous: _Char | None = None
-    for char in sorted(chars, key=lambda c: c.x0):
-        gap = char.x0 - previous.x1 if previous else 0.0
-        if previous and gap > char.size / 3 and not text.endswith(" ") and char.text != " ":
-            text += " "
-        text += "\ufffd" if CID.match(char.text) else char.text
-        previous = char
-    return text
+    return [cells for _, cells in placed], found or columns
 
 
 def _check(document: _Document) -> None:
@@ -285,13 +197,22 @@ def _check(document: _Document) -> None:
             " use the original Excel or text file",
         )
     if document.tables == 0:
-        raise ReportError.single(
-            "no-table-pdf",
-            "このPDFに罫線で区切られた表が見つかりません。罫線のない表は読めません。"
-            "元のExcelかテキストを使ってください",
-            "no ruled table was found in this PDF (a table without ruling lines cannot be"
-            " read): use the original Excel or text file",
-        )
+        raise ReportError([_no_table(document)])
+
+
+def _no_table(document: _Document) -> Problem:
+    """`no-table-pdf`, located at the first page with text, saying what that page held."""
+    number, texts, edges, aligned = document.found[0] if document.found else (1, 0, 0, 0)
+    return Problem(
+        "no-table-pdf",
+        f"このPDFに表が見つかりません（{number}ページ：文字の行{texts}行、罫線{edges}本、"
+        f"3列以上にそろった行{aligned}行）。罫線で区切られた表か、列が空白でそろった表を読みます。"
+        "元のExcelかテキストを使ってください",
+        f"no table was found in this PDF (p.{number}: lines of text {texts}, rules {edges},"
+        f" lines in three columns or more {aligned}); a table is read by its rules or by the"
+        " whitespace between its columns: use the original Excel or text file",
+        page=number,
+    )
 
 
 def _notices(document: _Document) -> list[Problem]:

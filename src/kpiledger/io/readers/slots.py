@@ -102,6 +102,7 @@ def _read(columns: Columns, index: int) -> bool:
         index in columns.roles.values()
         or index in columns.years
         or index in columns.yearly_targets
+        or index in columns.interims
         or index in columns.forecasts
     )
 

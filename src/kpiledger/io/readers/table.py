@@ -216,6 +216,7 @@ class _State:
         self.problems.extend(p for p in reader.problems if p is not once or p not in self.problems)
         if kpi is not None:
             self.project.kpis.append(kpi)
+            self.years.extend(y for y in kpi.actuals if y not in self.years)  # per-row years
         return kpi
 
     def _continues_slot(self, row: Row) -> bool:
@@ -358,10 +359,11 @@ def _is_section_row(cells: list[str]) -> bool:
 def _same_layout(before: Columns | None, after: Columns) -> bool:
     if before is None:
         return False
-    return (before.roles, before.years, before.yearly_targets) == (
+    return (before.roles, before.years, before.yearly_targets, before.interims) == (
         after.roles,
         after.years,
         after.yearly_targets,
+        after.interims,
     )
 
 

@@ -6,17 +6,33 @@ baselines and actuals:
   the flag `unit-mismatch` naming the row and the column. In a row holding several KPIs
   (`multi`) it is the problem `ambiguous-kpi-split` instead: the value may belong to another
   of the row's KPIs.
+- a bound written after a target (`15分以下`, `60%以上`, `30分以内`, `1.5未満`, `100超`) is split
+  from the unit and kept as `Kpi.target_bound`: it states the direction (core.inference) and,
+  for 未満 / 超, that the target itself is not yet met.
 - `累計` and `年間` written in the cells of one KPI, mixed (`累計 7 社` beside `年間 3 社`): the
   flag `mixed-period` naming the cells; the aggregation is then not taken from them.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from dataclasses import replace
 
 from kpiledger.core.errors import Problem
 from kpiledger.core.model import Flag
 from kpiledger.core.numbers import ParsedNumber
+
+#: A bound after a target's unit: `分以下` → (`分`, `以下`); `以上` alone → (``, `以上`).
+BOUND = re.compile(r"(?P<unit>.*?)\s*(?P<bound>以上|以下|以内|未満|超)")
+
+
+def split_bound(parsed: ParsedNumber) -> tuple[ParsedNumber, str | None]:
+    """The target without the bound written after it, and the bound (None without one)."""
+    found = BOUND.fullmatch(parsed.unit or "")
+    if found is None:
+        return parsed, None
+    return replace(parsed, unit=found["unit"].strip() or None), found["bound"]
 
 
 def unit_agrees(inline: str, unit: str) -> bool:

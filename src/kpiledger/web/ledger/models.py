@@ -167,10 +167,18 @@ class Project(models.Model):
 
 
 class KpiTerms(models.Model):
-    """The terms a KPI is judged by: 単位, 指標値 (target), 年月 (target date), 基準値."""
+    """The terms a KPI is judged by: 単位, 指標値 (target, with its bound 以上/以下 when written),
+    年月 (target date), 基準値."""
 
     unit = models.CharField(_("単位"), max_length=50, blank=True)
     target = value_field(verbose_name=_("指標値（目標値）"))
+    target_bound = models.CharField(
+        _("目標値の範囲（以上・以下）"),
+        max_length=4,
+        blank=True,
+        choices=[(b, b) for b in ("以上", "超", "以下", "以内", "未満")],
+        help_text=_("目標値の後ろに書かれた「以上」「以下」など。高い・低いほど良いかを決めます"),
+    )
     target_year = models.PositiveSmallIntegerField(
         _("目標年"), null=True, blank=True, validators=FISCAL_YEAR_RANGE
     )

@@ -169,6 +169,7 @@ class Planner:
         terms = {
             "unit": kpi.unit,
             "target": kpi.target,
+            "target_bound": kpi.target_bound or "",
             "target_year": kpi.target_date.year if kpi.target_date else None,
             "target_month": kpi.target_date.month if kpi.target_date else None,
             "baseline": kpi.baseline.value if kpi.baseline else None,

@@ -174,6 +174,7 @@ def to_core_kpi(row: m.ReportedKpi, current: dict[int, Actual] | None = None) ->
         indicator=kpi.indicator,
         unit=row.unit,
         target=as_written(row.target, row.target_text),
+        target_bound=row.target_bound or None,
         target_date=date,
         actuals=actuals,
         baseline=baseline,

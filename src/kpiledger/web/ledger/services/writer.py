@@ -14,6 +14,7 @@ PROJECT_FIELDS = ["section", "grant", "summary"]
 KPI_FIELDS = [
     "unit",
     "target",
+    "target_bound",
     "target_year",
     "target_month",
     "baseline",
@@ -32,6 +33,7 @@ REPORTED_FIELDS = [
     "position",
     "unit",
     "target",
+    "target_bound",
     "target_year",
     "target_month",
     "baseline",
