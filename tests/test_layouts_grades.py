@@ -5,8 +5,12 @@ Every expected value was worked out BY HAND from the files and EVALUATION.md (re
 R5年度 = FY2023; 年月 R6.3 → FY2023; rate a/t×100 for increase, t/a×100 for decrease, one
 decimal, ROUND_HALF_UP; achieved when a meets t, nearly_achieved when the rate ≥ 80).
 
-Grades mean (core.quality.GRADE_MEANINGS): ◎ / A / 達成 / 達成済み → achieved; ○ / B / 概ね達成 →
-nearly achieved; △ / × / C / D / 未達成 → not achieved; anything else (`S`) is kept, not compared.
+The file prints its legend (`A・◎：達成、B・○：概ね達成、C・△・×：未達成`), so its
+letters and marks are read by it (core.grades) and a mismatch quotes it
+(`（凡例「概ね達成」）`; before the legend was read the message said `（概ね達成とみなす）` —
+changed deliberately). Status words (`達成済み`, `概ね達成`, `未達成`) mean what they say;
+anything else (`S`) is kept, not compared. Without a legend, the common reading
+(core.quality.GRADE_MEANINGS) is assumed, and the message says so.
 """
 
 from __future__ import annotations
@@ -89,7 +93,7 @@ GRADE_CASES = [
         Status.ACHIEVED,
         [
             grade("B"),
-            mismatch("公表された評価「B」（概ね達成とみなす）と再計算の状況「達成」が異なります"),
+            mismatch("公表された評価「B」（凡例「概ね達成」）と再計算の状況「達成」が異なります"),
         ],
     ),
     # 2,300/3,000 = 76.66… → 76.7 < 80: not achieved; 概ね達成 differs (no "とみなす": the word).
@@ -138,7 +142,7 @@ GRADE_CASES = [
         Status.NEARLY_ACHIEVED,
         [
             grade("C"),
-            mismatch("公表された評価「C」（未達成とみなす）と再計算の状況「概ね達成」が異なります"),
+            mismatch("公表された評価「C」（凡例「未達成」）と再計算の状況「概ね達成」が異なります"),
         ],
     ),
 ]
@@ -200,8 +204,7 @@ def test_english_message_of_a_mismatch():
     result = results(GRADES)["町の支援による創業件数"]
     assert [f.message_en for f in result.flags] == [
         "published grade 'B'",
-        "published grade 'B' (read as nearly achieved) differs from the recomputed status"
-        " 'achieved'",
+        "published grade 'B' (legend '概ね達成') differs from the recomputed status 'achieved'",
     ]
 
 
@@ -250,11 +253,14 @@ def test_the_nearly_threshold_is_a_parameter():
     args = (kpi, 2023, Direction.INCREASE, D("85"), D("85.0"))
     assert grade_mismatch(*args) is None  # 85.0 ≥ 80: nearly, as ○ says
     flag = grade_mismatch(*args, nearly=D("90"))  # 85.0 < 90: not achieved
+    # no legend given: the common reading is assumed, and the message says so (changed
+    # deliberately from `（概ね達成とみなす）`).
     assert flag == Flag(
         "grade-mismatch",
-        "公表された評価「○」（概ね達成とみなす）と再計算の状況「未達成」が異なります",
-        "published grade '○' (read as nearly achieved) differs from the recomputed status"
-        " 'not achieved'",
+        "公表された評価「○」と再計算の状況「未達成」が異なります"
+        "（凡例がないため、○を概ね達成とみなして比較）",
+        "published grade '○' differs from the recomputed status 'not achieved'"
+        " (the report prints no legend: '○' taken as nearly achieved)",
     )
 
 

@@ -160,7 +160,7 @@ def test_year_qualifying_another_column_is_ignored() -> None:
         (["R4年度", "2023"], [("unknown-year-column", 2, 7)]),
         (["R4年度", "1900年度"], [("unknown-year-column", 2, 7)]),
         (["R4年度", "R5年度分"], [("unknown-year-column", 2, 7)]),
-        (["R4年度", "R5.3時点"], [("unknown-year-column", 2, 7)]),
+        (["R4年度", "R5.3時点（速報）"], [("unknown-year-column", 2, 7)]),
         (["R4年度", "R5年度", "X6年度"], [("unknown-year-column", 2, 8)]),
         (
             ["2年度", "3年度"],

@@ -31,7 +31,7 @@ from functools import wraps
 from math import floor
 from typing import ParamSpec, TypeVar
 
-from kpiledger.core import quality
+from kpiledger.core import grades, quality
 from kpiledger.core.effect import Effect, effect_mismatch
 from kpiledger.core.inference import Inferred, aggregation_of, direction_of
 from kpiledger.core.model import Aggregation, Baseline, Direction, Flag, Kpi, Project, Report
@@ -346,8 +346,14 @@ def anticipated_progress(kpi: Kpi, report_year: int, direction: Direction) -> Pr
 
 
 @calculated
-def evaluate_kpi(kpi: Kpi, report_year: int, nearly: Decimal = DEFAULT_NEARLY) -> KpiResult:
-    """Judge one KPI in a report year (see EVALUATION.md, 'The judged year' and 'Status')."""
+def evaluate_kpi(
+    kpi: Kpi,
+    report_year: int,
+    nearly: Decimal = DEFAULT_NEARLY,
+    legend: grades.Legend | None = None,
+) -> KpiResult:
+    """Judge one KPI in a report year (see EVALUATION.md, 'The judged year' and 'Status');
+    `legend` is the report's grade legend (`grades.read_legend(report.notes)`)."""
     direction, aggregation = direction_of(kpi), aggregation_of(kpi)
     year = judged_year(kpi, report_year)
     due = kpi.target_fiscal_year is None or report_year >= kpi.target_fiscal_year
@@ -365,7 +371,15 @@ def evaluate_kpi(kpi: Kpi, report_year: int, nearly: Decimal = DEFAULT_NEARLY) -
         status = judged_status(actual, kpi.target, direction.value, rate, nearly, strict)
         progress = None
     flags = quality.check_kpi(
-        kpi, report_year, direction, aggregation.value, year, rate, actual=actual, nearly=nearly
+        kpi,
+        report_year,
+        direction,
+        aggregation.value,
+        year,
+        rate,
+        actual=actual,
+        nearly=nearly,
+        legend=legend,
     )
     return KpiResult(kpi, direction, aggregation, year, actual, rate, status, progress, flags)
 
@@ -498,8 +512,10 @@ def suggest_effect(results: list[KpiResult], report_year: int) -> tuple[Effect |
     )
 
 
-def evaluate_project(project: Project, report_year: int, nearly: Decimal) -> ProjectResult:
-    results = [evaluate_kpi(k, report_year, nearly) for k in project.kpis]
+def evaluate_project(
+    project: Project, report_year: int, nearly: Decimal, legend: grades.Legend | None = None
+) -> ProjectResult:
+    results = [evaluate_kpi(k, report_year, nearly, legend) for k in project.kpis]
     effect, reason_ja, reason_en = suggest_effect(results, report_year)
     return ProjectResult(project, results, effect, reason_ja, reason_en)
 
@@ -526,9 +542,11 @@ def judgeable_years(report: Report) -> range:
 def evaluate_report(
     report: Report, fiscal_year: int | None = None, nearly: Decimal = DEFAULT_NEARLY
 ) -> ReportResult:
-    """Judge every KPI of a report in `fiscal_year` (default: the report's own year)."""
+    """Judge every KPI of a report in `fiscal_year` (default: the report's own year); published
+    grades are read by the legend in the report's notes, if it prints one."""
     year = report.fiscal_year if fiscal_year is None else fiscal_year
-    projects = [evaluate_project(p, year, nearly) for p in report.projects]
+    legend = grades.read_legend(report.notes)
+    projects = [evaluate_project(p, year, nearly, legend) for p in report.projects]
     for project in projects:
         compare_published(project, report, year)
     return ReportResult(report, year, nearly, projects)

@@ -7,15 +7,16 @@ Codes (stable): `rate-mismatch`, `missing-years`, `percent-over-100`, `implausib
 
 A published grade (評価 / 達成状況 / 判定: `A`, `◎`, `概ね達成` …) is kept by the reader as a
 `published-grade` flag (`grade_flag`), since the model has no field for it; `grade_mismatch`
-compares what it means (`GRADE_MEANINGS`) with the status kpiledger recomputes.
+compares what it means (the report's legend, `core.grades`, else `GRADE_MEANINGS`) with the
+status kpiledger recomputes.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from decimal import Decimal
 from itertools import pairwise
 
+from kpiledger.core import grades
 from kpiledger.core.inference import Inferred, numeric_doubt
 from kpiledger.core.model import Aggregation, Direction, Flag, Kpi
 
@@ -35,9 +36,10 @@ def check_kpi(
     *,
     actual: Decimal | None = None,
     nearly: Decimal = NEARLY,
+    legend: grades.Legend | None = None,
 ) -> list[Flag]:
     """Every data-quality flag of one KPI, in a fixed order (`actual` is the value judged,
-    `nearly` the 概ね達成 threshold)."""
+    `nearly` the 概ね達成 threshold, `legend` the report's grade legend)."""
     checks = (
         rate_mismatch(kpi, rate),
         missing_years(kpi, report_year),
@@ -48,7 +50,7 @@ def check_kpi(
         cumulative_decreases(kpi, aggregation),
         rate_undefined(kpi, direction.value, actual, rate),
         direction_doubtful(kpi, direction),
-        grade_mismatch(kpi, report_year, direction.value, actual, rate, nearly),
+        grade_mismatch(kpi, report_year, direction.value, actual, rate, nearly, legend),
     )
     return [*kpi.reader_flags, *(flag for flag in checks if flag is not None)]
 
@@ -200,30 +202,15 @@ def direction_doubtful(kpi: Kpi, direction: Inferred[Direction]) -> Flag | None:
 
 # --- published grades -------------------------------------------------------------------------
 
-ACHIEVED, NEARLY_ACHIEVED, NOT_ACHIEVED = "achieved", "nearly_achieved", "not_achieved"
-STATUS_WORDS = {ACHIEVED: "達成", NEARLY_ACHIEVED: "概ね達成", NOT_ACHIEVED: "未達成"}
-STATUS_WORDS_EN = {
-    ACHIEVED: "achieved",
-    NEARLY_ACHIEVED: "nearly achieved",
-    NOT_ACHIEVED: "not achieved",
-}
-#: What a published grade means (after NFKC, spaces removed: `Ａ` = `A`). Letters and marks are
-#: each municipality's own scale; these are the common readings, and the flag says "とみなす".
-#: Any other grade (`S`, `E`, `順調`, free text) is kept as published but not compared.
-GRADE_MEANINGS: dict[str, str] = {
-    **dict.fromkeys(("◎", "A", "達成", "達成済み", "達成済", "目標達成"), ACHIEVED),
-    **dict.fromkeys(
-        ("○", "〇", "◯", "B", "概ね達成", "おおむね達成", "概ね達成済み"), NEARLY_ACHIEVED
-    ),
-    **dict.fromkeys(("△", "×", "✕", "✖", "☓", "C", "D", "未達成", "未達"), NOT_ACHIEVED),
-}
+#: The common reading of a grade when the report prints no legend (after NFKC, spaces removed:
+#: `Ａ` = `A`); with a legend, `core.grades` reads the report's own scale. Any other grade (`S`,
+#: `E`, `順調`, free text) is kept as published but not compared.
+GRADE_MEANINGS: dict[str, str] = {**grades.WORD_MEANINGS, **grades.ASSUMED_MEANINGS}
 GRADE_PREFIX_JA = "公表された評価「"
 GRADE_PREFIX_EN = "published grade '"
 
 
-def grade_key(text: str) -> str:
-    """A grade as `GRADE_MEANINGS` keys it: NFKC with spaces removed."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+grade_key = grades.grade_key
 
 
 def grade_meaning(text: str) -> str | None:
@@ -255,28 +242,31 @@ def grade_mismatch(
     actual: Decimal | None,
     rate: Decimal | None,
     nearly: Decimal = NEARLY,
+    legend: grades.Legend | None = None,
 ) -> Flag | None:
     """The published grade means another status than the recomputed one. Compared only when
-    the grade is known (`GRADE_MEANINGS`) and the KPI is judged (due, with an actual)."""
+    the grade can be read (`grades.read_grade`: by the report's legend, else the common
+    reading) and the KPI is judged (due, with an actual)."""
     grade = published_grade(kpi)
-    meaning = grade_meaning(grade) if grade is not None else None
     due = kpi.target_fiscal_year is None or report_year >= kpi.target_fiscal_year
-    if grade is None or meaning is None or not due or actual is None:
+    if grade is None or not due or actual is None:
+        return None
+    reading = grades.read_grade(grade, legend, nearly)
+    if reading is None:
         return None
     met = actual >= kpi.target if direction is Direction.INCREASE else actual <= kpi.target
     if met:
-        ours = ACHIEVED
+        ours = grades.ACHIEVED
     elif rate is not None and rate >= nearly:
-        ours = NEARLY_ACHIEVED
+        ours = grades.NEARLY_ACHIEVED
     else:
-        ours = NOT_ACHIEVED
-    if ours == meaning:
+        ours = grades.NOT_ACHIEVED
+    if ours in reading.meaning:
         return None
-    word = STATUS_WORDS[meaning]
-    as_ja = "" if grade_key(grade) == word else f"（{word}とみなす）"
     return Flag(
         "grade-mismatch",
-        f"{GRADE_PREFIX_JA}{grade}」{as_ja}と再計算の状況「{STATUS_WORDS[ours]}」が異なります",
-        f"{GRADE_PREFIX_EN}{grade}' (read as {STATUS_WORDS_EN[meaning]}) differs from the"
-        f" recomputed status '{STATUS_WORDS_EN[ours]}'",
+        f"{GRADE_PREFIX_JA}{grade}」{reading.ja}と再計算の状況「{grades.STATUS_WORDS[ours]}」"
+        f"が異なります{reading.ja_tail}",
+        f"{GRADE_PREFIX_EN}{grade}'{reading.en} differs from the recomputed status"
+        f" '{grades.STATUS_WORDS_EN[ours]}'{reading.en_tail}",
     )

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from kpiledger.core.era import YearMonth, parse_fiscal_year, parse_year_month
-from kpiledger.core.errors import EraError, KpiledgerError, NumberError, Problem
-from kpiledger.core.model import Actual, Aggregation, Baseline, Direction, Flag, Kpi
+from kpiledger.core.errors import KpiledgerError, NumberError, Problem
+from kpiledger.core.model import Actual, Aggregation, Direction, Flag, Kpi
 from kpiledger.core.numbers import ParsedNumber, fits_ledger, out_of_range, parse_number
 from kpiledger.core.quality import grade_flag, grade_meaning
+from kpiledger.io.readers import cell_text
 from kpiledger.io.readers.columns import Columns, Role, norm
 from kpiledger.io.readers.increments import increment_terms
 from kpiledger.io.readers.overrides import parse_aggregation, parse_direction
@@ -51,6 +50,8 @@ class RowReader:
     part: tuple[int, int] | None = None
     #: Texts added to the KPI's note after its 備考 (a time point's source, a starting level).
     notes: list[str] = field(default_factory=list)
+    #: A time note in a target or baseline cell (`1,200（R5年度）`): cell index → `R5年度`.
+    cell_times: dict[int, str] = field(default_factory=dict)
     #: A bound written after a target (`15分以下`, `60%以上`): target cell index → 以下 ….
     bounds: dict[int, str] = field(default_factory=dict)
 
@@ -107,7 +108,8 @@ class RowReader:
         if self._truncated():
             return None
         unit = self.cell(Role.UNIT)
-        indicator = self.cell(Role.INDICATOR)
+        indicator, indicator_notes = cell_text.split_indicator(self.cell(Role.INDICATOR))
+        self.notes.extend(indicator_notes)
         if Role.TARGET in self.columns.roles:
             target_index = self.columns.roles[Role.TARGET]
             target = self._number(Role.TARGET, target_index, required=True)
@@ -119,8 +121,8 @@ class RowReader:
         for index in self.columns.interims:  # 中間目標: checked as numbers, never the target
             self._number(Role.TARGET, index)
         unit = unit or (target.unit if target and target.unit else "")
-        target_date, actuals = self._target_date(target_index), self._actuals(unit)
-        baseline, published_rate = self._baseline(), self._rate()
+        target_date, actuals = cell_text.target_date(self, target_index), self._actuals(unit)
+        baseline, published_rate = cell_text.baseline(self), self._rate()
         if self.problems or target is None or target.value is None:
             return None
         self._check_units(unit, indicator)
@@ -246,7 +248,7 @@ class RowReader:
         )
         return True
 
-    def _locate(self, error: KpiledgerError, index: int) -> None:
+    def locate(self, error: KpiledgerError, index: int) -> None:
         for p in error.problems:
             self.problems.append(
                 Problem(
@@ -265,7 +267,12 @@ class RowReader:
         return None if index is None else self._number(role, index)
 
     def _number(self, role: Role, index: int, required: bool = False) -> ParsedNumber | None:
-        text = self.cells[index] if index < len(self.cells) else ""
+        try:  # several lines, a time note (`cell_text`)
+            cell = cell_text.read_value_cell(self._at(index), role)
+        except NumberError as error:
+            self.locate(error, index)
+            return None
+        text = cell.value
         period = PERIOD_PREFIX.match(text) if role is not Role.RATE else None
         if period is not None:
             self.periods.append((period["word"], index))
@@ -275,8 +282,9 @@ class RowReader:
             if parsed.value is not None and not fits_ledger(parsed.value):
                 raise out_of_range(text)
         except NumberError as error:
-            self._locate(error, index)
+            self.locate(error, index)
             return None
+        self._keep_cell_text(index, cell)
         if role is Role.TARGET:
             parsed, bound = split_bound(parsed)
             if bound is not None:
@@ -296,40 +304,6 @@ class RowReader:
             )
         return parsed
 
-    def _target_date(self, target_index: int) -> YearMonth | None:
-        """The 年月 / 目標年度 column's; in a table with yearly targets and neither, the end of
-        the fiscal year whose target was read (`目標値(R5)` → 2024年3月)."""
-        year = self.columns.yearly_targets.get(target_index)
-        dated = Role.DATE in self.columns.roles or Role.TARGET_YEAR in self.columns.roles
-        if year is not None and not dated:
-            return YearMonth(year + 1, 3)
-        if Role.DATE in self.columns.roles:
-            index = self.columns.roles[Role.DATE]
-            return self._date(index, parse_year_month)
-        index = self.columns.roles[Role.TARGET_YEAR]
-        year = self._date(index, parse_fiscal_year)
-        return YearMonth(year + 1, 3) if year is not None else None
-
-    def _date(self, index: int, parse: Callable[[str], T]) -> T | None:
-        text = self.cells[index].strip()
-        if not text:
-            self.problems.append(
-                Problem(
-                    "missing-target-date",
-                    "目標年月がありません",
-                    "the target date is missing",
-                    self.line,
-                    index + 1,
-                    self.columns.label(index) or None,
-                )
-            )
-            return None
-        try:
-            return parse(text)
-        except EraError as error:
-            self._locate(error, index)
-            return None
-
     def _actuals(self, unit: str) -> dict[int, Actual]:
         if self.columns.per_row:
             return dated_actual(self)  # one 実績値, its year on the row (`time_points`)
@@ -340,22 +314,6 @@ class RowReader:
                 continue
             actuals[year] = Actual(parsed.value, parsed.marker)
         return actuals
-
-    def _baseline(self) -> Baseline | None:
-        index = self.columns.roles.get(Role.BASELINE)
-        if index is None:
-            return None
-        parsed = self._number(Role.BASELINE, index)
-        if parsed is None or parsed.value is None:
-            return None
-        year = self.columns.baseline_year
-        year_index = self.columns.roles.get(Role.BASELINE_YEAR)
-        if year_index is not None and self.cells[year_index].strip():
-            try:
-                year = parse_fiscal_year(self.cells[year_index])
-            except EraError as error:
-                self._locate(error, year_index)
-        return Baseline(parsed.value, year)
 
     def _rate(self) -> Decimal | None:
         index = self.columns.roles.get(Role.RATE)
@@ -379,6 +337,13 @@ class RowReader:
                     "plan, not read as an actual",
                 )
             )
+
+    def _keep_cell_text(self, index: int, cell: cell_text.ValueCell) -> None:
+        """A number cell's time note, and its lines after the value kept in the note."""
+        if cell.time is not None:
+            self.cell_times[index] = cell.time
+        label = self.columns.label(index)
+        self.notes.extend(f"{label}：{line}" if label else line for line in cell.extra)
 
     def _check_units(self, unit: str, indicator: str) -> None:
         """Every unit written in a value cell against the 単位 column (`value_checks`); 累計

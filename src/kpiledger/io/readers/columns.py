@@ -16,7 +16,14 @@ import unicodedata
 
 from kpiledger.core.errors import Problem
 from kpiledger.io.readers.grid import Columns, Row
-from kpiledger.io.readers.heading_problems import ambiguous, missing, missing_role, wide_form
+from kpiledger.io.readers.heading_problems import (
+    ambiguous,
+    missing,
+    missing_date,
+    missing_role,
+    target_actual_rows,
+    wide_form,
+)
 from kpiledger.io.readers.increments import increment_problems, increment_year_label
 from kpiledger.io.readers.layout import SLOT, Role, heading_key, heading_roles
 from kpiledger.io.readers.target_columns import target_heading, yearly_targets_or_forecasts
@@ -26,6 +33,7 @@ from kpiledger.io.readers.year_columns import (
     date_actuals,
     fiscal_year,
     other_year_label,
+    point_in_time_year,
     year_column,
     year_of_column,
 )
@@ -93,6 +101,9 @@ NOT_READ_WORDS = (
     "担当",
     "所管",
 )
+#: Headings of a table grouped by policy rather than by project (総合戦略 tables): read as the
+#: project name only when the table has no 事業名-like column.
+GROUP_HEADINGS = ("施策名", "具体的な施策", "具体的施策", "施策の名称")
 #: The unit of a money heading: `実績額（千円）`, `単位：円`, `(単位:千円)`.
 MONEY_UNIT = re.compile(r"(?:単位[:：]|\()((?:百万|千|万)?円)")
 
@@ -105,7 +116,9 @@ def norm(text: str) -> str:
 def is_header_start(cells: list[str]) -> bool:
     """A row that opens a KPI table: it names the project column and the indicator column."""
     texts = [norm(c) for c in cells]
-    has_name = any("名称" in t or heading_roles(t) == (Role.NAME,) for t in texts)
+    has_name = any(
+        "名称" in t or heading_roles(t) == (Role.NAME,) or t in GROUP_HEADINGS for t in texts
+    )
     return has_name and any("指標" in t or "KPI" in t for t in texts)
 
 
@@ -123,6 +136,7 @@ def _is_header_text(text: str) -> bool:
     return (
         any(word in text for word in HEADER_WORDS)
         or fiscal_year(text) is not None
+        or point_in_time_year(text) is not None
         or BARE_YEAR.fullmatch(text) is not None
         or UNIT_LABEL.fullmatch(text) is not None
     )
@@ -154,13 +168,41 @@ def map_columns(rows: list[Row], report_year: int | None = None) -> tuple[Column
         problems.extend(_assign(columns, index, labels, groups))
         _line_of(columns, index, labels)
     _find_indicator_text(columns, headings)
+    _group_as_name(columns, headings)
     yearly_targets_or_forecasts(columns)
     problems.extend(date_actuals(columns, report_year))
+    shape = target_actual_rows(columns, headings)
+    if shape is not None:
+        return columns, [shape]
     problems += missing(columns)
     problems += increment_problems(columns)
-    if problems == [missing_role(columns, Role.TARGET)]:
-        columns.missing_target = problems.pop()
-    return columns, problems
+    return columns, _defer_missing(columns, problems)
+
+
+def _defer_missing(columns: Columns, problems: list[Problem]) -> list[Problem]:
+    """A missing target or target-date column, when nothing else is wrong, is told per row:
+    a row may hold its target in the indicator (`移住者数（目標70人）`), or, beside a target
+    column, its date in the target cell (`1,200（R5年度）`). Both missing stay header problems."""
+    target, date = missing_role(columns, Role.TARGET), missing_date(columns)
+    if problems == [target]:
+        columns.missing_target = target
+        return []
+    if problems == [date] and Role.TARGET in columns.roles:  # a date only in a target cell
+        columns.missing_date = date
+        return []
+    return problems
+
+
+def _group_as_name(columns: Columns, headings: list[list[str]]) -> None:
+    """A table grouped by policy (施策名, 具体的な施策) with no 事業名-like column: the policy
+    is the grouping its KPIs are read under, as a project name."""
+    if Role.NAME in columns.roles:
+        return
+    for index, labels in enumerate(headings):
+        taken = index in columns.roles.values() or index in columns.years
+        if labels and norm(labels[-1]) in GROUP_HEADINGS and not taken:
+            columns.roles[Role.NAME], columns.labels[index] = index, labels[-1]
+            return
 
 
 def _line_of(columns: Columns, index: int, labels: list[tuple[str, int]]) -> None:

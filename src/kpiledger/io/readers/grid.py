@@ -34,6 +34,9 @@ class Columns:
     #: No 指標値 column, and nothing else wrong: each row's target is read from the end of its
     #: indicator (`移住者数（目標70人）`); a row without one gets this `missing-column`.
     missing_target: Problem | None = None
+    #: No 年月 / 目標年度 column, and nothing else wrong: each row's target date is read from
+    #: its target cell (`1,200（R5年度）`); a row without one gets this `missing-column`.
+    missing_date: Problem | None = None
     #: Yearly targets (`目標値(H30)`, `R4目標`) in a table without a 指標値 column: cell index →
     #: fiscal year. A row's target is its last one written (docs: "Yearly targets").
     yearly_targets: dict[int, int] = field(default_factory=dict)

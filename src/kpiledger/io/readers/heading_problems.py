@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kpiledger.core.errors import Problem
 from kpiledger.io.readers.grid import Columns
-from kpiledger.io.readers.layout import ROLE_NAMES, Role
+from kpiledger.io.readers.layout import ROLE_NAMES, Role, heading_key
 
 REQUIRED = (Role.NAME, Role.INDICATOR, Role.TARGET)
 
@@ -140,14 +140,7 @@ def missing(columns: Columns) -> list[Problem]:
     problems = [_missing_one(columns, role) for role in required if role not in columns.roles]
     dated = Role.DATE in columns.roles or Role.TARGET_YEAR in columns.roles
     if not dated and not columns.yearly_targets:
-        problems.append(
-            Problem(
-                "missing-column",
-                "見出しに「年月」（目標年月）または「目標年度」の列がありません",
-                "the header has no target date column (年月 or 目標年度)",
-                line=columns.line,
-            )
-        )
+        problems.append(missing_date(columns))
     if not columns.years and columns.undated is None:
         problems.append(
             Problem(
@@ -158,3 +151,41 @@ def missing(columns: Columns) -> list[Problem]:
             )
         )
     return problems
+
+
+def missing_date(columns: Columns) -> Problem:
+    """`missing-column` for the target date (年月 or 目標年度); a row whose target cell names
+    its year (`1,200（R5年度）`) does without it (`cell_text`)."""
+    return Problem(
+        "missing-column",
+        "見出しに「年月」（目標年月）または「目標年度」の列がありません",
+        "the header has no target date column (年月 or 目標年度)",
+        line=columns.line,
+    )
+
+
+#: A heading whose column says, per row, whether it holds the target or the actual (s10).
+KIND_HEADINGS = ("区分", "項目区分", "目標・実績", "目標/実績", "種別")
+
+
+def target_actual_rows(columns: Columns, headings: list[list[str]]) -> Problem | None:
+    """`target-actual-rows`: a table with a 区分 column and no target column holds a row of
+    targets and a row of actuals per KPI (区分 目標 | 22 | 24, 区分 実績 | 21 | 25), a shape
+    kpiledger does not read; None for any other table."""
+    if Role.TARGET in columns.roles or columns.yearly_targets:
+        return None
+    for index, labels in enumerate(headings):
+        if any(heading_key(label) in KIND_HEADINGS for label in labels):
+            label = labels[-1]
+            return Problem(
+                "target-actual-rows",
+                f"目標の行と実績の行が分かれた表（「{label}」の列に目標・実績）は読めません。"
+                "KPIごとに1行で、目標値（指標値）・年月・年度別の実績値を列に書いてください",
+                f"a table whose '{label}' column splits each KPI into a row of targets and a row"
+                " of actuals cannot be read: write one row per KPI, with the target, its date"
+                " and each year's actual in columns",
+                line=columns.line,
+                column=index + 1,
+                field=label,
+            )
+    return None

@@ -28,6 +28,7 @@ from kpiledger.io.readers.columns import (
     norm,
 )
 from kpiledger.io.readers.layout import SECTION_HEADING, is_note
+from kpiledger.io.readers.missing_name import no_header
 from kpiledger.io.readers.multi import join_text, split_kpis
 from kpiledger.io.readers.slots import SlotRow, continuation, indicator_index, slot_row
 from kpiledger.io.readers.source import Source
@@ -212,8 +213,10 @@ class _State:
         if self._repeated_indicator(split[0] if split else indicator, reader.line):
             return None
         kpi = reader.read_kpi()
-        once = self.columns.missing_target  # a table without targets is told once
-        self.problems.extend(p for p in reader.problems if p is not once or p not in self.problems)
+        once = (self.columns.missing_target, self.columns.missing_date)  # told once per table
+        self.problems.extend(
+            p for p in reader.problems if all(p is not o for o in once) or p not in self.problems
+        )
         if kpi is not None:
             self.project.kpis.append(kpi)
             self.years.extend(y for y in kpi.actuals if y not in self.years)  # per-row years
@@ -313,21 +316,24 @@ class _State:
 
     def _check_complete(self) -> None:
         if self.headers == 0:
-            self.problems.insert(0, _NOT_A_REPORT)
+            self.problems.insert(0, no_header(self.source.rows))
             return
+        date = self.columns.missing_date if self.columns else None
+        told = any(p is date for p in self.problems)  # rows refused for want of a date
         for project in self.projects:
-            if not project.kpis and not any(p.line == project.line for p in self.problems):
-                self.problems.append(
-                    Problem(
-                        "project-without-kpi",
-                        f"事業「{project.name}」に指標の行がありません（表が途中で切れていませんか）",
-                        f"project '{project.name}' has no KPI row (is the table cut short?)",
-                        line=project.line,
-                    )
+            if told or project.kpis or any(p.line == project.line for p in self.problems):
+                continue
+            self.problems.append(
+                Problem(
+                    "project-without-kpi",
+                    f"事業「{project.name}」に指標の行がありません（表が途中で切れていませんか）",
+                    f"project '{project.name}' has no KPI row (is the table cut short?)",
+                    line=project.line,
                 )
-        missing_target = self.columns.missing_target if self.columns else None
-        if not self.projects and not self.problems and missing_target is not None:
-            self.problems.append(missing_target)  # no row to read a target from
+            )
+        missing = [self.columns.missing_target, self.columns.missing_date] if self.columns else []
+        if not self.projects and not self.problems and any(missing):
+            self.problems.extend(p for p in missing if p is not None)  # no row to read from
             return
         if not self.projects and not self.problems:
             self.problems.append(
@@ -365,14 +371,6 @@ def _same_layout(before: Columns | None, after: Columns) -> bool:
         after.yearly_targets,
         after.interims,
     )
-
-
-_NOT_A_REPORT = Problem(
-    "not-a-report",
-    "KPI表の見出し行（「事業の名称」と「指標」を含む行）が見つかりません。KPI実績報告ではないようです",
-    "no KPI table header (a row naming 事業の名称 and 指標) was found: this is not a KPI report",
-    line=1,
-)
 
 
 def _orphan(line: int, columns: Columns) -> Problem:

@@ -1,7 +1,9 @@
 """Actual columns named by a fiscal year, and the single 実績値 column without one.
 
 Year columns: `R5年度`, `令和５年度（実績）`, `R5年度実績値`, `実績（R5年度）` are the actual of
-that fiscal year; an era-less `2年度` / `元年度` takes the era of the nearest year column to its
+that fiscal year; so is a point in time (`R5.3末`, `H29末`, `令和5年3月末現在`, `R5.3.31時点`,
+`H29末KPI実績値`): the fiscal year containing it, as for a target date (`R5.3末` → FY2022); an
+era-less `2年度` / `元年度` takes the era of the nearest year column to its
 left (`R1年度 | 2年度` → 2020, `H30年度 | 元年度` → 2019). A year label with 見込/計画/目標/予定
 is a forecast: not read, but kept in `Columns.forecasts`. Any other label that looks like a year
 is `unknown-year-column`, and one fiscal year in two columns is `duplicate-column`. A year
@@ -21,10 +23,11 @@ from kpiledger.core.era import (
     parse_eraless_fiscal_year,
     parse_fiscal_year,
 )
-from kpiledger.core.errors import EraError, Problem
+from kpiledger.core.errors import EraError, KpiledgerError, Problem
 from kpiledger.io.readers.grid import Columns
 from kpiledger.io.readers.heading_problems import duplicate, unknown_year
 from kpiledger.io.readers.layout import Role, heading_key
+from kpiledger.io.readers.time_points import read_time_point
 
 #: A year label with one of these words is a forecast or plan, not an actual.
 FORECAST_WORDS = ("見込", "計画", "目標", "予定")
@@ -39,6 +42,10 @@ ACTUAL_WRAPPED = re.compile(r"実績値?\((?P<year>.+)\)")
 QUALIFIED = re.compile(r"(?P<name>[^0-9()]+)\(.*\)")
 #: `2023` under a 実績値 heading: a fiscal year written without 年度.
 BARE_YEAR = re.compile(r"[0-9]{4}")
+#: A heading naming a point in time, not a fiscal year: `末`, `時点`, `現在`, a month.
+POINT_MARK = re.compile(r"末|時点|現在|[0-9]月|[0-9]\.[0-9]")
+#: What may follow a point-in-time heading: nothing, or that it holds the actual.
+POINT_REST = re.compile(r"(?:KPI|の)?(?:実績値?)?")
 
 
 def fiscal_year(text: str) -> int | None:
@@ -46,6 +53,22 @@ def fiscal_year(text: str) -> int | None:
         return parse_fiscal_year(text)
     except EraError:
         return None
+
+
+def point_in_time_year(text: str) -> int | None:
+    """The fiscal year containing the point in time a heading names (`R5.3末` → 2022, `H29末`
+    → 2017, `令和5年3月末現在` → 2022), with nothing after it but 実績値 (or a forecast word,
+    read as a forecast column); None for any other heading (a fiscal year, or unclear)."""
+    key = heading_key(text)
+    if not POINT_MARK.search(key):
+        return None
+    try:
+        point = read_time_point(key)
+    except KpiledgerError:
+        return None
+    plain = POINT_REST.fullmatch(point.rest) is not None
+    forecast = any(word in point.rest for word in FORECAST_WORDS)
+    return point.fiscal_year if plain or forecast else None
 
 
 def bare_year(text: str) -> int | None:
@@ -59,7 +82,7 @@ def year_of_column(columns: Columns, index: int, label: str, above: list[str]) -
     """The fiscal year a year column's label names; a str saying why when it looks like a year
     label that cannot be read; None when it is no year label. A bare `2023` is a fiscal year
     only under a 実績 heading (alone it could be a calendar year)."""
-    year = fiscal_year(label)
+    year = fiscal_year(label) or point_in_time_year(label)
     wrapped = ACTUAL_WRAPPED.fullmatch(heading_key(label))
     if year is None and wrapped:
         year = fiscal_year(wrapped["year"]) or bare_year(wrapped["year"])

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from kpiledger.core.evaluate import evaluate_kpi
+from kpiledger.core.grades import read_legend
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import presenters
 from kpiledger.web.ledger.services import reports
@@ -65,7 +66,10 @@ def kpi(request: HttpRequest, code: str, kpi_id: int) -> HttpResponse:
     published.kpi = row
     row.project.organization = org
     current = reports.current_values([row.id], year).get(row.id, {})
-    result = evaluate_kpi(reports.to_core_kpi(published, current), year, settings.KPILEDGER_NEARLY)
+    legend = read_legend(reports.report_heading(org, year)[1])  # the report's grade legend
+    result = evaluate_kpi(
+        reports.to_core_kpi(published, current), year, settings.KPILEDGER_NEARLY, legend
+    )
     observation_history = (
         m.Observation.history.filter(kpi_id=row.id)
         .select_related("history_user")
