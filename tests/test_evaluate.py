@@ -10,22 +10,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.factories import D, make_kpi
 
+from kpiledger.core.effect import Effect
 from kpiledger.core.era import YearMonth
 from kpiledger.core.evaluate import (
-    Effect,
-    Progress,
     Status,
-    achievement_rate,
-    cagr,
-    cagr_ratio,
-    classify_progress_ratio,
     evaluate_kpi,
     evaluate_report,
     judgeable_years,
-    linear_ratio,
     suggest_effect,
 )
 from kpiledger.core.model import Aggregation, Direction, Project, Report, Section
+from kpiledger.core.progress import (
+    Progress,
+    cagr,
+    cagr_ratio,
+    classify_progress_ratio,
+    linear_ratio,
+)
+from kpiledger.core.rate import achievement_rate
 
 INC, DEC = Direction.INCREASE, Direction.DECREASE
 

@@ -22,9 +22,10 @@ from pathlib import Path
 import pytest
 
 from kpiledger.core.errors import NumberError, ReportError
-from kpiledger.core.evaluate import Status, evaluate_report, judged_status, meets_target
+from kpiledger.core.evaluate import Status, evaluate_report, judged_status
 from kpiledger.core.model import Direction
 from kpiledger.core.numbers import parse_number
+from kpiledger.core.rate import meets_target
 from kpiledger.io.readers.layout import Role, heading_roles
 from kpiledger.io.readers.overrides import parse_direction
 from kpiledger.io.readers.text import parse, read

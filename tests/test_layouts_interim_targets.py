@@ -34,9 +34,10 @@ from tests.test_text_reader_layouts import (
 
 from kpiledger.core.era import YearMonth
 from kpiledger.core.errors import NumberError, ReportError
-from kpiledger.core.evaluate import Progress, Status, evaluate_report
+from kpiledger.core.evaluate import Status, evaluate_report
 from kpiledger.core.model import Aggregation, Baseline, Direction
 from kpiledger.core.numbers import parse_number
+from kpiledger.core.progress import Progress
 from kpiledger.io.readers import read_report_bytes
 from kpiledger.io.readers.text import parse
 from kpiledger.io.writers.json import dumps

@@ -31,8 +31,9 @@ from tests.test_text_reader_layouts import (
 
 from kpiledger.core.era import YearMonth
 from kpiledger.core.errors import ReportError
-from kpiledger.core.evaluate import Progress, Status, evaluate_report
+from kpiledger.core.evaluate import Status, evaluate_report
 from kpiledger.core.model import Aggregation, Direction
+from kpiledger.core.progress import Progress
 from kpiledger.io.readers.text import parse
 from kpiledger.io.readers.year_columns import point_in_time_year
 

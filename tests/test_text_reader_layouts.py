@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from kpiledger.core.era import YearMonth
-from kpiledger.core.evaluate import KpiResult, Progress, Status, evaluate_report
+from kpiledger.core.evaluate import KpiResult, Status, evaluate_report
 from kpiledger.core.model import (
     Actual,
     Aggregation,
@@ -34,6 +34,7 @@ from kpiledger.core.model import (
     Report,
     Section,
 )
+from kpiledger.core.progress import Progress
 from kpiledger.io.readers.text import parse, read
 
 ROOT = Path(__file__).resolve().parents[1]

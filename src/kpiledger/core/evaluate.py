@@ -4,63 +4,26 @@ Each rule is one small function working on `Decimal`; "cannot be computed" is `N
 The rules are those of EVALUATION.md; docs/evaluation.md records the decisions taken where it
 is silent.
 
-No value can make a calculation fail: the achievement rate is computed exactly (as a fraction,
-rounded once), and every other calculation runs under `CALCULATION`, a decimal context whose
-precision and exponent range no published value reaches, whatever the caller's context is.
+Achievement rates are in `rate`, interim progress in `progress`, and every calculation here runs
+under `calculation.CALCULATION`, whatever the caller's decimal context is.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import (
-    MAX_EMAX,
-    MIN_EMIN,
-    ROUND_HALF_EVEN,
-    Context,
-    Decimal,
-    DivisionByZero,
-    InvalidOperation,
-    Overflow,
-    localcontext,
-)
+from decimal import Decimal
 from enum import StrEnum
-from fractions import Fraction
-from functools import wraps
-from math import floor
-from typing import ParamSpec, TypeVar
 
 from kpiledger.core import grades, quality
+from kpiledger.core.calculation import calculated
 from kpiledger.core.effect import Effect, effect_mismatch
 from kpiledger.core.inference import Inferred, aggregation_of, direction_of
-from kpiledger.core.model import Aggregation, Baseline, Direction, Flag, Kpi, Project, Report
+from kpiledger.core.model import Aggregation, Direction, Flag, Kpi, Project, Report
+from kpiledger.core.progress import Progress, anticipated_progress
+from kpiledger.core.rate import STRICT_BOUNDS, achievement_rate, meets_target
 
-HUNDRED = Decimal(100)
 DEFAULT_NEARLY = Decimal(80)
-
-#: The context of every calculation: 50 significant digits (a ledger value has 15, a sum of a
-#: century of them 17) and the widest exponent range, so nothing overflows or underflows.
-CALCULATION = Context(
-    prec=50,
-    rounding=ROUND_HALF_EVEN,
-    Emin=MIN_EMIN,
-    Emax=MAX_EMAX,
-    traps=[InvalidOperation, DivisionByZero, Overflow],
-)
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def calculated(function: Callable[P, R]) -> Callable[P, R]:
-    """Run `function` under `CALCULATION`, whatever the caller's decimal context."""
-
-    @wraps(function)
-    def in_context(*args: P.args, **kwargs: P.kwargs) -> R:
-        with localcontext(CALCULATION):
-            return function(*args, **kwargs)
-
-    return in_context
 
 
 class Status(StrEnum):
@@ -85,31 +48,6 @@ STATUS_LABELS = {
     Status.NOT_ACHIEVED: ("未達成", "Not achieved"),
     Status.NO_DATA: ("実績なし", "No data"),
     Status.NOT_DUE: ("目標年度前", "Target not yet due"),
-}
-
-
-class Progress(StrEnum):
-    """Anticipated progress of a target not yet due (Open SDG / Statistics Canada method)."""
-
-    ON_TRACK = "on_track"  # 順調
-    NEEDS_ACCELERATION = "needs_acceleration"  # 加速が必要
-    LIMITED = "limited"  # 進捗が限定的
-    DETERIORATION = "deterioration"  # 悪化
-
-    @property
-    def label_ja(self) -> str:
-        return PROGRESS_LABELS[self][0]
-
-    @property
-    def label_en(self) -> str:
-        return PROGRESS_LABELS[self][1]
-
-
-PROGRESS_LABELS = {
-    Progress.ON_TRACK: ("順調", "On track"),
-    Progress.NEEDS_ACCELERATION: ("加速が必要", "Needs acceleration"),
-    Progress.LIMITED: ("進捗が限定的", "Limited progress"),
-    Progress.DETERIORATION: ("悪化", "Deterioration"),
 }
 
 
@@ -153,66 +91,7 @@ class ReportResult:
         return {"kpis": len(self.kpis)} | {s.value: counts.get(s, 0) for s in Status}
 
 
-# --- achievement rate -----------------------------------------------------------------------
-
-
-def round_rate(value: Decimal | Fraction) -> Decimal:
-    """Percent to one decimal place, ROUND_HALF_UP (220.28 → 220.3, 81.65 → 81.7,
-    −81.65 → −81.7); never a negative zero (−0.01 → 0.0).
-
-    Exact for a value of any size (no decimal context is involved, so nothing can overflow
-    or round twice): |value| × 10 + ½, floored, is the number of tenths.
-    """
-    tenths = Decimal(floor(abs(Fraction(value)) * 10 + Fraction(1, 2)))
-    exact = Context(prec=tenths.adjusted() + 1, Emin=MIN_EMIN, Emax=MAX_EMAX)
-    rate = tenths.scaleb(-1, context=exact)
-    return rate.copy_negate() if value < 0 and tenths else rate
-
-
-def percent(numerator: Fraction, denominator: Fraction) -> Decimal:
-    """numerator / denominator × 100, rounded by `round_rate` (denominator ≠ 0)."""
-    return round_rate(numerator / denominator * 100)
-
-
-def achievement_rate(
-    actual: Decimal, target: Decimal, direction: Direction, baseline: Decimal | None = None
-) -> Decimal | None:
-    """達成率 in percent, one decimal, ROUND_HALF_UP; None when it cannot be computed.
-
-    With a baseline b and t ≠ b: increase (a − b)/(t − b) × 100, decrease (b − a)/(b − t) × 100.
-    Without one (or t = b): increase a/t × 100, None when t ≤ 0 (a net balance with target 0
-    or ▲50: a/t means nothing); decrease t/a × 100 where a = 0 gives 100 when t ≥ 0 (nothing
-    left to reduce), None when a < 0 or t < 0 (t/a would call a better actual a lower rate).
-    The status then comes from comparing a with t alone (`rate_undefined` says why).
-    Computed exactly with fractions, so no value is too large or too small.
-    """
-    a, t = Fraction(actual), Fraction(target)
-    if baseline is not None and target != baseline:
-        b = Fraction(baseline)
-        if direction is Direction.INCREASE:
-            return percent(a - b, t - b)
-        return percent(b - a, b - t)
-    if direction is Direction.INCREASE:
-        return None if t <= 0 else percent(a, t)
-    if a < 0 or t < 0:
-        return None
-    if a == 0:
-        return round_rate(HUNDRED)
-    return percent(t, a)
-
-
-def meets_target(
-    actual: Decimal, target: Decimal, direction: Direction, strict: bool = False
-) -> bool:
-    """a ≥ t for increase, a ≤ t for decrease; a > t and a < t for a strict bound (the target
-    written `100超` or `1.5未満`)."""
-    if actual == target and strict:
-        return False
-    return actual >= target if direction is Direction.INCREASE else actual <= target
-
-
-#: Bounds that exclude the target value itself (`100超`: more than 100).
-STRICT_BOUNDS = ("未満", "超")
+# --- status ---------------------------------------------------------------------------------
 
 
 def judged_status(
@@ -256,90 +135,6 @@ def judged_year(kpi: Kpi, report_year: int) -> int | None:
         return due_year if due_year is not None else report_year
     values = kpi.values(up_to=report_year)
     return values[-1][0] if values else None
-
-
-# --- interim progress -----------------------------------------------------------------------
-
-ON_TRACK_RATIO = Decimal("0.95")
-ACCELERATION_RATIO = Decimal("0.60")
-
-
-def classify_progress_ratio(ratio: Decimal) -> Progress:
-    """R ≥ 0.95 on track; 0.60 ≤ R < 0.95 needs acceleration; 0 ≤ R < 0.60 limited; R < 0
-    deterioration."""
-    if ratio >= ON_TRACK_RATIO:
-        return Progress.ON_TRACK
-    if ratio >= ACCELERATION_RATIO:
-        return Progress.NEEDS_ACCELERATION
-    if ratio >= 0:
-        return Progress.LIMITED
-    return Progress.DETERIORATION
-
-
-@calculated
-def cagr(start: Decimal, end: Decimal, years: int) -> Decimal | None:
-    """Compound annual growth rate (end/start)^(1/years) − 1; None unless both > 0, years > 0."""
-    if start <= 0 or end <= 0 or years <= 0:
-        return None
-    return (end / start) ** (Decimal(1) / Decimal(years)) - 1
-
-
-@calculated
-def cagr_ratio(
-    start: tuple[int, Decimal], latest: tuple[int, Decimal], target: Decimal, target_year: int
-) -> Decimal | None:
-    """R = CAGR observed / CAGR required (Open SDG method).
-
-    observed from the start value to the latest value; required from the start value to the
-    target by the target year. None when either is undefined or the required growth is 0.
-    """
-    observed = cagr(start[1], latest[1], latest[0] - start[0])
-    required = cagr(start[1], target, target_year - start[0])
-    if observed is None or required is None or required == 0:
-        return None
-    return observed / required
-
-
-@calculated
-def linear_ratio(
-    start: tuple[int, Decimal], latest: tuple[int, Decimal], target: Decimal, target_year: int
-) -> Decimal | None:
-    """R = (a − x0) / (expected − x0) on the straight line from the start to the target.
-
-    expected = x0 + (t − x0) × (year − year0)/(target year − year0). None when no time has
-    passed since the start, or the line is flat.
-    """
-    elapsed, span = latest[0] - start[0], target_year - start[0]
-    if elapsed <= 0 or span <= 0 or target == start[1]:
-        return None
-    expected_gain = (target - start[1]) * Decimal(elapsed) / Decimal(span)
-    return (latest[1] - start[1]) / expected_gain
-
-
-def progress_start(kpi: Kpi, report_year: int) -> tuple[int, Decimal] | None:
-    """The trend's starting point: the baseline (with its year) if known, else the first value."""
-    base: Baseline | None = kpi.baseline
-    if base is not None and base.fiscal_year is not None:
-        return (base.fiscal_year, base.value)
-    values = kpi.series(up_to=report_year)
-    return values[0] if values else None
-
-
-@calculated
-def anticipated_progress(kpi: Kpi, report_year: int, direction: Direction) -> Progress | None:
-    """Progress of a target not yet due: on track when already met, else the CAGR ratio where
-    the start and latest values are positive and a year apart, else the straight line."""
-    values = kpi.series(up_to=report_year)
-    start, due = progress_start(kpi, report_year), kpi.target_fiscal_year
-    if not values or start is None or due is None:
-        return None
-    latest = values[-1]
-    if meets_target(latest[1], kpi.target, direction):
-        return Progress.ON_TRACK
-    ratio = cagr_ratio(start, latest, kpi.target, due)
-    if ratio is None:
-        ratio = linear_ratio(start, latest, kpi.target, due)
-    return classify_progress_ratio(ratio) if ratio is not None else None
 
 
 # --- one KPI, one project, one report -------------------------------------------------------

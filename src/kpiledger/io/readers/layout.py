@@ -3,6 +3,7 @@ headings of a KPI table as municipalities write them (`heading_roles`)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from enum import StrEnum
@@ -195,17 +196,21 @@ ROLE_WORDS: dict[str, Role] = {
     "KPI": Role.INDICATOR,
 }
 _LONGEST_FIRST = sorted(ROLE_WORDS, key=len, reverse=True)
+#: The role words as one pattern, longest first: at each place the longest word is taken.
+_ROLE_WORD = re.compile("|".join(map(re.escape, _LONGEST_FIRST)))
 #: A slot label of the national form (`指標①`, `指標2`, `KPI③`; ① is 1 after NFKC).
 SLOT = re.compile(r"(?:指標|KPI)?[0-9]{1,2}")
 #: `単位：円` under 実績額: a note on the column's unit, not the 単位 column.
 UNIT_NOTE = re.compile(r"単位[:：].*")
 
 
+@functools.lru_cache(maxsize=8192)
 def heading_key(text: str) -> str:
     """NFKC with spaces removed, for matching headings (`K P I` → `KPI`, `（` → `(`)."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+@functools.lru_cache(maxsize=8192)
 def heading_roles(label: str) -> tuple[Role, ...]:
     """The roles a heading names: one for a known heading, none for a column kpiledger does
     not read (事業費, 事業効果), two or more for a heading that names several (`目標値・実績値`),
@@ -219,15 +224,9 @@ def heading_roles(label: str) -> tuple[Role, ...]:
     if UNIT_NOTE.fullmatch(key):
         return ()
     found: list[Role] = []
-    at = 0
-    while at < len(key):
-        word = next((w for w in _LONGEST_FIRST if key.startswith(w, at)), None)
-        if word is None:
-            at += 1
-            continue
-        if ROLE_WORDS[word] not in found:
-            found.append(ROLE_WORDS[word])
-        at += len(word)
+    for match in _ROLE_WORD.finditer(key):  # leftmost, then longest, never overlapping
+        if ROLE_WORDS[match.group(0)] not in found:
+            found.append(ROLE_WORDS[match.group(0)])
     if Role.RATE in found:
         return (Role.RATE,)
     return () if found == [Role.ACTUAL] else tuple(found)

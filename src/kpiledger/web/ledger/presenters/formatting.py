@@ -10,11 +10,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 
+from kpiledger.core.effect import Effect
 from kpiledger.core.era import YearMonth, fiscal_year_label, format_long, format_short
-from kpiledger.core.evaluate import Effect, KpiResult, Progress, ProjectResult, Status
+from kpiledger.core.evaluate import KpiResult, ProjectResult, Status
 from kpiledger.core.inference import Inferred
 from kpiledger.core.model import Actual, Confidence
 from kpiledger.core.numbers import format_number, to_plain_string
+from kpiledger.core.progress import Progress
 from kpiledger.web.ledger import models as m
 
 STATUS_ICONS = {

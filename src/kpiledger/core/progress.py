@@ -1,0 +1,121 @@
+"""Interim progress of a target not yet due (Open SDG / Statistics Canada method).
+
+R = CAGR observed / CAGR required where the start and latest values are positive and a year
+apart, else the straight line from the start to the target; R is then classified by the
+0.95 / 0.60 / 0 thresholds (EVALUATION.md, docs/evaluation.md).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from kpiledger.core.calculation import calculated
+from kpiledger.core.model import Baseline, Direction, Kpi
+from kpiledger.core.rate import meets_target
+
+
+class Progress(StrEnum):
+    """Anticipated progress of a target not yet due (Open SDG / Statistics Canada method)."""
+
+    ON_TRACK = "on_track"  # 順調
+    NEEDS_ACCELERATION = "needs_acceleration"  # 加速が必要
+    LIMITED = "limited"  # 進捗が限定的
+    DETERIORATION = "deterioration"  # 悪化
+
+    @property
+    def label_ja(self) -> str:
+        return PROGRESS_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return PROGRESS_LABELS[self][1]
+
+
+PROGRESS_LABELS = {
+    Progress.ON_TRACK: ("順調", "On track"),
+    Progress.NEEDS_ACCELERATION: ("加速が必要", "Needs acceleration"),
+    Progress.LIMITED: ("進捗が限定的", "Limited progress"),
+    Progress.DETERIORATION: ("悪化", "Deterioration"),
+}
+
+ON_TRACK_RATIO = Decimal("0.95")
+ACCELERATION_RATIO = Decimal("0.60")
+
+
+def classify_progress_ratio(ratio: Decimal) -> Progress:
+    """R ≥ 0.95 on track; 0.60 ≤ R < 0.95 needs acceleration; 0 ≤ R < 0.60 limited; R < 0
+    deterioration."""
+    if ratio >= ON_TRACK_RATIO:
+        return Progress.ON_TRACK
+    if ratio >= ACCELERATION_RATIO:
+        return Progress.NEEDS_ACCELERATION
+    if ratio >= 0:
+        return Progress.LIMITED
+    return Progress.DETERIORATION
+
+
+@calculated
+def cagr(start: Decimal, end: Decimal, years: int) -> Decimal | None:
+    """Compound annual growth rate (end/start)^(1/years) − 1; None unless both > 0, years > 0."""
+    if start <= 0 or end <= 0 or years <= 0:
+        return None
+    return (end / start) ** (Decimal(1) / Decimal(years)) - 1
+
+
+@calculated
+def cagr_ratio(
+    start: tuple[int, Decimal], latest: tuple[int, Decimal], target: Decimal, target_year: int
+) -> Decimal | None:
+    """R = CAGR observed / CAGR required (Open SDG method).
+
+    observed from the start value to the latest value; required from the start value to the
+    target by the target year. None when either is undefined or the required growth is 0.
+    """
+    observed = cagr(start[1], latest[1], latest[0] - start[0])
+    required = cagr(start[1], target, target_year - start[0])
+    if observed is None or required is None or required == 0:
+        return None
+    return observed / required
+
+
+@calculated
+def linear_ratio(
+    start: tuple[int, Decimal], latest: tuple[int, Decimal], target: Decimal, target_year: int
+) -> Decimal | None:
+    """R = (a − x0) / (expected − x0) on the straight line from the start to the target.
+
+    expected = x0 + (t − x0) × (year − year0)/(target year − year0). None when no time has
+    passed since the start, or the line is flat.
+    """
+    elapsed, span = latest[0] - start[0], target_year - start[0]
+    if elapsed <= 0 or span <= 0 or target == start[1]:
+        return None
+    expected_gain = (target - start[1]) * Decimal(elapsed) / Decimal(span)
+    return (latest[1] - start[1]) / expected_gain
+
+
+def progress_start(kpi: Kpi, report_year: int) -> tuple[int, Decimal] | None:
+    """The trend's starting point: the baseline (with its year) if known, else the first value."""
+    base: Baseline | None = kpi.baseline
+    if base is not None and base.fiscal_year is not None:
+        return (base.fiscal_year, base.value)
+    values = kpi.series(up_to=report_year)
+    return values[0] if values else None
+
+
+@calculated
+def anticipated_progress(kpi: Kpi, report_year: int, direction: Direction) -> Progress | None:
+    """Progress of a target not yet due: on track when already met, else the CAGR ratio where
+    the start and latest values are positive and a year apart, else the straight line."""
+    values = kpi.series(up_to=report_year)
+    start, due = progress_start(kpi, report_year), kpi.target_fiscal_year
+    if not values or start is None or due is None:
+        return None
+    latest = values[-1]
+    if meets_target(latest[1], kpi.target, direction):
+        return Progress.ON_TRACK
+    ratio = cagr_ratio(start, latest, kpi.target, due)
+    if ratio is None:
+        ratio = linear_ratio(start, latest, kpi.target, due)
+    return classify_progress_ratio(ratio) if ratio is not None else None
