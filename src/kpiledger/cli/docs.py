@@ -30,7 +30,7 @@ def render() -> str:
     ]
     for name, sub in _subcommands(parser).items():
         parts += ["", f"## kpiledger {name}", "", "```text", sub.format_help().rstrip(), "```"]
-    return "\n".join(parts + csv_columns()) + "\n"
+    return "\n".join(parts + csv_columns() + opendata_columns()) + "\n"
 
 
 def csv_columns() -> list[str]:
@@ -54,6 +54,44 @@ def csv_columns() -> list[str]:
     lines.append(f"| {number + 1}… | R1年度 … (one per year column of the report) | `actuals` |")
     for key, label in RESULT_COLUMNS:
         lines.append(f"| … | {label} | `{key}` |")
+    return lines
+
+
+def opendata_columns() -> list[str]:
+    """The columns of `export --format csv` (long) and `csv-wide`, from the writer's lists."""
+    from kpiledger.io.writers.opendata import KPI_COLUMNS, RESULT_COLUMNS, YEAR_COLUMNS
+
+    lines = [
+        "",
+        "## `export --format csv` / `csv-wide` の列 (open-data CSV columns)",
+        "",
+        "Open data after the national conventions for municipal data (推奨データセット): UTF-8"
+        " with BOM, one header row in Japanese, the 6-digit 全国地方公共団体コード in every row,"
+        " `目標年月` as ISO `2024-03`, fiscal years (年度) as western years, numbers exactly as"
+        " published (`2300`, `73.5`). A coded value has its Japanese wording in the column"
+        " before its code. `csv` (long) has one row per KPI and published fiscal year, with"
+        " the KPI's terms and the report year's judgement on each of its rows (filter"
+        " `年度 = 評価年度` for the judged value); a year without a value has an empty `実績値`"
+        " and the marker as published in `値なしの表記` (`-`, `未集計` …). `csv-wide` has one row"
+        " per KPI, as the report, with one `実績値_2019年度` column per published year (empty"
+        " without a value). 全国地方公共団体コード, 報告年度 and KPI番号 identify a KPI in both."
+        " A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed"
+        " with `'` (formula injection); a lone `-` (a no-value marker) is kept.",
+        "",
+        "| # | 列 (column) | key | file |",
+        "|---|---|---|---|",
+    ]
+    number = 0
+    for key, label in KPI_COLUMNS:
+        number += 1
+        lines.append(f"| {number} | {label} | `{key}` | both |")
+    lines.append(
+        f"| {number + 1}… | 実績値_2019年度 … (one per published year) | `actuals` | wide |"
+    )
+    for key, label in YEAR_COLUMNS:
+        lines.append(f"| … | {label} | `{key}` | long |")
+    for key, label in RESULT_COLUMNS:
+        lines.append(f"| … | {label} | `{key}` | both |")
     return lines
 
 

@@ -1,4 +1,4 @@
-"""CLI commands that use the ledger database: import, serve, manage.
+"""CLI commands that use the ledger database: import, export, serve, manage.
 
 Django is set up only when one of these runs, so `kpiledger evaluate` stays light.
 """
@@ -62,6 +62,9 @@ def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # ty
         action="store_true",
         help="変更内容を表示するだけで書き込まない (preview only; write nothing)",
     )
+    from kpiledger.cli import export
+
+    export.add_command(commands, formatter)
     serve = commands.add_parser(
         "serve",
         formatter_class=formatter,
@@ -91,6 +94,10 @@ def run(args: argparse.Namespace) -> int:
     setup()
     if args.command == "import":
         return run_import(args.file, args.org, args.name, args.dry_run, args.sheet, args.direction)
+    if args.command == "export":
+        from kpiledger.cli.export import run_export
+
+        return run_export(args.org, args.year, args.format, args.output)
     if args.command == "serve":
         return run_serve(args.host, args.port, args.threads)
     from django.core.management import execute_from_command_line

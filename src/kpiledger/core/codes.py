@@ -143,6 +143,11 @@ CATALOGUE = (
          "a character the chosen CSV encoding cannot write"),
     Code("bad-host", "cli", "error", "待ち受けできない --host", "a --host that cannot be listened on"),
     Code("cannot-listen", "cli", "error", "使用中などで待ち受けできないポート", "a port that cannot be listened on"),
+    Code("org-not-in-ledger", "cli", "error", "台帳にない団体の --org（export）", "an --org the ledger does not have (export)"),
+    Code("year-not-in-ledger", "cli", "error", "台帳にその団体の報告書がない --year（export）",
+         "a --year for which the ledger has no report of the organization (export)"),
+    Code("cannot-write", "cli", "error", "書き込めない出力先 -o（フォルダ、ないフォルダ、権限なし）",
+         "an -o that cannot be written (a folder, a missing folder, no permission)"),
     Code("database-unavailable", "cli", "error", "接続できないデータベース", "a database that cannot be reached"),
     Code("bad-setting", "settings", "error", "正しくない環境変数（KPILEDGER_*）", "a wrong KPILEDGER_* environment variable"),
 )  # fmt: skip

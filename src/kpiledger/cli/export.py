@@ -1,0 +1,191 @@
+"""`kpiledger export`: a year's report of one organization, from the ledger, in a file format.
+
+The report is read from the ledger as it was published (`services.reports.load_report`) and
+judged by the core, so `--format json` is exactly what `kpiledger evaluate FILE --format json`
+writes for the imported file. The output is written to a temporary file beside PATH and renamed
+into place: on any error nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from kpiledger.cli.options import fiscal_year
+from kpiledger.core.errors import KpiledgerError
+
+FORMATS = ("json", "csv", "csv-wide")
+
+
+def add_command(commands: argparse._SubParsersAction, formatter) -> None:  # type: ignore[type-arg,no-untyped-def]
+    export = commands.add_parser(
+        "export",
+        formatter_class=formatter,
+        help="台帳の報告書をファイルに書き出す (export a report from the ledger)",
+        description="台帳に取り込んだ団体・年度の報告書を、公表時の値で評価して書き出します。"
+        " json は evaluate --format json と同じ形式、csv はオープンデータ用（BOM付きUTF-8、"
+        "全国地方公共団体コード列）のKPI×年度の縦持ち、csv-wide はKPIごとに1行（報告書の形）"
+        "です。概ね達成の下限はページと同じ KPILEDGER_NEARLY です。 (Write an organization's report"
+        " of a fiscal year from the ledger, judged on the published values: json is the schema"
+        " of evaluate --format json; csv is open data (UTF-8 with BOM, a 全国地方公共団体コード"
+        " column), one row per KPI and fiscal year; csv-wide is one row per KPI, as the report."
+        " The nearly-achieved threshold is KPILEDGER_NEARLY, as on the pages.)",
+    )
+    export.add_argument(
+        "--org",
+        required=True,
+        metavar="CODE",
+        help="全国地方公共団体コード6桁 (6-digit local government code, e.g. 012068)",
+    )
+    export.add_argument(
+        "--year",
+        type=fiscal_year,
+        metavar="FY",
+        help="報告書の年度（西暦、既定は台帳にある最新の年度）"
+        " (fiscal year of the report, e.g. 2023; default: the latest in the ledger)",
+    )
+    export.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="json",
+        help="出力形式 (output format; default: json)",
+    )
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        default="-",
+        help="書き出すファイル。- または省略で標準出力"
+        " (output file; - or omitted: standard output)",
+    )
+
+
+def run_export(org: str, year: int | None, fmt: str, output: str) -> int:
+    """Load, judge, render and write; every failure is a KpiledgerError (exit status 2)."""
+    from django.conf import settings
+
+    from kpiledger.cli.web_commands import prepare
+    from kpiledger.web.ledger.services import reports
+
+    target = None if output == "-" else Path(output)
+    if target is not None:
+        check_writable(target)
+    prepare()
+    organization = organization_of(org)
+    year = report_year(organization, year)
+    result = reports.load_report(organization, year, settings.KPILEDGER_NEARLY).result
+    content = render(result, fmt, organization.code, organization.name)
+    if target is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+    else:
+        write_file(target, content)
+    return 0
+
+
+def render(result, fmt: str, code: str, name: str) -> bytes:  # type: ignore[no-untyped-def]
+    """The report in `fmt` as the bytes of the file."""
+    if fmt == "json":
+        from kpiledger.io.writers import json as json_writer
+
+        return json_writer.dumps(result).encode("utf-8")
+    from kpiledger.io.writers import opendata
+
+    publisher = opendata.Publisher(code, name)
+    dump = opendata.dumps_wide if fmt == "csv-wide" else opendata.dumps_long
+    return dump(result, publisher).encode(opendata.ENCODING)
+
+
+def organization_of(text: str):  # type: ignore[no-untyped-def]
+    """The organization in the ledger with this code (`bad-org-code` for a malformed one,
+    `org-not-in-ledger` naming the organizations the ledger has)."""
+    from kpiledger.core.orgcode import normalize_code
+    from kpiledger.web.ledger import models as m
+
+    code = normalize_code(text)
+    organization = m.Organization.objects.filter(code=code).first()
+    if organization is not None:
+        return organization
+    codes = list(m.Organization.objects.values_list("code", flat=True)[:20])
+    known = "、".join(codes) or "なし"
+    raise KpiledgerError.single(
+        "org-not-in-ledger",
+        f"団体コード {code} の団体は台帳にありません（台帳にある団体コード: {known}）。"
+        "先に kpiledger import で報告書を取り込んでください",
+        f"no organization with the code {code} is in the ledger (its codes: "
+        f"{', '.join(codes) or 'none'}); import its report first with kpiledger import",
+    )
+
+
+def report_year(organization, year: int | None) -> int:  # type: ignore[no-untyped-def]
+    """`year` if the ledger has that year's report (the latest when None), else
+    `year-not-in-ledger` naming the years it has."""
+    from kpiledger.core.era import fiscal_year_label
+    from kpiledger.web.ledger.services import reports
+
+    years = reports.report_years(organization)
+    if years and year is None:
+        return years[0]
+    if year in years:
+        return year
+    have = "、".join(f"{y}（{fiscal_year_label(y)}）" for y in sorted(years)) or "なし"
+    have_en = ", ".join(str(y) for y in sorted(years)) or "none"
+    asked = f"{year}年度の報告書" if year is not None else "報告書"
+    asked_en = f"for FY{year}" if year is not None else "at all"
+    raise KpiledgerError.single(
+        "year-not-in-ledger",
+        f"{organization}の{asked}は台帳にありません。台帳にある年度: {have}",
+        f"the ledger has no report of {organization.code} {asked_en} (its years: {have_en})",
+    )
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, before any work, a PATH that is a folder or whose folder does not exist or
+    cannot be written to (`cannot-write`)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise _cannot_write(path, "フォルダです", "it is a folder")
+    if not folder.is_dir():
+        raise _cannot_write(path, "フォルダがありません", "its folder does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise _cannot_write(path, "書き込む権限がありません", "no permission to write")
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """Write `content` to a temporary file beside `path`, then rename it into place."""
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(content)
+            os.chmod(temporary, _file_mode(path))
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise _cannot_write(path, reason, reason) from None
+
+
+def _file_mode(path: Path) -> int:
+    """The mode of the file replaced, else that of a new file (mkstemp's is 0600)."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _cannot_write(path: Path, why_ja: str, why_en: str) -> KpiledgerError:
+    return KpiledgerError.single(
+        "cannot-write",
+        f"{path} に書き込めません（{why_ja}）。-o で書き込めるファイルを指定してください",
+        f"cannot write {path} ({why_en}); give a writable file with -o",
+    )
