@@ -68,7 +68,7 @@ def run_export(org: str, year: int | None, fmt: str, output: str) -> int:
     """Load, judge, render and write; every failure is a KpiledgerError (exit status 2)."""
     from django.conf import settings
 
-    from kpiledger.cli.web_commands import prepare
+    from kpiledger.cli.database import prepare
     from kpiledger.web.ledger.services import reports
 
     target = None if output == "-" else Path(output)

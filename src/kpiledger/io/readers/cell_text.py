@@ -22,16 +22,14 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from kpiledger.core.era import YearMonth, parse_fiscal_year, parse_year_month
 from kpiledger.core.errors import EraError, KpiledgerError, NumberError, Problem
 from kpiledger.core.model import Baseline
 from kpiledger.io.readers.layout import Role
+from kpiledger.io.readers.row_view import RowView
 from kpiledger.io.readers.time_points import read_time_point
-
-if TYPE_CHECKING:
-    from kpiledger.io.readers.cells import RowReader
 
 T = TypeVar("T")
 #: A breakdown line under a value: `（うち県外27）`, `(うち市外 3)`.
@@ -100,7 +98,7 @@ def _cell_date(note: str) -> YearMonth:
         return YearMonth(read_time_point(note).fiscal_year + 1, 3)
 
 
-def target_date(reader: RowReader, target_index: int) -> YearMonth | None:
+def target_date(reader: RowView, target_index: int) -> YearMonth | None:
     """The 年月 / 目標年度 column's; in a table with yearly targets and neither, the end of the
     fiscal year whose target was read (`目標値(R5)` → 2024年3月); the target cell's own time
     note when there is no such column or its cell is blank (`1,200（R5年度）` → 2024年3月)."""
@@ -124,14 +122,14 @@ def target_date(reader: RowReader, target_index: int) -> YearMonth | None:
     return date
 
 
-def _column_date(reader: RowReader, index: int) -> YearMonth | None:
+def _column_date(reader: RowView, index: int) -> YearMonth | None:
     if Role.DATE in reader.columns.roles:
         return _date(reader, index, parse_year_month)
     year = _date(reader, index, parse_fiscal_year)
     return YearMonth(year + 1, 3) if year is not None else None
 
 
-def _date(reader: RowReader, index: int, parse: Callable[[str], T]) -> T | None:
+def _date(reader: RowView, index: int, parse: Callable[[str], T]) -> T | None:
     text = reader.cells[index].strip()
     if not text:
         reader.problems.append(
@@ -152,7 +150,7 @@ def _date(reader: RowReader, index: int, parse: Callable[[str], T]) -> T | None:
         return None
 
 
-def baseline(reader: RowReader) -> Baseline | None:
+def baseline(reader: RowView) -> Baseline | None:
     """The baseline and its fiscal year: the 基準年度 cell's, else the heading's
     (基準値（R1年度）), else the baseline cell's time note (`300（R1年度）`)."""
     index = reader.columns.roles.get(Role.BASELINE)
@@ -176,7 +174,7 @@ def baseline(reader: RowReader) -> Baseline | None:
     return Baseline(parsed.value, in_cell if in_cell is not None else year)
 
 
-def _mismatch(reader: RowReader, index: int, year: int, other: tuple[str, int]) -> Problem:
+def _mismatch(reader: RowView, index: int, year: int, other: tuple[str, int]) -> Problem:
     text = reader.cells[index].strip()
     label, other_year = other
     return Problem(

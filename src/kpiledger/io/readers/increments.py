@@ -25,15 +25,12 @@ year columns hold.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from kpiledger.core.errors import Problem
 from kpiledger.core.model import Aggregation, Baseline
 from kpiledger.io.readers.grid import Columns
 from kpiledger.io.readers.layout import Role, heading_key, heading_roles
-
-if TYPE_CHECKING:
-    from kpiledger.io.readers.cells import RowReader
+from kpiledger.io.readers.row_view import RowView
 
 CODE = "ambiguous-increments"
 #: `R3年度増加分（1年目）`, `増加分（R3年度）`: the increase of one fiscal year.
@@ -149,7 +146,7 @@ def _header_problem(columns: Columns, index: int, ja: str, en: str) -> Problem:
 
 
 def increment_terms(
-    reader: RowReader,
+    reader: RowView,
     aggregation: Aggregation | None,
     increments: bool,
     baseline: Baseline | None,
@@ -173,7 +170,7 @@ def increment_terms(
     return Aggregation.CUMULATIVE, True, None
 
 
-def _indicator_problem(reader: RowReader) -> Problem:
+def _indicator_problem(reader: RowView) -> Problem:
     index = reader.columns.roles[Role.INDICATOR]
     return Problem(
         CODE,
@@ -188,7 +185,7 @@ def _indicator_problem(reader: RowReader) -> Problem:
     )
 
 
-def _aggregation_problem(reader: RowReader, said: str) -> Problem:
+def _aggregation_problem(reader: RowView, said: str) -> Problem:
     index = reader.columns.roles[Role.AGGREGATION]
     return Problem(
         CODE,

@@ -26,16 +26,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from kpiledger.core.era import parse_fiscal_year, parse_year_month
 from kpiledger.core.errors import EraError, KpiledgerError, NumberError, Problem
 from kpiledger.core.model import Actual, Flag
 from kpiledger.core.numbers import DASHES, ParsedNumber, parse_number
 from kpiledger.io.readers.layout import Role
-
-if TYPE_CHECKING:
-    from kpiledger.io.readers.cells import RowReader
+from kpiledger.io.readers.row_view import RowView
 
 #: A calendar year (暦年): `2022年`, `令和4年`, `R4年`, not followed by 度 or a month.
 CALENDAR_YEAR = re.compile(
@@ -107,7 +104,7 @@ def _calendar_year(text: str) -> EraError:
     )
 
 
-def dated_actual(reader: RowReader) -> dict[int, Actual]:
+def dated_actual(reader: RowView) -> dict[int, Actual]:
     """The row's 実績値 in the fiscal year its time-point cell names (see the module); both
     cells are checked, each problem located at its cell."""
     parsed = reader.number(Role.ACTUAL)
@@ -131,7 +128,7 @@ def dated_actual(reader: RowReader) -> dict[int, Actual]:
     return {point.fiscal_year: Actual(parsed.value, parsed.marker)}
 
 
-def _time_point(reader: RowReader, text: str) -> TimePoint | None:
+def _time_point(reader: RowView, text: str) -> TimePoint | None:
     """The time-point cell read, or None with its problem located at the cell."""
     try:
         return read_time_point(text)
@@ -159,7 +156,7 @@ def _says_no_value(text: str) -> bool:
         return False
 
 
-def _in_report_year(reader: RowReader, parsed: ParsedNumber, text: str) -> dict[int, Actual]:
+def _in_report_year(reader: RowView, parsed: ParsedNumber, text: str) -> dict[int, Actual]:
     """A value without a time point is the report year's, with `time-point-assumed`."""
     year = reader.columns.report_year
     assert year is not None  # a per-row table needs the title's year (`date_actuals`)
@@ -170,7 +167,7 @@ def _in_report_year(reader: RowReader, parsed: ParsedNumber, text: str) -> dict[
     return {year: actual}
 
 
-def _value_without_time(reader: RowReader, text: str, value: str) -> Problem:
+def _value_without_time(reader: RowView, text: str, value: str) -> Problem:
     index = reader.columns.roles[Role.ACTUAL_YEAR]
     return Problem(
         "bad-time-point",
