@@ -25,11 +25,11 @@ from tests.test_text_reader_layouts import (
     check_result,
     flag_codes,
     load,
+    located,
     results_of,
 )
 
 from kpiledger.core.era import YearMonth
-from kpiledger.core.errors import ReportError
 from kpiledger.core.evaluate import Status, evaluate_report
 from kpiledger.core.model import Aggregation, Baseline, Direction
 from kpiledger.core.progress import Progress
@@ -136,13 +136,7 @@ def test_a_table_with_both_keeps_the_project_name() -> None:
 # --- refused -----------------------------------------------------------------------------------
 
 
-def problems_of(text: str) -> list[tuple[str, int | None, int | None, str | None, str, str]]:
-    with pytest.raises(ReportError) as raised:
-        parse(text)
-    return [
-        (p.code, p.line, p.column, p.field, p.message_ja, p.message_en)
-        for p in raised.value.problems
-    ]
+problems_of = located  # (code, line, column, field, ja, en)
 
 
 def test_a_table_grouped_by_shisaku_names_what_is_missing() -> None:

@@ -27,6 +27,7 @@ from tests.test_text_reader_layouts import (
     check_result,
     flag_codes,
     load,
+    only_problem,
     results_of,
 )
 
@@ -245,13 +246,6 @@ def test_indicator_saying_increments_read_by_its_aggregation_word() -> None:
 
 
 # --- 3. refused, never guessed -----------------------------------------------------------------
-
-
-def only_problem(text: str):  # type: ignore[no-untyped-def]
-    with pytest.raises(ReportError) as raised:
-        parse(text)
-    (problem,) = raised.value.problems
-    return problem
 
 
 def test_increments_beside_a_plain_target_are_refused() -> None:

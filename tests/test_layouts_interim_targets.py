@@ -29,11 +29,12 @@ from tests.test_text_reader_layouts import (
     check_result,
     flag_codes,
     load,
+    only_problem,
     results_of,
 )
 
 from kpiledger.core.era import YearMonth
-from kpiledger.core.errors import NumberError, ReportError
+from kpiledger.core.errors import NumberError
 from kpiledger.core.evaluate import Status, evaluate_report
 from kpiledger.core.model import Aggregation, Baseline, Direction
 from kpiledger.core.numbers import parse_number
@@ -236,13 +237,6 @@ def test_interim_target_unit_is_checked_like_any_value() -> None:
 
 
 # --- 3. refused, never guessed -----------------------------------------------------------------
-
-
-def only_problem(text: str):  # type: ignore[no-untyped-def]
-    with pytest.raises(ReportError) as raised:
-        parse(text)
-    (problem,) = raised.value.problems
-    return problem
 
 
 def test_final_target_blank_is_missing_target_not_the_interim() -> None:

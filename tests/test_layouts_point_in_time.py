@@ -26,11 +26,11 @@ from tests.test_text_reader_layouts import (
     check_result,
     flag_codes,
     load,
+    located,
     results_of,
 )
 
 from kpiledger.core.era import YearMonth
-from kpiledger.core.errors import ReportError
 from kpiledger.core.evaluate import Status, evaluate_report
 from kpiledger.core.model import Aggregation, Direction
 from kpiledger.core.progress import Progress
@@ -176,13 +176,7 @@ def test_a_forecast_point_in_time_is_not_read() -> None:
 # --- 3. refused, never guessed -----------------------------------------------------------------
 
 
-def problems_of(text: str) -> list[tuple[str, int | None, int | None, str | None, str, str]]:
-    with pytest.raises(ReportError) as raised:
-        parse(text)
-    return [
-        (p.code, p.line, p.column, p.field, p.message_ja, p.message_en)
-        for p in raised.value.problems
-    ]
+problems_of = located  # (code, line, column, field, ja, en)
 
 
 NO_YEAR_COLUMN = (

@@ -32,6 +32,7 @@ from tests.test_text_reader_layouts import (
     check_result,
     flag_codes,
     load,
+    only_problem,
     results_of,
 )
 
@@ -321,13 +322,6 @@ def problems_of(text: str) -> list[tuple[str, int | None, int | None, str | None
     with pytest.raises(ReportError) as raised:
         parse(text)
     return [(p.code, p.line, p.column, p.field) for p in raised.value.problems]
-
-
-def only_problem(text: str):  # type: ignore[no-untyped-def]
-    with pytest.raises(ReportError) as raised:
-        parse(text)
-    (problem,) = raised.value.problems
-    return problem
 
 
 @pytest.mark.parametrize("point", ["2022年", "令和4年", "R4年（暦年）", "2022", "2022（国勢調査）"])

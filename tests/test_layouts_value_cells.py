@@ -26,11 +26,11 @@ from tests.test_text_reader_layouts import (
     check_result,
     flag_codes,
     load,
+    located,
     results_of,
 )
 
 from kpiledger.core.era import YearMonth
-from kpiledger.core.errors import ReportError
 from kpiledger.core.evaluate import Status, evaluate_report
 from kpiledger.core.model import Aggregation, Baseline, Direction
 from kpiledger.core.progress import Progress
@@ -240,12 +240,7 @@ ROW = "試験町移住促進事業\t移住者数\t"
 
 
 def problems_of(text: str) -> list[tuple[str, int | None, int | None, str | None, str, str]]:
-    with pytest.raises(ReportError) as raised:
-        parse(TITLE + text)
-    return [
-        (p.code, p.line, p.column, p.field, p.message_ja, p.message_en)
-        for p in raised.value.problems
-    ]
+    return located(TITLE + text)
 
 
 def test_a_target_year_disagreeing_with_the_date_column_is_refused() -> None:

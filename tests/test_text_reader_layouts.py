@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from kpiledger.core.era import YearMonth
+from kpiledger.core.errors import Problem, ReportError
 from kpiledger.core.evaluate import KpiResult, Status, evaluate_report
 from kpiledger.core.model import (
     Actual,
@@ -136,6 +137,24 @@ def check_result(
 
 def flag_codes(result: KpiResult) -> list[str]:
     return [f.code for f in result.flags]
+
+
+def refused(text: str) -> list[Problem]:
+    """The problems a text table is refused with (it must be refused)."""
+    with pytest.raises(ReportError) as raised:
+        parse(text)
+    return raised.value.problems
+
+
+def only_problem(text: str) -> Problem:
+    """The one problem a text table is refused with."""
+    (problem,) = refused(text)
+    return problem
+
+
+def located(text: str) -> list[tuple[str, int | None, int | None, str | None, str, str]]:
+    """Each problem as (code, line, column, field, Japanese, English)."""
+    return [(p.code, p.line, p.column, p.field, p.message_ja, p.message_en) for p in refused(text)]
 
 
 # --- 1. column order ------------------------------------------------------------------------
