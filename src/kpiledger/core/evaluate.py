@@ -209,10 +209,6 @@ STATUS_PREDICATES = {
 }
 
 
-def _kpis_en(count: int) -> str:
-    return "1 KPI" if count == 1 else f"{count} KPIs"
-
-
 def status_breakdown(statuses: list[Status]) -> tuple[str, str]:
     """How many KPIs have each status, in the badges' words: 「3指標中、達成1指標・未達成2指標」 /
     "of 3 KPIs, 1 is achieved and 2 are not achieved"."""
