@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run evaluate test browser lint format bench clean
+.PHONY: run pdf-fonts evaluate test browser lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,21 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## run: install, then start the web ledger with the reference report (釧路市 令和5年度)
-run: $(STAMP)
+run: $(STAMP) pdf-fonts
 	$(BIN)/kpiledger serve
+
+## pdf-fonts: Noto Sans CJK JP and Pango for the PDF output (apt-get as root; otherwise a note)
+pdf-fonts:
+	@if ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+	    || ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null \
+	      || echo "PDF出力用のフォントとPangoを入れられませんでした (could not install them)"; \
+	  else \
+	    echo "PDF出力には fonts-noto-cjk と Pango が必要です (PDF output needs them): sudo apt-get install fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"; \
+	  fi; \
+	fi
 
 ## evaluate: judge the bundled reference report on the terminal
 evaluate: $(STAMP)
@@ -27,15 +40,16 @@ test: $(STAMP) browser
 
 ## browser: Debian's Chromium and Japanese fonts for the browser and PDF tests (apt-get, as root)
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftoppm ] \
+	    || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
 	    || [ ! -e /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ] \
 	    || ! ldconfig -p | grep -q libpangoft2-1.0.so.0; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      chromium fonts-noto-cjk fonts-ipafont-gothic \
+	      chromium fonts-noto-cjk fonts-ipafont-gothic poppler-utils \
 	      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
 	  else \
-	    echo "Install Debian's chromium, fonts-noto-cjk, fonts-ipafont-gothic and Pango for WeasyPrint (sudo apt-get install chromium fonts-noto-cjk fonts-ipafont-gothic libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)"; \
+	    echo "Install Debian's chromium, fonts-noto-cjk, fonts-ipafont-gothic, poppler-utils and Pango for WeasyPrint (sudo apt-get install chromium fonts-noto-cjk fonts-ipafont-gothic poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)"; \
 	    exit 1; \
 	  fi; \
 	fi
@@ -55,6 +69,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/readers.py
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/exports.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .hypothesis

@@ -17,8 +17,10 @@ from pathlib import Path
 
 from kpiledger.cli.options import fiscal_year
 from kpiledger.core.errors import KpiledgerError
+from kpiledger.io.writers.formats import FORMATS
+from kpiledger.io.writers.opendata import Publisher
 
-FORMATS = ("json", "csv", "csv-wide")
+BINARY = ("xlsx", "pdf", "datapackage")  # not written to a terminal
 
 
 def add_command(commands: argparse._SubParsersAction, formatter) -> None:  # type: ignore[type-arg,no-untyped-def]
@@ -27,13 +29,19 @@ def add_command(commands: argparse._SubParsersAction, formatter) -> None:  # typ
         formatter_class=formatter,
         help="台帳の報告書をファイルに書き出す (export a report from the ledger)",
         description="台帳に取り込んだ団体・年度の報告書を、公表時の値で評価して書き出します。"
-        " json は evaluate --format json と同じ形式、csv はオープンデータ用（BOM付きUTF-8、"
-        "全国地方公共団体コード列）のKPI×年度の縦持ち、csv-wide はKPIごとに1行（報告書の形）"
-        "です。概ね達成の下限はページと同じ KPILEDGER_NEARLY です。 (Write an organization's report"
-        " of a fiscal year from the ledger, judged on the published values: json is the schema"
-        " of evaluate --format json; csv is open data (UTF-8 with BOM, a 全国地方公共団体コード"
-        " column), one row per KPI and fiscal year; csv-wide is one row per KPI, as the report."
-        " The nearly-achieved threshold is KPILEDGER_NEARLY, as on the pages.)",
+        " xlsx は報告書の様式のExcel（A4横、印刷範囲・印刷タイトル設定済み）、pdf は公表用のPDF"
+        "（A4横、ページ番号・グラフ付き）、json は evaluate --format json と同じ形式、csv は"
+        "オープンデータ用（BOM付きUTF-8、全国地方公共団体コード列）のKPI×年度の縦持ち、csv-wide"
+        " はKPIごとに1行（報告書の形）、datapackage はCSVと datapackage.json（Frictionless Data"
+        " Package）で、-o がフォルダならその中に、.zip ならZIPに書きます。概ね達成の下限はページと"
+        "同じ KPILEDGER_NEARLY です。 (Write an organization's report of a fiscal year from the"
+        " ledger, judged on the published values: xlsx is the official layout (A4 landscape,"
+        " print area and titles set), pdf the published report (A4 landscape, page numbers,"
+        " charts), json the schema of evaluate --format json, csv open data (UTF-8 with BOM, a"
+        " 全国地方公共団体コード column), one row per KPI and fiscal year, csv-wide one row per"
+        " KPI as the report, datapackage the CSVs with their datapackage.json (a Frictionless"
+        " Data Package) into the folder -o names, or into a .zip. The nearly-achieved threshold"
+        " is KPILEDGER_NEARLY, as on the pages.)",
     )
     export.add_argument(
         "--org",
@@ -50,7 +58,7 @@ def add_command(commands: argparse._SubParsersAction, formatter) -> None:  # typ
     )
     export.add_argument(
         "--format",
-        choices=FORMATS,
+        choices=list(FORMATS),
         default="json",
         help="出力形式 (output format; default: json)",
     )
@@ -59,8 +67,8 @@ def add_command(commands: argparse._SubParsersAction, formatter) -> None:  # typ
         "--output",
         metavar="PATH",
         default="-",
-        help="書き出すファイル。- または省略で標準出力"
-        " (output file; - or omitted: standard output)",
+        help="書き出すファイル（datapackage はフォルダか .zip）。- または省略で標準出力"
+        " (output file, a folder or a .zip for datapackage; - or omitted: standard output)",
     )
 
 
@@ -72,13 +80,31 @@ def run_export(org: str, year: int | None, fmt: str, output: str) -> int:
     from kpiledger.web.ledger.services import reports
 
     target = None if output == "-" else Path(output)
+    folder = fmt == "datapackage" and target is not None and target.suffix.lower() != ".zip"
+    if target is None and fmt in BINARY and sys.stdout.isatty():
+        raise KpiledgerError.single(
+            "binary-to-terminal",
+            f"{fmt} 形式は端末には書き出せません。-o で書き出すファイルを指定してください",
+            f"the {fmt} format cannot be written to a terminal; name a file with -o",
+        )
     if target is not None:
-        check_writable(target)
+        check_folder(target) if folder else check_writable(target)
     prepare()
     organization = organization_of(org)
     year = report_year(organization, year)
     result = reports.load_report(organization, year, settings.KPILEDGER_NEARLY).result
-    content = render(result, fmt, organization.code, organization.name)
+    publisher = Publisher(organization.code, organization.name)
+    if folder:
+        from kpiledger.io.writers import datapackage
+
+        assert target is not None
+        try:
+            datapackage.write_folder(result, publisher, target)
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            raise _cannot_write(target, reason, reason) from None
+        return 0
+    content = render(result, fmt, publisher)
     if target is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(content)
@@ -88,17 +114,9 @@ def run_export(org: str, year: int | None, fmt: str, output: str) -> int:
     return 0
 
 
-def render(result, fmt: str, code: str, name: str) -> bytes:  # type: ignore[no-untyped-def]
+def render(result, fmt: str, publisher: Publisher) -> bytes:  # type: ignore[no-untyped-def]
     """The report in `fmt` as the bytes of the file."""
-    if fmt == "json":
-        from kpiledger.io.writers import json as json_writer
-
-        return json_writer.dumps(result).encode("utf-8")
-    from kpiledger.io.writers import opendata
-
-    publisher = opendata.Publisher(code, name)
-    dump = opendata.dumps_wide if fmt == "csv-wide" else opendata.dumps_long
-    return dump(result, publisher).encode(opendata.ENCODING)
+    return FORMATS[fmt].render(result, publisher)
 
 
 def organization_of(text: str):  # type: ignore[no-untyped-def]
@@ -142,6 +160,19 @@ def report_year(organization, year: int | None) -> int:  # type: ignore[no-untyp
         f"{organization}の{asked}は台帳にありません。台帳にある年度: {have}",
         f"the ledger has no report of {organization.code} {asked_en} (its years: {have_en})",
     )
+
+
+def check_folder(path: Path) -> None:
+    """Refuse, before any work, a data package folder that is a file, whose parent folder does
+    not exist, or that cannot be written to (`cannot-write`)."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not path.is_dir():
+        raise _cannot_write(path, "フォルダではなくファイルです", "it is a file, not a folder")
+    if not parent.is_dir():
+        raise _cannot_write(path, "親フォルダがありません", "its parent folder does not exist")
+    where = path if path.is_dir() else parent
+    if not os.access(where, os.W_OK):
+        raise _cannot_write(path, "書き込む権限がありません", "no permission to write")
 
 
 def check_writable(path: Path) -> None:

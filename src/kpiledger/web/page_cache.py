@@ -20,9 +20,13 @@ from django.conf import settings
 
 StartResponse = Callable[..., Any]
 Entry = tuple[str, list[tuple[str, str]], bytes]
-UNCACHED_PREFIXES = ("/admin/", "/staff/", "/i18n/", "/static/")
+# The REST API answers conditional requests itself (ETag and Last-Modified, one query:
+# web/api/caching.py); its many query-string variants would crowd pages out of the entries.
+UNCACHED_PREFIXES = ("/admin/", "/staff/", "/i18n/", "/static/", "/api/")
 MAX_ENTRIES = 512
-MAX_BODY = 2 * 1024 * 1024
+MAX_BODY = 4 * 1024 * 1024  # a report's PDF or workbook fits
+DOWNLOAD_PATH = "/download/"
+NOT_MODIFIED_HEADERS = {"etag", "cache-control", "expires", "vary", "last-modified"}
 
 
 class PublicPageCache:
@@ -53,6 +57,11 @@ class PublicPageCache:
                         with self.lock:
                             self.rendering.pop(key, None)
         status, headers, body = entry
+        etag = next((value for name, value in headers if name.lower() == "etag"), None)
+        if etag is not None and etag in _tags(environ.get("HTTP_IF_NONE_MATCH", "")):
+            kept = [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_HEADERS]
+            start_response("304 Not Modified", [*kept, ("X-Kpiledger-Cache", "hit")])
+            return [b""]
         start_response(status, [*headers, ("X-Kpiledger-Cache", "hit")])
         return [body]
 
@@ -98,6 +107,8 @@ class PublicPageCache:
         cookies = _cookies(environ.get("HTTP_COOKIE", ""))
         if cookies is None or settings.SESSION_COOKIE_NAME in cookies:
             return None  # a signed-in user (or a cookie header we do not understand)
+        if DOWNLOAD_PATH in path:  # a report file is the same in every language
+            return (environ.get("HTTP_HOST", ""), path, environ.get("QUERY_STRING", ""))
         language = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
         return (
             environ.get("HTTP_HOST", ""),
@@ -106,6 +117,11 @@ class PublicPageCache:
             language,
             environ.get("HTTP_ACCEPT_LANGUAGE", ""),
         )
+
+
+def _tags(header: str) -> set[str]:
+    """The entity tags of an If-None-Match header (weak or strong, as RFC 9110 compares)."""
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
 def _cookies(header: str) -> dict[str, str] | None:

@@ -9,6 +9,7 @@
 | KPILEDGER_ALLOWED_HOSTS | 127.0.0.1,localhost,[::1] | comma-separated host names |
 | KPILEDGER_HTTPS | 0 | 1 behind TLS: secure cookies, HSTS |
 | KPILEDGER_NEARLY | 80 | 概ね達成 threshold (achievement rate, percent) |
+| KPILEDGER_API_MAX_AGE | 300 | seconds a REST API answer may be cached (Cache-Control) |
 """
 
 from __future__ import annotations
@@ -121,8 +122,22 @@ def _nearly() -> Decimal:
     return value
 
 
+def _api_max_age() -> int:
+    text = os.environ.get("KPILEDGER_API_MAX_AGE", "300").strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > 31536000:
+        raise _setting_error(
+            "KPILEDGER_API_MAX_AGE",
+            "APIの応答をキャッシュしてよい秒数を0〜31536000の整数で指定してください"
+            f"（指定: {text!r}）",
+            f"the seconds an API answer may be cached must be a whole number from 0 to 31536000,"
+            f" not {text!r}",
+        )
+    return int(text)
+
+
 DATA_DIR = data_dir()
 KPILEDGER_NEARLY = _nearly()
+KPILEDGER_API_MAX_AGE = _api_max_age()
 SECRET_KEY = _secret_key(DATA_DIR)
 DEBUG = _env_flag("KPILEDGER_DEBUG")
 ALLOWED_HOSTS = [
@@ -140,7 +155,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    # django-ninja in INSTALLED_APPS: its Swagger UI files are served from /static/, no CDN.
+    "ninja",
     "kpiledger.web.ledger",
+    "kpiledger.web.api",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from kpiledger.web.api.api import api
+
 FAVICON = "ledger/img/favicon.svg"
 
 
@@ -21,5 +23,7 @@ urlpatterns = [
     # page cache (docs/adr/0003-hardening.md).
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("favicon.ico", favicon, name="favicon"),
+    # The read-only REST API, its OpenAPI document and docs page (docs/api-rest.md).
+    path("api/v1/", api.urls),
     path("", include("kpiledger.web.ledger.urls")),
 ]

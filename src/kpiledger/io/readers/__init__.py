@@ -5,7 +5,9 @@ The reader is chosen from the file's content (`detect`: a zip holding a workbook
 compound file, `%PDF`, else text), not from its name; when the name says otherwise the report
 carries a `format-mismatch` warning, and a failure says what the content looked like. Each
 format's module only decodes and tokenizes into a `Source` (rows of cells); `table.interpret`
-reads the table the same way for all of them. Every problem of the input is collected and
+reads the table the same way for all of them. kpiledger's own outputs (its JSON, open-data CSV
+and data package: a folder, its datapackage.json, or its zip) are read back by `own` and
+`own_tables` into the same report. Every problem of the input is collected and
 raised in one `ReportError`, located in the format's own terms, and nothing is half-read.
 """
 
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from kpiledger.core.errors import Problem, ReportError
 from kpiledger.core.model import Report
-from kpiledger.io.readers.detect import KIND_NAMES, detect, kind_of_name
+from kpiledger.io.readers.detect import COMPATIBLE_NAMES, KIND_NAMES, detect, kind_of_name
 from kpiledger.io.readers.source import Source
 
 #: What a reader says only about how it read the file (not a concern about the data): kept
@@ -24,8 +26,12 @@ NOTICE_CODES = frozenset({"sheet-chosen", "encoding-detected"})
 
 
 def read_report(path: str | Path, *, sheet: str | None = None) -> Report:
-    """Read a KPI report file."""
+    """Read a KPI report file (or a kpiledger data package: its folder or datapackage.json)."""
     path = Path(path)
+    if (path / "datapackage.json").is_file() or path.name == "datapackage.json":
+        from kpiledger.io.readers.own_tables import read_datapackage_folder
+
+        return read_datapackage_folder(path if path.is_dir() else path.parent)
     return read_report_bytes(read_bytes(path), path.name, sheet=sheet)
 
 
@@ -38,7 +44,17 @@ def read_report_bytes(data: bytes, file_name: str, *, sheet: str | None = None) 
     named = kind_of_name(file_name)
     if kind == "zip" and named in ("xlsx", "ods"):
         kind = named  # a workbook cut short (no zip directory): its reader says it is damaged
-    mismatch = _mismatch(file_name, named, kind) if named not in (None, kind) else None
+    compatible = (None, kind, *COMPATIBLE_NAMES.get(kind, ()))
+    mismatch = _mismatch(file_name, named, kind) if named not in compatible else None
+    if kind in OWN_KINDS:
+        try:
+            report = read_own(data, kind, file_name)
+        except ReportError as error:
+            if mismatch is None:
+                raise
+            raise ReportError([mismatch, *error.problems]) from None
+        report.warnings = [*([mismatch] if mismatch else []), *report.warnings]
+        return report
     try:
         source = read_source(data, kind, sheet=sheet)
         report = interpret(source)
@@ -54,6 +70,20 @@ def read_report_bytes(data: bytes, file_name: str, *, sheet: str | None = None) 
         *report.warnings,
     ]
     return report
+
+
+OWN_KINDS = ("json", "opendata", "datapackage")
+
+
+def read_own(data: bytes, kind: str, file_name: str) -> Report:
+    """A report from one of kpiledger's own outputs (see `own`, `own_tables`)."""
+    from kpiledger.io.readers import own, own_tables
+
+    if kind == "json":
+        return own.read_json(data)
+    if kind == "opendata":
+        return own_tables.read_opendata(data, file_name)
+    return own_tables.read_datapackage_zip(data)
 
 
 def read_source(data: bytes, kind: str, *, sheet: str | None = None) -> Source:

@@ -15,6 +15,7 @@ from kpiledger.io.readers import cell_text
 from kpiledger.io.readers.columns import Columns, Role, norm
 from kpiledger.io.readers.increments import increment_terms
 from kpiledger.io.readers.overrides import parse_aggregation, parse_direction
+from kpiledger.io.readers.own_columns import read_flags
 from kpiledger.io.readers.slots import is_slot_label
 from kpiledger.io.readers.target_text import split_grant as split_grant
 from kpiledger.io.readers.target_text import split_target as split_target
@@ -107,6 +108,7 @@ class RowReader:
         """The row's KPI, or None when a problem was found (see `problems`)."""
         if self._truncated():
             return None
+        self.flags.extend(read_flags(self.cell(Role.CARRIED_FLAGS)))  # a kpiledger workbook
         unit = self.cell(Role.UNIT)
         indicator, indicator_notes = cell_text.split_indicator(self.cell(Role.INDICATOR))
         self.notes.extend(indicator_notes)

@@ -85,6 +85,7 @@ HEADER_WORDS = (
     "増加分",
     "中間",
     "最終",
+    "kpiledger",  # kpiledger's own columns (`own_columns`)
 )
 #: A column whose lowest heading says one of these is one kpiledger does not read (事業効果,
 #: 外部有識者からの意見, 実績額): its group heading above (実績値を踏まえた事業の今後について)
@@ -100,6 +101,7 @@ NOT_READ_WORDS = (
     "交付金",
     "担当",
     "所管",
+    "kpiledger",  # kpiledger's own judgement (`own_columns`)
 )
 #: Headings of a table grouped by policy rather than by project (総合戦略 tables): read as the
 #: project name only when the table has no 事業名-like column.

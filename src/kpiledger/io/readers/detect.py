@@ -5,6 +5,11 @@ spreadsheet: a zip whose `mimetype` says so), `xls` (Excel 97–2003: an OLE2 co
 `pdf` (`%PDF` within the first KiB), `text` (anything else that is not binary: tab- or
 comma-separated text, in any of the encodings the text reader detects), and the kinds kpiledger
 cannot read: `zip` (another zip: .docx, .pptx, an archive), `binary`.
+
+kpiledger's own outputs read back (`own`, `own_tables`): `json` (text starting with `{` that
+names the keys of the JSON schema), `opendata` (the open-data CSV, wide or long: its header
+starts with 全国地方公共団体コード,地方公共団体名,報告年度,KPI番号), `datapackage` (a zip holding
+datapackage.json).
 """
 
 from __future__ import annotations
@@ -25,7 +30,12 @@ KIND_NAMES = {
     "text": ("テキスト（タブ区切り・CSV）", "text (tab- or comma-separated)"),
     "zip": ("Excel以外のZIP形式（Word文書・圧縮ファイルなど）", "a zip that is not a workbook"),
     "binary": ("文字ではないデータ", "binary data, not text"),
+    "json": ("kpiledgerのJSON", "kpiledger's JSON"),
+    "opendata": ("kpiledgerのオープンデータCSV", "kpiledger's open-data CSV"),
+    "datapackage": ("データパッケージ（ZIP）", "a data package (zip)"),
 }
+#: The kinds a file name may announce for each content kind without a `format-mismatch`.
+COMPATIBLE_NAMES = {"opendata": ("text",), "json": ("text",)}
 
 SUFFIX_KINDS = {
     ".xlsx": "xlsx",
@@ -38,6 +48,7 @@ SUFFIX_KINDS = {
     ".csv": "text",
     ".tab": "text",
     ".md": "text",
+    ".json": "json",
 }
 
 
@@ -51,6 +62,13 @@ def detect(data: bytes) -> str:
         return "pdf"
     if _binary(data):
         return "binary"
+    from kpiledger.io.readers.own import looks_like_json
+    from kpiledger.io.readers.own_tables import looks_like_opendata
+
+    if looks_like_json(data):
+        return "json"
+    if looks_like_opendata(data):
+        return "opendata"
     return "text"
 
 
@@ -67,8 +85,12 @@ def _zip_kind(data: bytes) -> str:
                 return "xlsx"
             if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
                 return "ods"
+            if "datapackage.json" in names:
+                return "datapackage"
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError, NotImplementedError):
-        return "zip"
+        # a data package cut short: its first entry is datapackage.json, and its reader says
+        # the zip is damaged
+        return "datapackage" if b"datapackage.json" in data[:64] else "zip"
     return "zip"
 
 

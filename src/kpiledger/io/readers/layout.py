@@ -8,6 +8,8 @@ import re
 import unicodedata
 from enum import StrEnum
 
+from kpiledger.io.readers.own_columns import FLAGS_HEADING, is_own
+
 SECTION_HEADING = re.compile(r"^[【\[](.+)[】\]]$")
 #: A one-text row starting with one of these is a note (※ 実績値は…), never a project name.
 NOTE_PREFIXES = (
@@ -58,6 +60,8 @@ class Role(StrEnum):
     OPINION = "opinion"  # 外部有識者からの意見
     POLICY = "policy"  # 今後の方針
     POLICY_REASON = "policy_reason"  # 今後の方針の理由
+    # A workbook kpiledger wrote: the reader's remarks on its source (`own_columns`).
+    CARRIED_FLAGS = "carried_flags"  # 読取時の注意（kpiledger）
 
 
 #: The roles of a project's cells beside its KPIs, read into `Project.assessment`.
@@ -90,6 +94,7 @@ ROLE_NAMES: dict[Role, tuple[str, str]] = {
     Role.OPINION: ("外部有識者からの意見", "committee's opinion"),
     Role.POLICY: ("今後の方針", "future policy"),
     Role.POLICY_REASON: ("今後の方針の理由", "reason for the policy"),
+    Role.CARRIED_FLAGS: ("読取時の注意", "remarks from reading the source"),
 }
 
 
@@ -217,6 +222,8 @@ def heading_roles(label: str) -> tuple[Role, ...]:
     which the caller reports rather than guess. A 達成率 heading may explain its formula
     (`達成率（実績値／目標値）`): it is a rate."""
     key = heading_key(label)
+    if is_own(key):  # kpiledger's own judgement is never read as published (`own_columns`)
+        return (Role.CARRIED_FLAGS,) if key == heading_key(FLAGS_HEADING) else ()
     if key in _EXACT:
         return (_EXACT[key],)
     if SLOT.fullmatch(key) and not key.isdigit():

@@ -13,7 +13,8 @@ order by its height on the page, interleaved with the table rows. Across pages
 (`pdf_pages`): page numbers, running headers and footers (the title or 釧路市 repeated at the
 same place on every page) are dropped, and so is a table's header repeated at the top of a
 continued page; a continued page without its header is read by the columns of the page
-before. The rows go to `table.interpret` like the text reader's; a row is located as
+before. kpiledger's own additions to a PDF it wrote (its judgement's columns, its charts) are
+dropped (`pdf_own`). The rows go to `table.interpret` like the text reader's; a row is located as
 `p.3 row 5` (the 5th row on page 3, counting text lines and table rows from the top, dropped
 repeats included).
 
@@ -45,6 +46,7 @@ from kpiledger.io.readers.columns import Row
 from kpiledger.io.readers.pdf_aligned import FULL, Rule, aligned_rows
 from kpiledger.io.readers.pdf_columns import Columns
 from kpiledger.io.readers.pdf_grid import Grid, ruled_tables
+from kpiledger.io.readers.pdf_own import without_own
 from kpiledger.io.readers.pdf_pages import Headers, Scan, chars_outside, strip_running
 from kpiledger.io.readers.pdf_text import CID, char_of, lines, pieces
 from kpiledger.io.readers.source import Source
@@ -86,6 +88,9 @@ def source(data: bytes) -> Source:
         raise _bad_pdf(error) from None
     _read(scans, document)  # the reader's own work: a fault here is a bug, never `bad-pdf`
     _check(document)
+    document.rows = without_own(
+        document.rows, document.pages
+    )  # kpiledger's own judgement and charts
     return Source(document.rows, "pdf", pages=document.pages, notices=_notices(document))
 
 

@@ -3,7 +3,18 @@ for municipal open data (推奨データセット: a 全国地方公共団体コ
 ISO dates, one header row, UTF-8 with a BOM so that Excel opens it).
 
 - `dumps_wide`: one row per KPI, as the report (one 実績値 column per published year).
-- `dumps_long`: one row per KPI × published year (年度, 実績値, 値なしの表記), for analysis.
+- `dumps_long`: one row per KPI × published year (年度, 実績値, 値なしの表記, 掲載), for analysis.
+- `dumps_projects`: one row per project (事業番号, 事業の概要, the 事業効果 suggested and its
+  reason, and what the report published beside the KPIs), for the data package
+  (`datapackage.py`).
+
+The files carry what kpiledger needs to read its own output back into the same ledger
+(`readers/own.py`): the KPI's 事業番号, 目標の範囲 (`以上`/`以下` … written after the target), the
+reasons and confidence of the direction and aggregation (`明示的な指定による` when set
+explicitly), whether a cumulative KPI's actuals are yearly increments (`1`/`0`), 備考, and in the
+long file 掲載 (`あり`: the report has a cell for that KPI and year, `なし`: it has none, as
+when a KPI's row does not reach that year's column). The wide file loses the no-value markers
+(an empty cell); the long file keeps them.
 
 Both start from the records of `records.py` (through `csv.rows`), so their values are those of
 the JSON output: exact decimals as written (never floats), `目標年月` as `2024-03`. Every coded
@@ -22,7 +33,7 @@ from typing import Any
 
 from kpiledger.core.evaluate import ReportResult
 from kpiledger.io.writers.csv import rows
-from kpiledger.io.writers.records import plain
+from kpiledger.io.writers.records import plain, report_record
 
 ENCODING = "utf-8-sig"  # UTF-8 with a BOM: what Excel on a municipal PC needs
 
@@ -42,12 +53,14 @@ KPI_COLUMNS = (
     ("org_name", "地方公共団体名"),
     ("report_year", "報告年度"),
     ("number", "KPI番号"),
+    ("project_number", "事業番号"),
     ("section", "区分"),
     ("grant", "交付金"),
     ("project", "事業名"),
     ("indicator", "指標"),
     ("unit", "単位"),
     ("target", "目標値"),
+    ("target_bound", "目標の範囲"),
     ("target_date", "目標年月"),
     ("target_fiscal_year", "目標年度"),
     ("baseline", "基準値"),
@@ -56,13 +69,20 @@ KPI_COLUMNS = (
     ("direction", "方向コード"),
     ("aggregation_label", "集計"),
     ("aggregation", "集計コード"),
+    ("direction_reason", "方向の根拠"),
+    ("direction_confidence", "方向の確度"),
+    ("aggregation_reason", "集計の根拠"),
+    ("increments", "実績は年度ごとの増分"),
+    ("note", "備考"),
 )
 #: (key, column) of one year's actual in the long file.
 YEAR_COLUMNS = (
     ("year", "年度"),
     ("value", "実績値"),
     ("marker", "値なしの表記"),
+    ("cell", "掲載"),
 )
+CELL_LABELS = {True: "あり", False: "なし"}
 #: (key, column) of the report year's judgement, after the years.
 RESULT_COLUMNS = (
     ("judged_year", "評価年度"),
@@ -116,7 +136,12 @@ def long_rows(result: ReportResult, publisher: Publisher) -> list[list[str]]:
         for year in years:
             actual = kpi_result.kpi.actuals.get(year)
             marker = actual.marker if actual is not None and actual.value is None else None
-            cells = {"year": year, "value": actual.value if actual else None, "marker": marker}
+            cells = {
+                "year": year,
+                "value": actual.value if actual else None,
+                "marker": marker,
+                "cell": CELL_LABELS[actual is not None],
+            }
             out.append(
                 _kpi_cells(record)
                 + [_cell(cells[key]) for key, _ in YEAR_COLUMNS]
@@ -128,10 +153,10 @@ def long_rows(result: ReportResult, publisher: Publisher) -> list[list[str]]:
 def kpi_records(result: ReportResult, publisher: Publisher) -> list[dict[str, Any]]:
     """The flat KPI records of `csv.rows` with the publisher, the report year, the KPI's number
     and its project's suggested 事業効果."""
-    effects = [
-        (p.effect_suggestion.value if p.effect_suggestion else None)
-        for p in result.projects
-        for _ in p.kpis
+    owners = [
+        (number, project, kpi_result.kpi)
+        for number, project in enumerate(result.projects, 1)
+        for kpi_result in project.kpis
     ]
     return [
         record
@@ -140,10 +165,68 @@ def kpi_records(result: ReportResult, publisher: Publisher) -> list[dict[str, An
             "org_name": publisher.name,
             "report_year": result.fiscal_year,
             "number": number,
-            "effect_suggestion": effect,
+            "project_number": project_number,
+            "target_bound": kpi.target_bound,
+            "increments": int(kpi.actuals_are_increments),
+            "note": kpi.note,
+            "effect_suggestion": (
+                project.effect_suggestion.value if project.effect_suggestion else None
+            ),
         }
-        for number, (record, effect) in enumerate(zip(rows(result), effects, strict=True), 1)
+        for number, (record, (project_number, project, kpi)) in enumerate(
+            zip(rows(result), owners, strict=True), 1
+        )
     ]
+
+
+#: (key, column) of the projects file: one row per project, in the report's order.
+PROJECT_COLUMNS = (
+    ("org_code", "全国地方公共団体コード"),
+    ("org_name", "地方公共団体名"),
+    ("report_year", "報告年度"),
+    ("project_number", "事業番号"),
+    ("section", "区分"),
+    ("grant", "交付金"),
+    ("name", "事業名"),
+    ("summary", "事業の概要"),
+    ("effect_suggestion", "事業効果の提案"),
+    ("effect_reason", "事業効果の提案の理由"),
+    ("assessed", "公表された評価欄"),
+    ("effect", "公表された事業効果"),
+    ("evaluation", "事業の評価"),
+    ("opinion", "外部有識者からの意見"),
+    ("policy", "今後の方針"),
+    ("policy_reason", "今後の方針の理由"),
+    ("spent", "実績額"),
+    ("spent_unit", "実績額の単位"),
+    ("flags", "事業の注意コード"),
+)
+
+
+def project_rows(result: ReportResult, publisher: Publisher) -> list[list[str]]:
+    """One row per project (a project without a KPI too). `公表された評価欄` is `1` when the
+    report published the national form's columns beside the KPIs (事業効果, 事業の評価 …),
+    else `0` and those columns are empty."""
+    out = []
+    records = report_record(result)["projects"]
+    for number, (record, project) in enumerate(zip(records, result.projects, strict=True), 1):
+        assessment = record.get("assessment") or {}
+        cells = record | assessment
+        cells |= {
+            "org_code": publisher.code,
+            "org_name": publisher.name,
+            "report_year": result.fiscal_year,
+            "project_number": number,
+            "assessed": int(project.project.assessment is not None),
+            "flags": " ".join(record.get("flags", [])),
+        }
+        out.append([_cell(cells.get(key)) for key, _ in PROJECT_COLUMNS])
+    return out
+
+
+def dumps_projects(result: ReportResult, publisher: Publisher) -> str:
+    """The projects file as text (encode it with `ENCODING`)."""
+    return _table([ja for _, ja in PROJECT_COLUMNS], project_rows(result, publisher))
 
 
 def dumps_wide(result: ReportResult, publisher: Publisher) -> str:

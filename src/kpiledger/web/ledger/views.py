@@ -6,12 +6,18 @@ services.reports.load_report); presenters reshape the fetched objects for the te
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import condition, require_safe
 
+from kpiledger.core.errors import KpiledgerError
 from kpiledger.core.evaluate import evaluate_kpi
 from kpiledger.core.grades import read_legend
+from kpiledger.io.writers.formats import FORMATS
+from kpiledger.io.writers.opendata import Publisher
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import presenters
 from kpiledger.web.ledger.services import reports
@@ -42,14 +48,57 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """The official report table of one fiscal year."""
     ledger, years = _ledger(code, year)
     page = presenters.report_page(ledger, years)
-    return render(request, "ledger/report.html", {"page": page})
+    context = {"page": page, "downloads": presenters.download_links(code, year)}
+    return render(request, "ledger/report.html", context)
 
 
 def dashboard(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """Counts per status, per project and per grant type, with charts."""
     ledger, years = _ledger(code, year)
     page = presenters.dashboard_page(ledger, years)
-    return render(request, "ledger/dashboard.html", {"page": page})
+    context = {"page": page, "downloads": presenters.download_links(code, year)}
+    return render(request, "ledger/dashboard.html", context)
+
+
+def _download_etag(request: HttpRequest, code: str, year: int, fmt: str) -> str:
+    """A download is generated from the ledger: the same ledger version, the same file."""
+    return f"{m.LedgerVersion.current()}-{code}-{year}-{fmt}-{settings.KPILEDGER_NEARLY}"
+
+
+@require_safe
+@condition(etag_func=_download_etag)
+def download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
+    """The report of one fiscal year as a file (Excel, PDF, CSV, JSON, data package),
+    generated from the ledger. Its name is Japanese (`釧路市_令和5年度_KPI実績.xlsx`, RFC 6266
+    `filename*`) with an ASCII `filename` for clients that cannot take it; the ETag is the
+    ledger version, so a browser or proxy asks again only after the ledger changed."""
+    output = FORMATS.get(fmt)
+    if output is None:
+        raise Http404("no such format")
+    ledger, _ = _ledger(code, year)
+    org = ledger.organization
+    publisher = Publisher(org.code, org.name)
+    try:
+        content = output.render(ledger.result, publisher)
+    except KpiledgerError as error:  # e.g. pdf-unavailable: the server lacks Pango
+        problem = error.problems[0]
+        return HttpResponse(
+            f"{problem.message_ja}\n{problem.message_en}\n",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(content, content_type=output.content_type)
+    response["Content-Disposition"] = attachment(
+        output.file_name(publisher, year), output.ascii_file_name(publisher, year)
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def attachment(name: str, ascii_name: str) -> str:
+    """`Content-Disposition` with a Japanese name every current browser takes (RFC 6266/5987
+    `filename*`) and an ASCII fallback for the rest."""
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def kpi(request: HttpRequest, code: str, kpi_id: int) -> HttpResponse:

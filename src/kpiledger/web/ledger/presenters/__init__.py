@@ -6,6 +6,7 @@ locale/en); texts the core already gives in both languages (reasons, flags) are 
 active language.
 """
 
+from kpiledger.web.ledger.presenters.downloads import Downloads, download_links
 from kpiledger.web.ledger.presenters.formatting import Badge, badge, english, year_label
 from kpiledger.web.ledger.presenters.kpi import KpiPage, kpi_page
 from kpiledger.web.ledger.presenters.report import (
@@ -19,10 +20,12 @@ from kpiledger.web.ledger.presenters.report import (
 __all__ = [
     "Badge",
     "DashboardPage",
+    "Downloads",
     "KpiPage",
     "ReportPage",
     "badge",
     "dashboard_page",
+    "download_links",
     "english",
     "home_rows",
     "kpi_page",

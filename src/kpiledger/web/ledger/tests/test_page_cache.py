@@ -118,3 +118,18 @@ def test_concurrent_misses_render_a_page_once(app):
         thread.join()
     assert len(bodies) == 8 and len(set(bodies)) == 1
     assert renders == [REPORT]
+
+
+def test_a_download_is_cached_once_for_every_language_and_answers_if_none_match(app):
+    f.import_reference()
+    path = "/org/012068/2023/download/json"
+    status, headers, first = get(app, path, HTTP_COOKIE="django_language=en")
+    assert status.startswith("200") and "X-Kpiledger-Cache" not in headers
+    status, headers, again = get(app, path, HTTP_ACCEPT_LANGUAGE="ja")
+    assert headers["X-Kpiledger-Cache"] == "hit" and again == first
+    etag = headers["ETag"]
+    status, headers, body = get(app, path, HTTP_IF_NONE_MATCH=f'"other", {etag}')
+    assert status.startswith("304") and body == "" and headers["ETag"] == etag
+    assert "Content-Disposition" not in headers
+    status, _, body = get(app, path, HTTP_IF_NONE_MATCH='"other"')
+    assert status.startswith("200") and body == first

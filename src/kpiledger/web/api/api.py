@@ -1,0 +1,313 @@
+"""The REST API under `/api/v1/` (django-ninja): read-only, published data only.
+
+"Published" is what the public pages show: the reports applied to the ledger (an applied
+`ImportBatch`). A pending import (uploaded, not yet confirmed) writes no report rows and moves
+no report year, so nothing of it can appear here; an organization without an applied report is
+unknown to the API (404). Every operation is GET only (anything else is 405), answers with a
+fixed number of queries however large the ledger is, and carries ETag / Last-Modified /
+Cache-Control (see `caching`).
+"""
+
+from collections import defaultdict
+from math import ceil
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, NinjaAPI, P, PathEx, QueryEx, Schema
+from ninja.decorators import decorate_view
+from ninja.operation import Operation
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.renderers import JSONRenderer
+
+from kpiledger.web.api import records
+from kpiledger.web.api import schemas as s
+from kpiledger.web.api.caching import API_VERSION, http_cached
+from kpiledger.web.api.docs import LocalSwagger
+from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.services import reports
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+MAX_PAGE = 100_000
+
+DESCRIPTION = """\
+KPI実績台帳の公開データ（取込済みの報告書）を読み取り専用で提供します。
+判定（達成率・状態・進捗・指摘）は `kpiledger export --format json` と同じものです。
+数値は公表されたとおりの桁の10進数を文字列で返します（例: `"73.5"`, `"2300"`）。
+
+Read-only access to the published KPI ledger (the reports applied to it). Judgements
+(achievement rate, status, progress, flags) are exactly those of `kpiledger export --format
+json`. Exact decimals are strings written as published (`"73.5"`, `"2300"`).
+Lists are paginated (`page`, `page_size` ≤ 200); answers carry `ETag` and `Last-Modified`
+(send `If-None-Match` for a `304`). See docs/api-rest.md.
+"""
+
+
+class Utf8Json(JSONRenderer):
+    """JSON in UTF-8, Japanese written as is (no `\\u` escapes)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class LedgerApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """The operation's function name (`list_kpis`), not ninja's module-prefixed one."""
+        return operation.view_func.__name__
+
+
+api = LedgerApi(
+    title="KPI実績台帳 API (kpiledger REST API)",
+    version=API_VERSION,
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    docs=LocalSwagger(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    renderer=Utf8Json(),
+)
+
+ERRORS: dict[int, Any] = {404: s.Error, 422: s.ValidationErrors}
+# Parameters (typed with ninja's `PathEx`/`QueryEx`, so the defaults stay plain values).
+Code = PathEx[
+    str, P(pattern=r"^[0-9]{6}$", description="団体コード (organization code)", example="012068")
+]
+Year = PathEx[
+    int, P(ge=1, le=9999, description="報告年度 (fiscal year), 2023 = 令和5年度", example=2023)
+]
+Number = PathEx[int, P(ge=1, le=100_000, description="the KPI's number in the report", example=2)]
+FiscalYearFilter = QueryEx[int | None, P(ge=1, le=9999, description="年度 (fiscal year)")]
+Grant = QueryEx[str | None, P(description="交付金 as published (exact)")]
+SectionParam = QueryEx[s.SectionFilter | None, P(description="区分: 対象事業 / 関連事業")]
+Statuses = QueryEx[list[s.StatusCode] | None, P(description="状態 (status, repeatable)")]
+ProjectNumber = QueryEx[int | None, P(ge=1, description="the project's number")]
+KpiNumber = QueryEx[int | None, P(ge=1, description="the KPI's number")]
+Prefecture = QueryEx[str | None, P(description="都道府県, e.g. 北海道")]
+
+
+class Pages(PageNumberPagination):
+    """Page numbers from 1, at most 200 items a page; `count` is the number of all items."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE, description="page number, from 1")
+        page_size: int = Field(
+            PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="items per page (at most 200)"
+        )
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        page: int
+        page_size: int
+        pages: int
+
+    def paginate_queryset(  # type: ignore[override]
+        self, queryset: list[Any], pagination: Input, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        size, count = pagination.page_size, len(queryset)
+        start = (pagination.page - 1) * size
+        return {
+            "items": queryset[start : start + size],
+            "count": count,
+            "page": pagination.page,
+            "page_size": size,
+            "pages": ceil(count / size),
+        }
+
+
+class NotFound(Exception):
+    def __init__(self, code: str, message_ja: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.code, self.message_ja, self.message_en = code, message_ja, message_en
+
+
+@api.exception_handler(NotFound)
+def not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
+    body = {
+        "code": error.code,
+        "message_ja": error.message_ja,
+        "message_en": error.message_en,
+        "detail": f"{error.message_ja} / {error.message_en}",
+    }
+    return api.create_response(request, body, status=404)
+
+
+# --- finding published data -----------------------------------------------------------------
+
+
+def published_years() -> dict[int, list[int]]:
+    """Organization id → its years with an applied report, newest first (one query)."""
+    pairs = (
+        m.ImportBatch.objects.filter(status=m.ImportBatch.Status.APPLIED)
+        .exclude(organization=None)
+        .order_by()
+        .values_list("organization_id", "fiscal_year")
+        .distinct()
+    )
+    years: dict[int, set[int]] = defaultdict(set)
+    for org_id, year in pairs:
+        years[org_id].add(year)
+    return {org_id: sorted(found, reverse=True) for org_id, found in years.items()}
+
+
+def published_organization(code: str) -> tuple[m.Organization, list[int]]:
+    """The organization and its report years; NotFound when it has no published report."""
+    org = m.Organization.objects.filter(code=code).first()
+    years = reports.report_years(org) if org else []
+    if org is None or not years:
+        raise NotFound(
+            "organization-not-found",
+            f"団体コード {code} の公表された報告書はありません",
+            f"no published report of an organization with code {code}",
+        )
+    return org, years
+
+
+def published_report(code: str, year: int) -> reports.LedgerReport:
+    org, years = published_organization(code)
+    if year not in years:
+        raise NotFound(
+            "year-not-found",
+            f"{org.name}（{code}）の{records.year_label(year) or year}の報告書はありません",
+            f"no published report of {code} for fiscal year {year}",
+        )
+    return reports.load_report(org, year, settings.KPILEDGER_NEARLY)
+
+
+SECTIONS = {"target": "対象事業", "related": "関連事業"}
+
+
+def _matches(record: dict[str, Any], grant: str | None, section: str | None) -> bool:
+    section = SECTIONS.get(section or "", section)
+    return (grant is None or record["grant"] == grant) and (
+        section is None or record["section"] == section
+    )
+
+
+# --- operations -------------------------------------------------------------------------------
+
+
+@api.get("/organizations", response={200: list[s.Organization], 422: s.ValidationErrors})
+@decorate_view(http_cached)
+@paginate(Pages)
+def list_organizations(
+    request: HttpRequest,
+    year: FiscalYearFilter = None,
+    prefecture: Prefecture = None,
+) -> list[dict[str, Any]]:
+    """団体の一覧 (organizations with a published report)."""
+    years = published_years()
+    return [
+        records.organization(org, years[org.pk])
+        for org in m.Organization.objects.all()
+        if org.pk in years
+        and (year is None or year in years[org.pk])
+        and (prefecture is None or org.prefecture == prefecture)
+    ]
+
+
+@api.get("/organizations/{code}", response={200: s.Organization, **ERRORS})
+@decorate_view(http_cached)
+def get_organization(request: HttpRequest, code: Code) -> dict[str, Any]:
+    """団体 (one organization)."""
+    org, years = published_organization(code)
+    return records.organization(org, years)
+
+
+@api.get("/organizations/{code}/years", response={200: s.OrganizationYears, **ERRORS})
+@decorate_view(http_cached)
+def list_years(request: HttpRequest, code: Code) -> dict[str, Any]:
+    """報告年度の一覧 (the fiscal years with a published report, newest first, 和暦 beside)."""
+    org, years = published_organization(code)
+    return {
+        "organization": {"code": org.code, "name": org.name},
+        "years": [records.fiscal_year(year) for year in years],
+    }
+
+
+@api.get("/organizations/{code}/years/{year}/summary", response={200: s.Summary, **ERRORS})
+@decorate_view(http_cached)
+def get_summary(request: HttpRequest, code: Code, year: Year) -> dict[str, Any]:
+    """報告書の集計 (the report's title, notes and KPI counts per status)."""
+    return records.summary(published_report(code, year))
+
+
+@api.get("/organizations/{code}/years/{year}/projects", response={200: list[s.Project], **ERRORS})
+@decorate_view(http_cached)
+@paginate(Pages)
+def list_projects(
+    request: HttpRequest,
+    code: Code,
+    year: Year,
+    grant: Grant = None,
+    section: SectionParam = None,
+) -> list[dict[str, Any]]:
+    """事業の一覧 (the report's projects, in its order)."""
+    found = records.projects(published_report(code, year))
+    return [p for p in found if _matches(p, grant, section)]
+
+
+@api.get("/organizations/{code}/years/{year}/kpis", response={200: list[s.Kpi], **ERRORS})
+@decorate_view(http_cached)
+@paginate(Pages)
+def list_kpis(
+    request: HttpRequest,
+    code: Code,
+    year: Year,
+    status: Statuses = None,
+    grant: Grant = None,
+    section: SectionParam = None,
+    project: ProjectNumber = None,
+) -> list[dict[str, Any]]:
+    """KPIの一覧と判定 (the report's KPIs with their judgement, in its order)."""
+    found = records.kpis(published_report(code, year))
+    return [
+        k
+        for k in found
+        if _matches(k, grant, section)
+        and (not status or k["status"] in status)
+        and (project is None or k["project_number"] == project)
+    ]
+
+
+@api.get("/organizations/{code}/years/{year}/kpis/{number}", response={200: s.KpiDetail, **ERRORS})
+@decorate_view(http_cached)
+def get_kpi(
+    request: HttpRequest,
+    code: Code,
+    year: Year,
+    number: Number,
+) -> dict[str, Any]:
+    """KPI (one KPI: its terms, observations and judgement)."""
+    ledger = published_report(code, year)
+    detail = records.kpi_detail(ledger, number)
+    if detail is None:
+        raise NotFound(
+            "kpi-not-found",
+            f"{code}の{records.year_label(year) or year}の報告書にKPI {number} はありません",
+            f"the report of {code} for fiscal year {year} has no KPI {number}",
+        )
+    return detail
+
+
+@api.get(
+    "/organizations/{code}/years/{year}/observations",
+    response={200: list[s.ObservationRow], **ERRORS},
+)
+@decorate_view(http_cached)
+@paginate(Pages)
+def list_observations(
+    request: HttpRequest,
+    code: Code,
+    year: Year,
+    kpi: KpiNumber = None,
+    fiscal_year: FiscalYearFilter = None,
+) -> list[dict[str, Any]]:
+    """実績値（縦持ち） (every published actual: one row per KPI and fiscal year)."""
+    rows = records.observation_rows(published_report(code, year))
+    return [
+        row
+        for row in rows
+        if (kpi is None or row["kpi_number"] == kpi)
+        and (fiscal_year is None or row["fiscal_year"] == fiscal_year)
+    ]
