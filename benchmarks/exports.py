@@ -36,10 +36,21 @@ def median_seconds(fn, repeat: int = REPEAT) -> tuple[float, object]:  # type: i
     return statistics.median(times), out
 
 
+def api_paths(code: str) -> dict[str, str]:
+    """REST API reads of one report: its summary, a page of 200 KPIs, a page of observations."""
+    base = f"/api/v1/organizations/{code}/years/2023"
+    return {
+        "summary": f"{base}/summary",
+        "kpis": f"{base}/kpis?page_size=200",
+        "obs": f"{base}/observations?page_size=200",
+    }
+
+
 def main() -> int:
     setup()
     from django.conf import settings
     from django.core.management import call_command
+    from django.test import Client
 
     from kpiledger.cli.main import reference_report_path
     from kpiledger.io.writers.formats import FORMATS
@@ -47,6 +58,7 @@ def main() -> int:
     from kpiledger.web.ledger import models as m
     from kpiledger.web.ledger.services import reports
 
+    client = Client(HTTP_HOST="127.0.0.1")
     call_command("migrate", verbosity=0)
     load("012068", "釧路市", reference_report_path().read_bytes())
     load("011002", "札幌市（合成）", synthetic(COPIES).encode())
@@ -71,6 +83,11 @@ def main() -> int:
             row[f"{name}_s"] = round(seconds, 4)
             row[f"{name}_bytes"] = size
             print(f"{code} ({kpis:4d} KPIs) {name:11s} {seconds * 1000:9.1f} ms {size:>10,} bytes")
+        for name, path in api_paths(code).items():
+            seconds, status = median_seconds(lambda path=path: client.get(path).status_code)
+            assert status == 200, (path, status)
+            row[f"api_{name}_s"] = round(seconds, 4)
+            print(f"{code} ({kpis:4d} KPIs) API {name:7s} {seconds * 1000:9.1f} ms  {path}")
         figures[code] = row
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

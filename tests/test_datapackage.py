@@ -17,7 +17,7 @@ import pytest
 from kpiledger.cli.main import reference_report_path
 from kpiledger.core.evaluate import ReportResult, Status, evaluate_report
 from kpiledger.io.readers import read_report
-from kpiledger.io.writers import datapackage, opendata
+from kpiledger.io.writers import datapackage, opendata, table_schema
 from kpiledger.io.writers.opendata import (
     KPI_COLUMNS,
     PROJECT_COLUMNS,
@@ -135,9 +135,9 @@ def test_the_kpis_schema_types_keys_and_units_every_column():
 
 def test_every_column_of_the_writers_has_a_field_type():
     keys = {key for key, _ in (*KPI_COLUMNS, *YEAR_COLUMNS, *RESULT_COLUMNS, *PROJECT_COLUMNS)}
-    assert keys - set(datapackage.FIELD_TYPES) == set()
+    assert keys - set(table_schema.FIELD_TYPES) == set()
     valid = {"string", "integer", "number", "boolean", "yearmonth", "date"}
-    assert {spec["type"] for spec in datapackage.FIELD_TYPES.values()} <= valid
+    assert {spec["type"] for spec in table_schema.FIELD_TYPES.values()} <= valid
 
 
 def test_a_column_without_a_field_type_fails(monkeypatch):

@@ -23,7 +23,7 @@ from kpiledger.core.model import Actual, Flag, Kpi, Project, Report, Section
 from kpiledger.io.readers import read_report, read_report_bytes
 from kpiledger.io.readers.layout import Role, heading_roles
 from kpiledger.io.readers.own_columns import FLAGS_HEADING, flags_text, read_flags
-from kpiledger.io.writers import excel
+from kpiledger.io.writers import excel, excel_sheet
 from kpiledger.io.writers.json import dumps as json_dumps
 from kpiledger.io.writers.opendata import Publisher
 
@@ -265,7 +265,7 @@ def test_the_largest_values_kept_are_exact_numbers() -> None:
 
 def test_a_value_no_float_holds_is_written_as_text() -> None:
     cell = openpyxl.Workbook().active["A1"]
-    excel._put_number(cell, Decimal("1234567890.12345678"), None)  # 18 significant digits
+    excel_sheet.put_number(cell, Decimal("1234567890.12345678"), None)  # 18 significant digits
     assert (cell.value, cell.data_type) == ("1234567890.12345678", "s")
 
 

@@ -29,7 +29,7 @@ def read_report(path: str | Path, *, sheet: str | None = None) -> Report:
     """Read a KPI report file (or a kpiledger data package: its folder or datapackage.json)."""
     path = Path(path)
     if (path / "datapackage.json").is_file() or path.name == "datapackage.json":
-        from kpiledger.io.readers.own_tables import read_datapackage_folder
+        from kpiledger.io.readers.own_package import read_datapackage_folder
 
         return read_datapackage_folder(path if path.is_dir() else path.parent)
     return read_report_bytes(read_bytes(path), path.name, sheet=sheet)
@@ -76,14 +76,14 @@ OWN_KINDS = ("json", "opendata", "datapackage")
 
 
 def read_own(data: bytes, kind: str, file_name: str) -> Report:
-    """A report from one of kpiledger's own outputs (see `own`, `own_tables`)."""
-    from kpiledger.io.readers import own, own_tables
+    """A report from one of kpiledger's own outputs (see `own`, `own_tables`, `own_package`)."""
+    from kpiledger.io.readers import own, own_package, own_tables
 
     if kind == "json":
         return own.read_json(data)
     if kind == "opendata":
         return own_tables.read_opendata(data, file_name)
-    return own_tables.read_datapackage_zip(data)
+    return own_package.read_datapackage_zip(data)
 
 
 def read_source(data: bytes, kind: str, *, sheet: str | None = None) -> Source:

@@ -1,6 +1,7 @@
 """Reading kpiledger's own outputs back: the JSON of `writers/json.py` (the schema of
 EVALUATION.md), the open-data CSV of `writers/opendata.py` (wide or long) and the data package
-of `writers/datapackage.py` (a folder or its zip). The CSV and the package are in `own_tables`.
+of `writers/datapackage.py` (a folder or its zip). The CSV is in `own_tables`, the package in
+`own_package`.
 
 The judged fields (達成率, 状況 …) are not read: the rebuilt report is judged again, and gives
 the same judgement. What the ledger needs that the output states only as a judgement is

@@ -1,13 +1,14 @@
-"""Reading kpiledger's open-data CSV (`writers/opendata.py`, wide or long) and its data package
-(`writers/datapackage.py`: a folder with datapackage.json, or its zip) back into a Report.
+"""Reading kpiledger's open-data CSV (`writers/opendata.py`, wide or long) back into a Report,
+and the CSV tables of its data package (read by `own_package`).
 
 - The long CSV (`csv`, observations.csv) keeps everything a KPI needs: its terms, every
   published year with its "no value" marker and whether the report had a cell (掲載).
 - The wide CSV (`csv-wide`, kpis.csv) has no markers: a year without a value is read as a
   blank cell.
 - Alone, either CSV has no report title, no notes (so no grade legend), no project summary and
-  nothing the report published beside the KPIs; the data package has them (projects.csv and
-  the descriptor's `kpiledger` property) and reads back into the same ledger.
+  nothing the report published beside the KPIs; the data package has them (projects.csv,
+  `read_projects`, and the descriptor's `kpiledger` property) and reads back into the same
+  ledger.
 
 Problems (`damaged-export`, `missing-column`, `bad-number`) are located by line and column of
 the file and the column's name, and all raised together.
@@ -17,12 +18,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from kpiledger.core.errors import Problem, ReportError
@@ -60,7 +58,6 @@ YEAR_COLUMN = re.compile(r"実績値_([0-9]{4})年度")
 KPI_NAMES = dict(KPI_COLUMNS)
 YEAR_NAMES = dict(YEAR_COLUMNS)
 PROJECT_NAMES = dict(PROJECT_COLUMNS)
-DESCRIPTOR = "datapackage.json"
 
 
 def looks_like_opendata(data: bytes) -> bool:
@@ -316,162 +313,6 @@ def read_opendata(data: bytes, name: str = "CSV") -> Report:
 
 def _is_int(line: Line) -> bool:
     return line.cells.get(KPI_NAMES["number"], "").isdigit()
-
-
-def read_datapackage_zip(data: bytes) -> Report:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            files = {name: archive.read(name) for name in archive.namelist()}
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as error:
-        raise ReportError.single(
-            "damaged-export",
-            f"データパッケージのZIPが壊れています（{error}）",
-            f"the data package zip is damaged ({error})",
-        ) from None
-    return read_datapackage(files)
-
-
-def read_datapackage_folder(folder: Path) -> Report:
-    from kpiledger.io.readers import read_bytes
-
-    descriptor = read_bytes(folder / DESCRIPTOR)
-    files = {DESCRIPTOR: descriptor}
-    for path in _resource_paths(descriptor):
-        files[path] = read_bytes(folder / path)
-    return read_datapackage(files)
-
-
-def _resource_paths(descriptor: bytes) -> list[str]:
-    paths = [r.get("path") for r in _resources(_descriptor(descriptor))]
-    return [p for p in paths if isinstance(p, str) and "/" not in p and ".." not in p]
-
-
-def _resources(meta: dict[str, Any]) -> list[dict[str, Any]]:
-    resources = meta.get("resources")
-    return [r for r in resources if isinstance(r, dict)] if isinstance(resources, list) else []
-
-
-def _descriptor(data: bytes) -> dict[str, Any]:
-    try:
-        meta = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ReportError.single(
-            "damaged-export",
-            f"datapackage.json が読めません（{error}）",
-            f"datapackage.json cannot be read ({error})",
-            field=DESCRIPTOR,
-        ) from None
-    if not isinstance(meta, dict):
-        raise ReportError.single(
-            "damaged-export",
-            "datapackage.json がオブジェクトではありません",
-            "datapackage.json is not an object",
-            field=DESCRIPTOR,
-        )
-    return meta
-
-
-def read_datapackage(files: dict[str, bytes]) -> Report:
-    """A report from the files of a data package (name → bytes)."""
-    if DESCRIPTOR not in files:
-        raise ReportError.single(
-            "damaged-export",
-            "データパッケージに datapackage.json がありません",
-            "the data package has no datapackage.json",
-        )
-    meta = _descriptor(files[DESCRIPTOR])
-    own = meta.get("kpiledger")
-    paths = {r.get("name"): r.get("path") for r in _resources(meta)}
-    missing = [n for n in ("kpis", "observations", "projects") if paths.get(n) not in files]
-    if not isinstance(own, dict) or missing:
-        raise ReportError.single(
-            "damaged-export",
-            "kpiledgerのデータパッケージではありません（kpiledger情報・"
-            f"{'・'.join(missing) or 'なし'}のCSVがない）",
-            "not a kpiledger data package (no kpiledger property, or no CSV for"
-            f" {', '.join(missing) or '-'})",
-            field=DESCRIPTOR,
-        )
-    problems = Collector()
-    observations = Table(files[str(paths["observations"])], "observations.csv", problems)
-    kpis_table = Table(files[str(paths["kpis"])], "kpis.csv", problems)
-    projects_table = Table(files[str(paths["projects"])], "projects.csv", problems)
-    kpis = read_kpis(kpis_table, problems)
-    years = {n: kpi.actuals for n, _, kpi in read_kpis(observations, problems)}
-    projects = read_projects(projects_table, problems)
-    for number_, project_number, kpi in kpis:
-        if number_ in years:
-            kpi.actuals = years[number_]
-        if project_number not in projects:
-            problems.add(
-                damaged(
-                    f"KPI番号{number_}の事業番号{project_number}が projects.csv にありません",
-                    f"KPI {number_}'s project {project_number} is not in projects.csv",
-                    line=kpi.line,
-                    at=KPI_NAMES["project_number"],
-                )
-            )
-            continue
-        projects[project_number].kpis.append(kpi)
-    title, year, columns, notes, warnings = _report_facts(own, problems)
-    problems.raise_if_any()
-    return Report(
-        title,
-        year,
-        projects=[projects[n] for n in sorted(projects)],
-        year_columns=columns,
-        notes=notes,
-        warnings=warnings,
-    )
-
-
-def _report_facts(
-    own: dict[str, Any], problems: Collector
-) -> tuple[str | None, int, list[int], list[str], list[Problem]]:
-    """(title, fiscal year, year columns, notes, warnings) of the descriptor's `kpiledger`."""
-    title, year = own.get("title"), own.get("fiscal_year")
-    columns, notes = own.get("year_columns", []), own.get("notes", [])
-    warnings = own.get("warnings", [])
-    checks = (
-        ("title", title is None or isinstance(title, str)),
-        ("fiscal_year", isinstance(year, int) and not isinstance(year, bool)),
-        ("year_columns", isinstance(columns, list) and all(type(y) is int for y in columns)),
-        ("notes", isinstance(notes, list) and all(isinstance(n, str) for n in notes)),
-        ("warnings", isinstance(warnings, list) and all(isinstance(w, dict) for w in warnings)),
-    )
-    for key, good in checks:
-        if not good:
-            problems.add(
-                damaged(
-                    f"datapackage.json の kpiledger.{key} の値が正しくありません",
-                    f"datapackage.json: kpiledger.{key} has a wrong value",
-                    at=f"kpiledger.{key}",
-                )
-            )
-    if problems.problems:
-        return None, 0, [], [], []
-    return (
-        str(title) if title is not None else None,
-        int(str(year)),
-        [int(y) for y in columns],
-        [str(n) for n in notes],
-        [_problem(w) for w in warnings],
-    )
-
-
-def _problem(record: dict[str, Any]) -> Problem:
-    return Problem(
-        str(record.get("code", "")),
-        str(record.get("message_ja", "")),
-        str(record.get("message_en", "")),
-        line=_int_or_none(record.get("line")),
-        column=_int_or_none(record.get("column")),
-        field=str(record["field"]) if record.get("field") is not None else None,
-    )
-
-
-def _int_or_none(value: Any) -> int | None:
-    return value if type(value) is int else None
 
 
 def read_projects(table: Table, problems: Collector) -> dict[int, Project]:

@@ -38,18 +38,12 @@ from kpiledger.core.model import Actual, Assessment, Project, Report, Section
 from kpiledger.core.numbers import format_number
 from kpiledger.io.readers.pdf_own import CHARTS_HEADING, COMPUTED_HEADINGS
 from kpiledger.io.writers.opendata import Publisher
+from kpiledger.io.writers.published import ASSESSMENT_HEADINGS, published_name
 from kpiledger.io.writers.svg_chart import kpi_chart
 
 FONT = "Noto Sans CJK JP"
 PAGE_WIDTH = Decimal(785)  # points inside the margins of A4 landscape (842 − 2 × 10 mm)
 #: The published assessment's texts as the national form heads them (read back by the reader).
-ASSESSMENT_HEADINGS = (
-    ("effect", "事業効果"),
-    ("evaluation", "事業の評価"),
-    ("opinion", "外部有識者からの意見"),
-    ("policy", "今後の方針"),
-    ("policy_reason", "今後の方針の理由"),
-)
 PAGE = """
 @page {{ size: A4 landscape; margin: 14mm 10mm 12mm;
   @top-left {{ content: string(title); font-family: '{font}'; font-size: 7pt; color: #444 }}
@@ -263,7 +257,7 @@ def _project_rows(result: ProjectResult, layout: _Layout) -> str:
     rows = []
     for index, kpi in enumerate(result.kpis):
         first = index == 0
-        name = _display_name(project) if first else ""
+        name = published_name(project) if first else ""
         summary = (project.summary or "") if first else ""
         cells = [_td(name), _td(summary), *_kpi_cells(kpi, layout)]
         cells += [_td(t) for t in _project_cells(project.assessment, layout, first)]
@@ -271,13 +265,6 @@ def _project_rows(result: ProjectResult, layout: _Layout) -> str:
         cells.append(_td(_suggestion(result) if first else "", "own"))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return "".join(rows)
-
-
-def _display_name(project: Project) -> str:
-    """The name as published: a related project's grant in 【】 before it."""
-    if project.section is Section.RELATED and project.grant:
-        return f"【{project.grant}】 {project.name}"
-    return project.name
 
 
 def _kpi_cells(result: KpiResult, layout: _Layout) -> list[str]:
@@ -338,7 +325,7 @@ def _charts(result: ReportResult, years: list[int]) -> str:
     """Per project: its effect (published, suggested with the reason), a chart per KPI."""
     parts = [f'<h2 class="charts">{escape(CHARTS_HEADING)}</h2>']
     for project in result.projects:
-        parts.append(f"<h3>{escape(_display_name(project.project))}</h3>")
+        parts.append(f"<h3>{escape(published_name(project.project))}</h3>")
         assessment = project.project.assessment
         if assessment is not None and assessment.effect:
             parts.append(f'<p class="effect">事業効果（公表）：{escape(assessment.effect)}</p>')

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, P, PathEx, QueryEx, Schema
 from ninja.decorators import decorate_view
+from ninja.errors import ValidationError
 from ninja.operation import Operation
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.renderers import JSONRenderer
@@ -130,6 +131,41 @@ def not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
         "detail": f"{error.message_ja} / {error.message_en}",
     }
     return api.create_response(request, body, status=404)
+
+
+@api.exception_handler(ValidationError)
+def bad_parameter(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    """A 422 that says, in Japanese and English, which parameter (path or query) is wrong and
+    what it takes, beside ninja's own `detail` list."""
+    where_ja, where_en = [], []
+    for item in error.errors:
+        place = [str(part) for part in item.get("loc", ()) if not isinstance(part, int)]
+        kind, name = (place[0], place[1]) if len(place) >= 2 else ("", ".".join(place))
+        kind_ja = {"path": "パス", "query": "クエリ"}.get(kind, kind)
+        why = item.get("msg", "")
+        where_ja.append(f"{name}（{kind_ja}）: {_why_ja(item)}")
+        where_en.append(f"{name} ({kind}): {why}")
+    body = {
+        "code": "bad-parameter",
+        "message_ja": "パラメータが正しくありません。" + "；".join(where_ja),
+        "message_en": "bad parameter: " + "; ".join(where_en),
+        "detail": error.errors,
+    }
+    return api.create_response(request, body, status=422)
+
+
+def _why_ja(item: dict[str, Any]) -> str:
+    """Pydantic's reason in Japanese for the kinds a parameter of this API can fail."""
+    context = item.get("ctx") or {}
+    reasons = {
+        "greater_than_equal": f"{context.get('ge')}以上の値を指定してください",
+        "less_than_equal": f"{context.get('le')}以下の値を指定してください",
+        "string_pattern_mismatch": "半角数字6桁の団体コードを指定してください",
+        "literal_error": f"次のいずれかを指定してください: {context.get('expected', '')}",
+        "int_parsing": "整数を指定してください",
+        "missing": "指定してください",
+    }
+    return reasons.get(item.get("type", ""), item.get("msg", "値が正しくありません"))
 
 
 # --- finding published data -----------------------------------------------------------------

@@ -43,8 +43,12 @@ class Error(Schema):
 
 
 class ValidationErrors(Schema):
-    """A 422: a query or path parameter the API cannot read (django-ninja's own shape)."""
+    """A 422: a query or path parameter the API cannot read, named in Japanese and English,
+    with django-ninja's own `detail` list."""
 
+    code: str = Field(description="`bad-parameter`")
+    message_ja: str
+    message_en: str
     detail: list[dict[str, Any]]
 
 

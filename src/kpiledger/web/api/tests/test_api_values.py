@@ -274,7 +274,23 @@ def test_bad_parameters_are_422_never_500(client, reference):
         f"{API}/organizations?year=x",
     ):
         body = get(client, path, status=422)
-        assert body["detail"], path
+        assert body["detail"] and body["code"] == "bad-parameter", path
+        assert body["message_ja"].startswith("パラメータが正しくありません。"), path
+        assert body["message_en"].startswith("bad parameter: "), path
+
+
+def test_a_bad_parameter_is_named_in_japanese_and_english(client, reference):
+    body = get(client, f"{API}/organizations?page=0", status=422)
+    assert (
+        body["message_ja"]
+        == "パラメータが正しくありません。page（クエリ）: 1以上の値を指定してください"
+    )
+    assert (
+        body["message_en"]
+        == "bad parameter: page (query): Input should be greater than or equal to 1"
+    )
+    body = get(client, f"{API}/organizations/12068", status=422)
+    assert body["message_ja"].endswith("code（パス）: 半角数字6桁の団体コードを指定してください")
 
 
 def test_only_get(client, reference):

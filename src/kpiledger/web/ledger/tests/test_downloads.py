@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 import zipfile
 from urllib.parse import unquote
 
@@ -122,3 +123,16 @@ def test_unknown_format_year_or_organization_is_404_and_a_post_is_refused(client
     assert client.get(url("json", year=2019)).status_code == 404
     assert client.get(url("json", code="011002")).status_code == 404
     assert client.post(url("json")).status_code == 405
+
+
+def test_without_pango_the_pdf_link_says_what_to_install_and_the_rest_still_works(
+    client, reference, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as on a server without Pango
+    response = client.get(url("pdf"))
+    assert response.status_code == 503
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    text = response.content.decode("utf-8")
+    assert "libpango-1.0-0" in text and "fonts-noto-cjk" in text
+    assert "PDF" in text.splitlines()[0] and text.splitlines()[1].isascii()
+    assert client.get(url("xlsx")).status_code == 200
