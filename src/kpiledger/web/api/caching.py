@@ -27,50 +27,16 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.db.models import DateTimeField, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_etags, quote_etag
 
 from kpiledger import __version__
-from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.services.state import ledger_state
 
 API_VERSION = "1"
 DEFAULT_MAX_AGE = 300
-#: The tables whose history dates tell when published data last changed.
-HISTORY_OF: tuple[type[Any], ...] = (
-    m.Organization,
-    m.Project,
-    m.Kpi,
-    m.Observation,
-    m.ReportedKpi,
-    m.ReportedProject,
-)
-
 View = Callable[..., HttpResponseBase]
-
-
-def ledger_state() -> tuple[int, datetime | None]:
-    """The ledger version and when the ledger last changed (None: never), in one query."""
-    newest: dict[str, Any] = {
-        f"h{i}": Subquery(
-            model.history.model.objects.order_by("-history_date").values("history_date")[:1],
-            output_field=DateTimeField(),
-        )
-        for i, model in enumerate(HISTORY_OF)
-    }
-    newest["applied"] = Subquery(
-        m.ImportBatch.objects.filter(status=m.ImportBatch.Status.APPLIED)
-        .order_by("-applied_at")
-        .values("applied_at")[:1],
-        output_field=DateTimeField(),
-    )
-    row = m.LedgerVersion.objects.filter(pk=1).annotate(**newest).values("number", *newest)
-    found = next(iter(row), None)
-    if found is None:
-        return 0, None
-    dates = [found[name] for name in newest if found[name] is not None]
-    return int(found["number"]), max(dates, default=None)
 
 
 def etag_for(request: HttpRequest, version: int) -> str:

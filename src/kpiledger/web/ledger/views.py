@@ -20,7 +20,8 @@ from kpiledger.io.writers.formats import FORMATS
 from kpiledger.io.writers.opendata import Publisher
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import presenters
-from kpiledger.web.ledger.services import reports
+from kpiledger.web.ledger.services import export_cache, reports
+from kpiledger.web.ledger.services.state import state_key
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -62,7 +63,7 @@ def dashboard(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 def _download_etag(request: HttpRequest, code: str, year: int, fmt: str) -> str:
     """A download is generated from the ledger: the same ledger version, the same file."""
-    return f"{m.LedgerVersion.current()}-{code}-{year}-{fmt}-{settings.KPILEDGER_NEARLY}"
+    return f"{state_key()}-{code}-{year}-{fmt}-{settings.KPILEDGER_NEARLY}"
 
 
 @require_safe
@@ -75,11 +76,18 @@ def download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpRespon
     output = FORMATS.get(fmt)
     if output is None:
         raise Http404("no such format")
-    ledger, _ = _ledger(code, year)
-    org = ledger.organization
+    org = get_object_or_404(m.Organization, code=code)
+    if year not in reports.report_years(org):
+        raise Http404("no report for this year")
     publisher = Publisher(org.code, org.name)
+    nearly = settings.KPILEDGER_NEARLY
+
+    def render() -> bytes:
+        assert output is not None
+        return output.render(reports.load_report(org, year, nearly).result, publisher)
+
     try:
-        content = output.render(ledger.result, publisher)
+        content = export_cache.cached(org.code, year, output.name, nearly, render)
     except KpiledgerError as error:  # e.g. pdf-unavailable: the server lacks Pango
         problem = error.problems[0]
         return HttpResponse(

@@ -9,6 +9,7 @@ import json
 import re
 import sys
 import zipfile
+from decimal import Decimal
 from urllib.parse import unquote
 
 import openpyxl
@@ -16,8 +17,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from kpiledger.io.writers.formats import FORMATS
+from kpiledger.io.writers.formats import FORMATS, Format
 from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.services.state import state_key
+from kpiledger.web.ledger.tests import factories as f
 from kpiledger.web.ledger.tests.factories import (
     REFERENCE_TEXT,
     import_file,
@@ -136,3 +139,57 @@ def test_without_pango_the_pdf_link_says_what_to_install_and_the_rest_still_work
     assert "libpango-1.0-0" in text and "fonts-noto-cjk" in text
     assert "PDF" in text.splitlines()[0] and text.splitlines()[1].isascii()
     assert client.get(url("xlsx")).status_code == 200
+
+
+# --- the export cache: one generated file per state of the ledger, on disk ----------------------
+
+
+@pytest.fixture
+def data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
+def cached_files(data_dir) -> list[str]:
+    return sorted(p.name for p in (data_dir / "exports").glob("*.bin"))
+
+
+def test_a_generated_file_is_served_from_disk_until_the_ledger_changes(
+    client, reference, data_dir, monkeypatch
+):
+    first = client.get(url("json")).content
+    assert cached_files(data_dir) == [f"{CODE}-{YEAR}-json-80-v{state_key()}.bin"]
+
+    def refuse(*args):
+        raise AssertionError("rendered again although the ledger did not change")
+
+    monkeypatch.setattr(Format, "render", refuse)
+    assert client.get(url("json")).content == first  # from disk: another worker, a restart
+    monkeypatch.undo()
+
+    observation = f.observation(f.MIGRANTS, 2023)
+    observation.value = Decimal(120)
+    observation.save()  # an edit: the ledger's state moves
+    after = client.get(url("json")).content
+    migrants = json.loads(after)["projects"][2]["kpis"][1]
+    assert migrants["indicator"] == f.MIGRANTS  # as published (105), the correction flagged
+    assert "revised-after-publication" in migrants["flags"]
+    assert b"revised-after-publication" not in first
+    assert cached_files(data_dir) == [f"{CODE}-{YEAR}-json-80-v{state_key()}.bin"]  # old gone
+
+
+def test_a_database_made_anew_never_meets_the_old_files(client, reference, data_dir):
+    first = client.get(url("json")).content
+    version = m.LedgerVersion.current()
+    observation = f.observation(f.MIGRANTS, 2023)
+    observation.value = Decimal(120)
+    observation.save()
+    m.LedgerVersion.objects.update(number=version)  # a new database whose counter met the old
+    after = client.get(url("json")).content
+    assert b"revised-after-publication" in after and b"revised-after-publication" not in first
+
+
+def test_a_cache_that_cannot_be_written_still_serves_the_file(client, reference, data_dir):
+    (data_dir / "exports").write_text("not a folder", encoding="utf-8")
+    response = client.get(url("csv-wide"))
+    assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
