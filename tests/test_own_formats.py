@@ -215,6 +215,20 @@ def test_broken_json_text_is_located_by_line_and_column():
     assert line == 4 and column == 3  # where the comma is missing: before the next key
 
 
+@pytest.mark.parametrize("write", ["json", "csv"])
+def test_bytes_that_are_not_utf8_are_named_by_their_place(write):
+    result = judged(reference_report_path())
+    text = json_writer.dumps(result) if write == "json" else opendata.dumps_wide(result, PUBLISHER)
+    data = text.encode("utf-8")
+    at = data.index("釧路".encode())
+    broken = data[:at] + b"\x82\xa0" + data[at + 2 :]  # Shift_JIS bytes in a UTF-8 file
+    with pytest.raises(ReportError) as raised:
+        read_report_bytes(broken, f"report.{write}")
+    ((problem),) = raised.value.problems
+    assert problem.code == "damaged-export"
+    assert f"{at + 1}バイト目" in problem.message_ja and f"byte {at + 1}" in problem.message_en
+
+
 def test_a_bad_target_in_the_csv_is_located_at_its_row_and_column():
     text = opendata.dumps_wide(judged(reference_report_path()), PUBLISHER)
     lines = text.split("\r\n")

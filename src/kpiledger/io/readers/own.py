@@ -131,16 +131,22 @@ def looks_like_json(data: bytes) -> bool:
     return head.startswith(b"{") and all(f'"{key}"'.encode() in data for key in JSON_KEYS)
 
 
-def read_json(data: bytes) -> Report:
-    """The report in the JSON of `writers/json.py`."""
+def utf8_text(data: bytes, name: str) -> str:
+    """The text of a file kpiledger wrote (UTF-8, with or without a BOM); `damaged-export`
+    naming the first byte that is not UTF-8."""
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ReportError.single(
             "damaged-export",
-            f"JSONがUTF-8ではありません（{error.start + 1}バイト目）",
-            f"the JSON is not UTF-8 (byte {error.start + 1})",
+            f"{name} がUTF-8ではありません（{error.start + 1}バイト目）",
+            f"{name} is not UTF-8 (byte {error.start + 1})",
         ) from None
+
+
+def read_json(data: bytes) -> Report:
+    """The report in the JSON of `writers/json.py`."""
+    text = utf8_text(data, "JSON")
     try:
         record = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from kpiledger.core.errors import Problem, ReportError
+from kpiledger.core.errors import Problem
 from kpiledger.core.inference import BOUND_DIRECTIONS
 from kpiledger.core.model import (
     Actual,
@@ -43,6 +43,7 @@ from kpiledger.io.readers.own import (
     decimal_or_none,
     reader_flags,
     target_bound,
+    utf8_text,
     year_month,
 )
 from kpiledger.io.writers.opendata import (
@@ -81,14 +82,7 @@ class Table:
 
     def __init__(self, data: bytes, name: str, problems: Collector) -> None:
         self.name, self.problems = name, problems
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ReportError.single(
-                "damaged-export",
-                f"{name} がUTF-8ではありません（{error.start + 1}バイト目）",
-                f"{name} is not UTF-8 (byte {error.start + 1})",
-            ) from None
+        text = utf8_text(data, name)
         reader = csv.reader(io.StringIO(text, newline=""))
         self.header = next(reader, [])
         self.columns = {column: i + 1 for i, column in enumerate(self.header)}
