@@ -7,6 +7,7 @@ number of queries however large the report is.
 
 from __future__ import annotations
 
+import ast
 import gettext
 import json
 import re
@@ -514,6 +515,59 @@ def test_every_message_is_translated_and_compiled():
         assert all(strs), f"untranslated in django.po: {msgid}"
         compiled = catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
         assert compiled == strs[0], f"django.mo is not compiled from django.po: {msgid}"
+
+
+TRANSLATED_CALL = re.compile(
+    r"\b(?:(?P<p>pgettext)\((?P<ctx>u?'(?:[^'\\]|\\.)*'),\s*|n?gettext\()"
+    r"(?P<id>u?'(?:[^'\\]|\\.)*')"
+)
+
+
+def template_messages() -> set[tuple[str | None, str]]:
+    """Every (context, msgid) the site's templates translate, as makemessages extracts them
+    (Django's own `templatize`, which turns a template into gettext calls)."""
+    from django.utils.translation.template import templatize
+
+    root = Path(__file__).resolve().parents[2]  # src/kpiledger/web
+    found: set[tuple[str | None, str]] = set()
+    for template in sorted(root.glob("**/templates/**/*.html")):
+        for call in TRANSLATED_CALL.finditer(templatize(template.read_text(encoding="utf-8"))):
+            context = call["ctx"] and ast.literal_eval(call["ctx"].removeprefix("u"))
+            found.add((context or None, ast.literal_eval(call["id"].removeprefix("u"))))
+    return found
+
+
+GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy"}
+
+
+def code_messages() -> set[tuple[str | None, str]]:
+    """Every (context, msgid) the web package's Python code translates with a literal."""
+    root = Path(__file__).resolve().parents[2]  # src/kpiledger/web
+    found: set[tuple[str | None, str]] = set()
+    for source in sorted(root.glob("**/*.py")):
+        if "tests" in source.parts:
+            continue
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            literals = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            if node.func.id in GETTEXT_NAMES and literals:
+                found.add((None, literals[0]))
+            elif node.func.id in {"pgettext", "pgettext_lazy"} and len(literals) >= 2:
+                found.add((literals[0], literals[1]))
+    return found
+
+
+def test_every_message_of_every_template_and_module_is_in_the_catalog():
+    """A string added to a template or a module without running makemessages would show in
+    Japanese on the English pages: every translated string must be in django.po."""
+    po = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po"
+    catalog = {(context, msgid) for context, msgid, _ in po_entries(po)}
+    messages = template_messages() | code_messages()
+    assert len(code_messages()) > 100 and len(template_messages()) > 100
+    assert (None, "ダウンロード") in messages and (None, "事業の評価") in messages
+    missing = sorted(str(m) for m in messages - catalog)
+    assert not missing, f"not in django.po (run makemessages): {missing}"
 
 
 # --- what a new user meets: breadcrumbs, empty values, icon, staff header, admin ------------
