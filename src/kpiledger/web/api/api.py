@@ -347,3 +347,21 @@ def list_observations(
         if (kpi is None or row["kpi_number"] == kpi)
         and (fiscal_year is None or row["fiscal_year"] == fiscal_year)
     ]
+
+
+def _summaries_from_docstrings() -> None:
+    """Each operation's summary on the docs page is its docstring, Japanese first
+    (`団体の一覧 / organizations with a published report`), not ninja's English name from the
+    function (`List Organizations`). Every operation is tagged alike."""
+    for _, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                doc = " ".join((operation.view_func.__doc__ or "").split())
+                ja, _, en = doc.partition(" (")
+                if doc:
+                    operation.summary = f"{ja} / {en.removesuffix('.').removesuffix(')')}"
+                operation.tags = [TAG]
+
+
+TAG = "公開データ（読み取り専用） / published data (read-only)"
+_summaries_from_docstrings()

@@ -196,6 +196,11 @@ def test_the_openapi_document_is_served_and_loads_in_schemathesis(client, db):
     )
     assert {method for path in document["paths"].values() for method in path} == {"get"}
     assert document["components"]["schemas"]["Kpi"]["properties"]["target"]["type"] == "string"
+    operations = [op for path in document["paths"].values() for op in path.values()]
+    assert document["paths"][f"{API}/organizations"]["get"]["summary"] == (
+        "団体の一覧 / organizations with a published report"
+    )
+    assert all(" / " in op["summary"] and len(op["tags"]) == 1 for op in operations)
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", get_wsgi_application())
     labels = [result.ok().label for result in schema.get_all_operations()]
     assert (
