@@ -298,3 +298,58 @@ def test_ledger_without_the_organization_is_a_located_problem():
     with pytest.raises(KpiledgerError) as error:
         kpiledger.ledger("131016")
     assert [p.code for p in error.value.problems] == ["org-not-in-ledger"]
+
+
+# --- write: every export format from Python ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [("r.xlsx", b"PK"), ("r.pdf", b"%PDF-"), ("r.json", b"{"), ("r.zip", b"PK")],
+)
+def test_write_takes_the_format_from_the_suffix_and_reads_back(judged, tmp_path, name, first):
+    target = judged.write(tmp_path / name, org="012068")
+    assert target == tmp_path / name and target.read_bytes().startswith(first)
+    again = kpiledger.read(target)
+    assert again.to_records("kpi") == judged.to_records("kpi")
+
+
+def test_write_csv_is_the_open_data_file_of_the_organization(judged, tmp_path):
+    import csv
+
+    target = judged.write(tmp_path / "r.csv", org="０１２０６８")
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 24 * 5
+    assert {(r["全国地方公共団体コード"], r["地方公共団体名"]) for r in rows} == {
+        ("012068", "釧路市")
+    }
+    wide = judged.write(tmp_path / "w.csv", "csv-wide", org="012068")
+    assert len(wide.read_text(encoding="utf-8-sig").splitlines()) == 1 + 24
+
+
+def test_write_a_data_package_folder(judged, tmp_path):
+    folder = judged.write(tmp_path / "package", org="012068")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "datapackage.json",
+        "kpis.csv",
+        "observations.csv",
+        "projects.csv",
+    ]
+    assert kpiledger.read(folder / "datapackage.json").to_json() == judged.to_json()
+
+
+def test_write_refuses_what_it_cannot_do_and_writes_nothing(judged, tmp_path):
+    with pytest.raises(ValueError, match="org="):
+        judged.write(tmp_path / "r.csv")  # open data names the organization
+    with pytest.raises(ValueError, match="format="):
+        judged.write(tmp_path / "r.docx")
+    with pytest.raises(ValueError, match="format must be one of"):
+        judged.write(tmp_path / "r.bin", "docx")
+    with pytest.raises(KpiledgerError) as raised:
+        judged.write(tmp_path / "missing" / "r.xlsx")
+    assert raised.value.problems[0].code == "cannot-write"
+    with pytest.raises(KpiledgerError) as raised:
+        judged.write(tmp_path / "r.csv", org="012069")  # a wrong check digit
+    assert raised.value.problems[0].code == "bad-org-code"
+    assert list(tmp_path.iterdir()) == []

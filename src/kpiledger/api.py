@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from kpiledger.core.evaluate import DEFAULT_NEARLY, ReportResult
 from kpiledger.core.model import Direction, Report
+from kpiledger.io.writers.opendata import Publisher
 
 if TYPE_CHECKING:
     import pandas
@@ -128,10 +129,76 @@ class Judged:
             raise ImportError(PANDAS_MISSING, name="pandas") from None
         return pandas.DataFrame.from_records(self.to_records(form))
 
+    def write(self, path: str | Path, format: str | None = None, *, org: str | None = None) -> Path:
+        """Write the report to `path` in any export format (`xlsx`, `pdf`, `csv`, `csv-wide`,
+        `json`, `datapackage`), by default the one its suffix names (`.xlsx`, `.pdf`, `.csv`
+        = one row per KPI × year, `.json`, `.zip` = a data package; a folder or a name without
+        suffix = a data package folder). Exactly what `kpiledger export` writes, written to a
+        temporary file and renamed into place. The open-data formats name the organization
+        (全国地方公共団体コード): a report from the ledger knows it; for a file, give `org=`
+        ("012068"), whose name comes from the table of local governments."""
+        from kpiledger.cli.export import check_folder, check_writable, write_file
+        from kpiledger.io.writers import datapackage
+        from kpiledger.io.writers.formats import FORMATS
+
+        target = Path(path)
+        fmt = format or _format_of(target)
+        if fmt not in FORMATS:
+            raise ValueError(
+                f"形式は {', '.join(FORMATS)} のいずれかです / format must be one of"
+                f" {', '.join(FORMATS)}: {fmt!r}"
+            )
+        publisher = self._publisher(org, needed=fmt in ("csv", "csv-wide", "datapackage"))
+        if fmt == "datapackage" and target.suffix.lower() != ".zip":
+            check_folder(target)
+            datapackage.write_folder(self.result, publisher, target)
+            return target
+        check_writable(target)
+        write_file(target, FORMATS[fmt].render(self.result, publisher))
+        return target
+
+    def _publisher(self, org: str | None, *, needed: bool) -> Publisher:
+        from kpiledger.core.orgcode import normalize_code, organization_name
+
+        if org is None and self.org_code is not None:
+            return Publisher(self.org_code, self.org_name or "")
+        if org is None:
+            if needed:
+                raise ValueError(
+                    'オープンデータ形式には団体コードが必要です: write(path, org="012068")'
+                    ' / the open-data formats name the organization: write(path, org="012068")'
+                )
+            return Publisher("", "")
+        code = normalize_code(org)
+        ask = ("団体コードを確かめてください", "check the code")
+        return Publisher(code, organization_name(code, ask))
+
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.summary().items())
         where = f" {self.org_code}" if self.org_code else ""
         return f"<Judged{where} {self.report.title or ''} FY{self.fiscal_year}: {counts}>"
+
+
+SUFFIX_FORMATS = {
+    ".xlsx": "xlsx",
+    ".pdf": "pdf",
+    ".csv": "csv",
+    ".json": "json",
+    ".zip": "datapackage",
+}
+
+
+def _format_of(path: Path) -> str:
+    """The format a path's suffix names; a folder or a name without a suffix: a data package."""
+    if path.is_dir() or not path.suffix:
+        return "datapackage"
+    fmt = SUFFIX_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(
+            f"拡張子 {path.suffix} から形式が分かりません。format= で指定してください"
+            f" / no format for the suffix {path.suffix}: give format="
+        )
+    return fmt
 
 
 def read(
