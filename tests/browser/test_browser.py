@@ -264,7 +264,8 @@ def test_pages_and_charts_keep_to_the_content_security_policy(ledger, open_tab, 
 
     urls = {"home": ledger.home(), "report": ledger.report(), "dashboard": ledger.dashboard(),
             "kpi": ledger.kpi(OTOBETSU_USERS),
-            "admin login": ledger.base + reverse("admin:login")}  # fmt: skip
+            "admin login": ledger.base + reverse("admin:login"),
+            "staff login": ledger.base + reverse("ledger:login")}  # fmt: skip
     tab = open_tab(language)
     page = tab.page
     for name, url in urls.items():

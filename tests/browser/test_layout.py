@@ -141,20 +141,20 @@ def test_public_pages_fit_the_screen(ledger, open_tab, language, size):
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_staff_pages_fit_the_screen(ledger, open_tab, language, size):
-    from django.contrib.auth.models import Permission, User
     from django.urls import reverse
 
-    from kpiledger.web.ledger.tests.factories import REFERENCE_BYTES
+    from kpiledger.web.ledger.tests.factories import REFERENCE_BYTES, make_planning_admin
 
-    user = User.objects.create_user("kikaku", password=ADMIN_PASSWORD, is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="add_importbatch"))
+    user = make_planning_admin("kikaku", is_staff=True)
+    user.set_password(ADMIN_PASSWORD)
+    user.save()
     tab = open_tab(language, viewport=SIZES[size], bypass_csp=True)
     page = tab.page
-    tab.open(f"{ledger.base}{reverse('admin:login')}?next={reverse('ledger:import_upload')}")
+    tab.open(f"{ledger.base}{reverse('ledger:login')}?next={reverse('ledger:import_upload')}")
     page.fill('input[name="username"]', "kikaku")
     page.fill('input[name="password"]', ADMIN_PASSWORD)
     with page.expect_navigation(wait_until="load"):
-        page.locator('input[type="submit"]').click()
+        page.locator('main form button[type="submit"]').click()
     assert page.locator(".staff-nav").is_visible()
     check_page(tab, "upload", language)
 
@@ -164,7 +164,8 @@ def test_staff_pages_fit_the_screen(ledger, open_tab, language, size):
     ])  # fmt: skip
     with page.expect_navigation(wait_until="load"):
         page.locator("main form button[type=submit]").click()
-    assert page.url.endswith(reverse("ledger:import_preview"))
+    pending = user.prepared_imports.get()
+    assert page.url.endswith(reverse("ledger:import_preview", args=[pending.pk]))
     check_page(tab, "preview", language)
 
 

@@ -1,4 +1,5 @@
-"""The Content-Security-Policy header on every response (Django 5.2 has none built in).
+"""The Content-Security-Policy header on every response (Django 5.2 has none built in), and
+the limit on the size of an upload request.
 
 The policy is the `SECURE_CSP` setting, in the form Django 6.0 uses for its own
 `django.middleware.csp.ContentSecurityPolicyMiddleware`: a dict from directive to a list of
@@ -14,8 +15,11 @@ as django-csp does.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponseBase
 
 HEADER = "Content-Security-Policy"
@@ -51,3 +55,34 @@ class ContentSecurityPolicyMiddleware:
         if header:
             response[HEADER] = header
         return response
+
+
+class RequestSizeLimitUploadHandler(FileUploadHandler):
+    """The first of FILE_UPLOAD_HANDLERS: refuses a multipart request (a file upload) whose body
+    is over `KPILEDGER_MAX_REQUEST_BYTES` before any of it is read, so a huge upload is never
+    written to a temporary file. Django answers `RequestDataTooBig` with the 400 page.
+
+    DATA_UPLOAD_MAX_MEMORY_SIZE leaves uploaded files out of its count; this limit covers them.
+    It is above the import form's own limit (10 MB), so a file a little too large still gets
+    the form's message beside the field."""
+
+    def handle_raw_input(
+        self,
+        input_data: IO[bytes],
+        META: dict[str, Any],
+        content_length: int,
+        boundary: bytes,
+        encoding: str | None = None,
+    ) -> None:
+        limit = getattr(settings, "KPILEDGER_MAX_REQUEST_BYTES", None)
+        if limit is not None and content_length > limit:
+            raise RequestDataTooBig(
+                f"Request body of {content_length} bytes exceeds"
+                f" KPILEDGER_MAX_REQUEST_BYTES ({limit})."
+            )
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        return raw_data  # passed on to the next handler
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler makes the file

@@ -10,11 +10,16 @@
 | KPILEDGER_HTTPS | 0 | 1 behind TLS: secure cookies, HSTS |
 | KPILEDGER_NEARLY | 80 | 概ね達成 threshold (achievement rate, percent) |
 | KPILEDGER_API_MAX_AGE | 300 | seconds a REST API answer may be cached (Cache-Control) |
+| KPILEDGER_LOGIN_FAILURES | 5 | failed logins (one user name from one address) before a lockout |
+| KPILEDGER_LOGIN_COOLOFF_MINUTES | 15 | minutes a locked-out login waits |
+| KPILEDGER_HSTS_SUBDOMAINS | 0 | 1 adds includeSubDomains to HSTS (the whole domain's choice) |
+| KPILEDGER_HSTS_PRELOAD | 0 | 1 adds preload to HSTS (the whole domain's choice) |
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -135,6 +140,17 @@ def _api_max_age() -> int:
     return int(text)
 
 
+def _whole_number(name: str, default: int, low: int, high: int, what_ja: str, what_en: str) -> int:
+    text = os.environ.get(name, str(default)).strip()
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise _setting_error(
+            name,
+            f"{what_ja}を{low}〜{high}の整数で指定してください（指定: {text!r}）",
+            f"{what_en} must be a whole number from {low} to {high}, not {text!r}",
+        )
+    return int(text)
+
+
 DATA_DIR = data_dir()
 KPILEDGER_NEARLY = _nearly()
 KPILEDGER_API_MAX_AGE = _api_max_age()
@@ -154,6 +170,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",  # login throttling
     "simple_history",
     # django-ninja in INSTALLED_APPS: its Swagger UI files are served from /static/, no CDN.
     "ninja",
@@ -173,6 +190,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "kpiledger.web.urls"
@@ -203,7 +221,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# Staff sign in at /staff/login/ (the admin keeps its own login form; both are throttled).
+LOGIN_URL = "ledger:login"
+LOGIN_REDIRECT_URL = "ledger:import_upload"
+
+# Login throttling (django-axes): after KPILEDGER_LOGIN_FAILURES failed logins for one user name
+# from one address, that pair is refused — even with the right password — until
+# KPILEDGER_LOGIN_COOLOFF_MINUTES have passed since the last attempt. A success before the
+# limit clears the count. The lockout is a page of the site (ledger/staff/locked.html, 429).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = _whole_number(
+    "KPILEDGER_LOGIN_FAILURES",
+    5,
+    1,
+    100,
+    "ロックまでのログイン失敗回数",
+    "the failed logins before a lockout",
+)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=_whole_number(
+        "KPILEDGER_LOGIN_COOLOFF_MINUTES",
+        15,
+        1,
+        10080,
+        "ロック後に待つ時間（分）",
+        "the minutes a locked-out login waits",
+    )
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "kpiledger.web.ledger.staff_auth.locked_out"
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
@@ -220,9 +271,20 @@ if os.environ.get("KPILEDGER_STATIC_ROOT"):
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Uploads: a KPI report is small; refuse anything huge before it is read.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploads: a KPI report is small; refuse anything huge before it is read. The import form
+# refuses a file over 10 MiB with its own message; a request over the limits below is answered
+# by the 400 page (templates/400.html, in Japanese and English).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024  # a request body, files excepted
+FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024  # larger files go to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# A whole upload request (files included): refused before it is read (security.py).
+KPILEDGER_MAX_REQUEST_BYTES = 25 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "kpiledger.web.security.RequestSizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Content-Security-Policy (kpiledger.web.security; the format of Django 6.0's SECURE_CSP).
@@ -242,12 +304,24 @@ SECURE_CSP = {
 }
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 if _env_flag("KPILEDGER_HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # includeSubDomains and preload bind every host of the domain (and, for preload, browsers'
+    # built-in lists) to HTTPS: a decision for the city's whole domain, not for this app, so
+    # both are off unless asked for. Only while they are off are exactly their two deploy
+    # check warnings silenced (docs/deployment.md, "HTTPS").
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("KPILEDGER_HSTS_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = _env_flag("KPILEDGER_HSTS_PRELOAD")
+    SILENCED_SYSTEM_CHECKS = [
+        *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+        *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+    ]
 
 LOGGING = {
     "version": 1,

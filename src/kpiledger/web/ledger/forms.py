@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kpiledger.core.errors import KpiledgerError
 from kpiledger.core.orgcode import normalize_code
+from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger import policy
+from kpiledger.web.ledger.policy import Action
 from kpiledger.web.ledger.services import importing
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -52,11 +55,36 @@ class ImportUploadForm(forms.Form):
         error_messages={"max_length": "100文字以内で入力してください / at most 100 characters"},
     )
 
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        """`user`: who uploads (None: nobody, every organization code is refused)."""
+        super().__init__(*args, **kwargs)
+        self.user = user
+        mine = policy.organizations_for(user, Action.IMPORT_PREPARE)
+        if not self.is_bound and len(codes := list(mine.values_list("code", flat=True)[:2])) == 1:
+            self.initial.setdefault("org_code", codes[0])  # the only organization of the user
+
     def clean_org_code(self) -> str:
         try:
-            return normalize_code(self.cleaned_data["org_code"])
+            code = normalize_code(self.cleaned_data["org_code"])
         except KpiledgerError as error:
             raise _invalid(error) from None
+        organization = m.Organization.objects.filter(code=code).first()
+        if organization is None and not policy.allowed(self.user, Action.IMPORT_PREPARE, None):
+            raise ValidationError(
+                f"団体コード {code} の団体はまだ台帳にありません。新しい団体の取込は管理者"
+                "（スーパーユーザー）だけができます"
+                f" / organization {code} is not in the ledger yet: only a superuser may import"
+                " a new organization"
+            )
+        if organization is not None and not policy.allowed(
+            self.user, Action.IMPORT_PREPARE, organization
+        ):
+            raise ValidationError(
+                f"{organization} の取込を準備する権限がありません（あなたの団体のコードを"
+                f"入力してください） / you may not prepare an import for {organization.code}:"
+                " enter the code of your own organization"
+            )
+        return code
 
     def clean_file(self):  # type: ignore[no-untyped-def]
         upload = self.cleaned_data["file"]

@@ -122,22 +122,45 @@ class ImportBatch(models.Model):
     )
     summary = models.JSONField(_("変更の概要"), default=dict, blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
-    created_by = models.ForeignKey(
+    # Who uploaded it (blank: an import of the command line, or a deleted account).
+    prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        verbose_name=_("作成者"),
+        related_name="prepared_imports",
+        verbose_name=_("準備した人"),
     )
     applied_at = models.DateTimeField(_("取込日時"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applied_imports",
+        verbose_name=_("取り込んだ人"),
+    )
+    discarded_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="discarded_imports",
+        verbose_name=_("取り消した人"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = verbose_name_plural = _("取込")
 
     def __str__(self) -> str:
-        code = self.organization.code if self.organization else self.org_code
-        return f"{self.file_name}（{code}, {self.fiscal_year}）"
+        return f"{self.file_name}（{self.code}, {self.fiscal_year}）"
+
+    @property
+    def code(self) -> str:
+        """The organization's code (a pending import of a new organization has only org_code)."""
+        return self.organization.code if self.organization else self.org_code
 
 
 class Project(models.Model):
@@ -339,6 +362,53 @@ class ReportedProject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project}（{self.fiscal_year}年度）"
+
+
+class Role(models.TextChoices):
+    """What a member of an organization does there (see policy.py for what each may do)."""
+
+    PLANNING_ADMIN = "planning_admin", _("企画担当")
+    DEPARTMENT_EDITOR = "department_editor", _("事業担当課")
+    COMMITTEE_MEMBER = "committee_member", _("外部有識者")
+    VIEWER = "viewer", _("閲覧")
+
+
+class Membership(models.Model):
+    """A user's role in one organization; a department editor also has the projects assigned
+    to them (the only projects they edit). A user has at most one role per organization and
+    none elsewhere unless given one there: the memberships are the permissions (policy.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("利用者"),
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("団体")
+    )
+    role = models.CharField(_("役割"), max_length=20, choices=Role.choices)
+    projects = models.ManyToManyField(
+        Project,
+        blank=True,
+        related_name="editors",
+        verbose_name=_("担当する事業"),
+        help_text=_("事業担当課が編集できる事業（この団体の事業のみ）"),
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[projects])
+
+    class Meta:
+        ordering = ["organization", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="unique_membership_user_organization"
+            )
+        ]
+        verbose_name = verbose_name_plural = _("所属と役割")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.organization}（{self.get_role_display()}）"
 
 
 class LedgerVersion(models.Model):

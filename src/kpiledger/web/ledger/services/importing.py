@@ -113,7 +113,7 @@ def record_pending(
         title=report.title or "",
         fiscal_year=report.fiscal_year,
         status=m.ImportBatch.Status.PENDING,
-        created_by=user if getattr(user, "pk", None) else None,
+        prepared_by=user if getattr(user, "pk", None) else None,
     )
 
 
@@ -214,13 +214,13 @@ def apply_import(
         org = plan.organization
         if org.pk is None:
             org.save()
-        batch = pending or m.ImportBatch(created_by=user)
+        batch = pending or m.ImportBatch(prepared_by=user)
         batch.organization = org
         batch.file_name, batch.content, batch.sha256 = file_name, content, sha256(content)
         batch.title, batch.fiscal_year = plan.report.title or "", plan.report.fiscal_year
         batch.notes = list(plan.report.notes)
         batch.status, batch.summary = m.ImportBatch.Status.APPLIED, plan.counts()
-        batch.applied_at = timezone.now()
+        batch.applied_at, batch.applied_by = timezone.now(), user
         batch.save()
         Writer(plan, batch, user, f"取込 / import: {file_name}", progress).write()
         m.LedgerVersion.bump()

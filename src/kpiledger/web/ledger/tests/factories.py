@@ -34,6 +34,40 @@ def make_organization(code: str = KUSHIRO[0], name: str = KUSHIRO[1]) -> m.Organ
     return org
 
 
+PASSWORD = "pw-for-tests-only"
+
+
+def make_user(username: str, **fields):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import User
+
+    return User.objects.create_user(username, password=PASSWORD, **fields)
+
+
+def make_member(  # type: ignore[no-untyped-def]
+    user,
+    organization: m.Organization,
+    role: m.Role | str = m.Role.PLANNING_ADMIN,
+    projects=(),
+) -> m.Membership:
+    """Give `user` (a User or a new user's name) a role in the organization; a department
+    editor gets the `projects` assigned."""
+    if isinstance(user, str):
+        user = make_user(user)
+    membership = m.Membership.objects.create(user=user, organization=organization, role=role)
+    membership.projects.set(projects)
+    return membership
+
+
+def make_planning_admin(  # type: ignore[no-untyped-def]
+    username: str = "kikaku", code: str = KUSHIRO[0], name: str = KUSHIRO[1], **fields
+):
+    """A user who is the planning admin (企画担当) of the organization (created if new)."""
+    organization = m.Organization.objects.filter(code=code).first() or make_organization(code, name)
+    user = make_user(username, **fields)
+    make_member(user, organization, m.Role.PLANNING_ADMIN)
+    return user
+
+
 def make_project(organization: m.Organization, name: str = "テスト事業", **fields) -> m.Project:  # type: ignore[no-untyped-def]
     fields.setdefault("section", m.Section.TARGET)
     return m.Project.objects.create(organization=organization, name=name, **fields)
@@ -60,9 +94,17 @@ def import_reference() -> tuple[importing.ImportPlan, m.ImportBatch | None]:
 
 
 def ledger_models() -> list[type]:
-    """Every model of the ledger app and of django-simple-history's Historical* tables."""
-    ledger = list(apps.get_app_config("ledger").get_models())
-    historical = [model.history.model for model in ledger if hasattr(model, "history")]
+    """Every model of the ledger's data and of django-simple-history's Historical* tables
+    (not the accounts: memberships are who may do what, not data an import writes)."""
+    accounts = ("Membership", "HistoricalMembership", "HistoricalMembership_projects")
+    ledger = [
+        model
+        for model in apps.get_app_config("ledger").get_models()
+        if model.__name__ not in accounts
+    ]
+    historical = [
+        model.history.model for model in ledger if hasattr(getattr(model, "history", None), "model")
+    ]
     return sorted({*ledger, *historical}, key=lambda model: model.__name__)
 
 

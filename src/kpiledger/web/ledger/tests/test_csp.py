@@ -12,7 +12,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -114,8 +115,9 @@ def reference() -> None:
 
 @pytest.fixture
 def staff(client: Client) -> User:
-    user = User.objects.create_user("kikaku", password="pw-for-tests-only", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="add_importbatch"))
+    from kpiledger.web.ledger.tests.factories import make_planning_admin
+
+    user = make_planning_admin("kikaku", is_staff=True)  # of 釧路市, the CODE uploaded
     client.force_login(user)
     return user
 
@@ -139,6 +141,7 @@ PUBLIC_PAGES = {
     "dashboard": lambda: reverse("ledger:dashboard", args=(CODE, YEAR)),
     "kpi": kpi_url,
     "admin login": lambda: reverse("admin:login"),
+    "staff login": lambda: reverse("ledger:login"),
 }
 
 
@@ -188,6 +191,18 @@ def test_redirects_and_static_files(client, reference):
     assert_strict_policy(css, "static file")
 
 
+@pytest.mark.parametrize("login", ["ledger:login", "admin:login"])
+def test_login_errors_and_the_lockout_page(client, login):
+    """The login form with its error, then the page of a throttled login (django-axes)."""
+    User.objects.create_user("kikaku", password="pw-for-tests-only", is_staff=True)
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(reverse(login), {"username": "kikaku", "password": f"x{number}"})
+        label = f"{login}, failure {number + 1}"
+        assert response.status_code == (429 if number + 1 == settings.AXES_FAILURE_LIMIT else 200)
+        assert_strict_policy(response, label)
+        assert_no_inline_code(response, label)
+
+
 def test_staff_import_pages(client, staff):
     label = "staff upload"
     page = client.get(reverse("ledger:import_upload"))
@@ -200,8 +215,9 @@ def test_staff_import_pages(client, staff):
     assert_strict_policy(problems, "staff upload with problems")
     assert_no_inline_code(problems, "staff upload with problems")
 
-    assert upload(client, REFERENCE_BYTES).status_code == 302
-    preview = client.get(reverse("ledger:import_preview"))
+    uploaded = upload(client, REFERENCE_BYTES)
+    assert uploaded.status_code == 302
+    preview = client.get(uploaded["Location"])
     assert preview.status_code == 200
     assert_strict_policy(preview, "staff preview")
     assert_no_inline_code(preview, "staff preview")
@@ -234,7 +250,9 @@ def template_paths() -> list[Path]:
 
 def test_the_templates_are_found():
     names = {p.name for p in template_paths()}
-    assert {"base.html", "404.html", "500.html", "report.html", "upload.html"} <= names
+    expected = {"base.html", "400.html", "404.html", "500.html", "report.html", "upload.html",
+                "login.html", "locked.html"}  # fmt: skip
+    assert expected <= names
 
 
 @pytest.mark.parametrize("path", template_paths(), ids=lambda p: p.name)

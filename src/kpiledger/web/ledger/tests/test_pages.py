@@ -657,12 +657,12 @@ def test_the_admin_carries_the_ledgers_name_and_links_back(client):
 
 
 def staff_user(username: str = "kikaku") -> User:
-    from django.contrib.auth.models import Permission
+    """The planning admin (企画担当) of 釧路市, with access to the admin site."""
+    from kpiledger.web.ledger.tests.factories import make_planning_admin
 
-    user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True)
+    user = make_planning_admin(username, is_staff=True)
     user.first_name = "花子"
     user.save()
-    user.user_permissions.add(Permission.objects.get(codename="add_importbatch"))
     return user
 
 
@@ -675,7 +675,7 @@ def test_public_pages_show_the_staff_header_only_to_a_signed_in_user(client, ref
     assert 'class="staff-nav"' in signed_in and "ログイン中: <strong>花子</strong>" in signed_in
     assert f'action="{reverse("ledger:logout")}" method="post"' in signed_in
     assert 'name="csrfmiddlewaretoken"' in signed_in
-    for name in ("ledger:home", "ledger:import_upload", "admin:index"):
+    for name in ("ledger:home", "ledger:staff_imports", "admin:index"):
         assert f'href="{reverse(name)}"' in signed_in, name
 
 

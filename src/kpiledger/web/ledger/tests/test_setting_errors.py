@@ -65,3 +65,17 @@ def test_a_data_directory_that_cannot_be_made_is_named(tmp_path):
 def test_a_bad_nearly_threshold_is_named(tmp_path, value):
     done = kpiledger(tmp_path, "manage", "check", KPILEDGER_NEARLY=value)
     assert_users_mistake(done, "[bad-setting]", "KPILEDGER_NEARLY", "0〜100", repr(value))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("KPILEDGER_LOGIN_FAILURES", "0", "1〜100"),
+        ("KPILEDGER_LOGIN_FAILURES", "five", "from 1 to 100"),
+        ("KPILEDGER_LOGIN_COOLOFF_MINUTES", "-5", "1〜10080"),
+        ("KPILEDGER_LOGIN_COOLOFF_MINUTES", "1.5", "from 1 to 10080"),
+    ],
+)
+def test_a_bad_login_throttling_setting_is_named(tmp_path, name, value, expected):
+    done = kpiledger(tmp_path, "manage", "check", **{name: value})
+    assert_users_mistake(done, "[bad-setting]", f"環境変数 {name}", expected, repr(value))

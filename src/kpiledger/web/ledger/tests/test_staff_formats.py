@@ -8,7 +8,6 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -18,6 +17,8 @@ from kpiledger.io.writers.json import dumps
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.presenters.formatting import rate_text
 from kpiledger.web.ledger.services import reports
+from kpiledger.web.ledger.tests import factories as f
+from kpiledger.web.ledger.tests.test_staff_import import confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +33,7 @@ NAMES = {
 
 @pytest.fixture
 def staff(client):  # type: ignore[no-untyped-def]
-    user = User.objects.create_user("kikaku", password="pw-for-tests-only", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="add_importbatch"))
+    user = f.make_planning_admin("kikaku")  # of 釧路市 (012068)
     client.force_login(user)
     return user
 
@@ -48,8 +48,8 @@ def upload_and_apply(client, content: bytes, name: str, sheet: str = "") -> str:
     response = client.post(reverse("ledger:import_upload"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert m.Kpi.objects.count() == 0  # nothing written before the confirmation
-    preview = client.get(reverse("ledger:import_preview")).content.decode()
-    done = client.post(reverse("ledger:import_confirm"), {"action": "apply"})
+    preview = client.get(response["Location"]).content.decode()
+    done = confirm(client, page=preview)
     assert done["Location"] == reverse("ledger:report", kwargs={"code": "012068", "year": 2023})
     return preview
 
@@ -107,10 +107,12 @@ def test_the_national_form_as_a_workbook_keeps_the_committees_columns(client, st
     content = excel_files.xlsx([excel_files.sheet_of_text("様式", text)])
     file = SimpleUploadedFile("kirimi.xlsx", content)
     data = {"org_code": "016322", "org_name": "霧見町", "file": file}
-    assert client.post(reverse("ledger:import_upload"), data).status_code == 302
-    preview = client.get(reverse("ledger:import_preview")).content.decode()
+    f.make_member(staff, f.make_organization("016322", "霧見町"))  # its planning admin too
+    response = client.post(reverse("ledger:import_upload"), data)
+    assert response.status_code == 302
+    preview = client.get(response["Location"]).content.decode()
     assert "事業の評価の記録" in preview
-    client.post(reverse("ledger:import_confirm"), {"action": "apply"})
+    confirm(client, page=preview)
     assert m.ReportedProject.objects.count() == 3
     html = client.get(reverse("ledger:report", kwargs={"code": "016322", "year": 2023}))
     assert "8,412,000円" in html.content.decode()
