@@ -151,6 +151,7 @@ def test_staff_pages_fit_the_screen(ledger, open_tab, language, size):
     tab = open_tab(language, viewport=SIZES[size], bypass_csp=True)
     page = tab.page
     tab.open(f"{ledger.base}{reverse('ledger:login')}?next={reverse('ledger:import_upload')}")
+    check_page(tab, "login", language)
     page.fill('input[name="username"]', "kikaku")
     page.fill('input[name="password"]', ADMIN_PASSWORD)
     with page.expect_navigation(wait_until="load"):
@@ -167,6 +168,10 @@ def test_staff_pages_fit_the_screen(ledger, open_tab, language, size):
     pending = user.prepared_imports.get()
     assert page.url.endswith(reverse("ledger:import_preview", args=[pending.pk]))
     check_page(tab, "preview", language)
+
+    tab.open(f"{ledger.base}{reverse('ledger:staff_imports')}")
+    assert page.locator("main table").count() >= 1
+    check_page(tab, "imports", language)
 
 
 @pytest.mark.parametrize("size", SIZES)
