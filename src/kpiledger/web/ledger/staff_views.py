@@ -37,7 +37,7 @@ from kpiledger.web.ledger.forms import ImportUploadForm
 from kpiledger.web.ledger.policy import Action
 from kpiledger.web.ledger.presenters.formatting import year_label_long
 from kpiledger.web.ledger.presenters.plan import plan_view
-from kpiledger.web.ledger.services import importing
+from kpiledger.web.ledger.services import importing, reports
 
 MAX_PROBLEMS_SHOWN = 200
 Pending = m.ImportBatch.Status.PENDING
@@ -87,6 +87,18 @@ def batch_organization(batch: m.ImportBatch) -> m.Organization | None:
     if batch.organization is not None:
         return batch.organization
     return m.Organization.objects.filter(code=batch.org_code).first()
+
+
+def entry_years(user: Any, organization: m.Organization | None) -> list[dict[str, Any]]:
+    """The years whose actuals the user may enter for the organization: the year after its
+    latest published report, then that report's year (none without a project to edit)."""
+    editable = policy.projects_for(user, Action.EDIT_VALUE)
+    if organization is None or not editable.filter(organization=organization).exists():
+        return []
+    years = reports.report_years(organization)
+    latest = years[0] if years else None
+    chosen = [latest + 1, latest] if latest is not None else []
+    return [{"year": y, "label": year_label_long(y)} for y in chosen]
 
 
 def may_discard(user: Any, batch: m.ImportBatch, organization: m.Organization | None) -> bool:
@@ -174,6 +186,8 @@ def imports(request: HttpRequest) -> HttpResponse:
                 "may_discard": may_discard(user, batch, organization),
             }
         )
+    for group in groups.values():
+        group["entry_years"] = entry_years(user, group["organization"])
     context = {
         "groups": sorted(groups.values(), key=lambda g: g["label"]),
         "may_prepare": user.is_superuser

@@ -127,8 +127,12 @@ def kpi(request: HttpRequest, code: str, kpi_id: int) -> HttpResponse:
     result = evaluate_kpi(
         reports.to_core_kpi(published, current), year, settings.KPILEDGER_NEARLY, legend
     )
+    # Only the values of published years (a report publishes its year's actuals and those of
+    # the years before): a value entered for a later year, whose report is not yet published
+    # (a draft, issue 10), never shows on a public page.
+    published_up_to = max(reports.report_years(org), default=0)
     observation_history = (
-        m.Observation.history.filter(kpi_id=row.id)
+        m.Observation.history.filter(kpi_id=row.id, fiscal_year__lte=published_up_to)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
