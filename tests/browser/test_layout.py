@@ -173,6 +173,13 @@ def test_staff_pages_fit_the_screen(ledger, open_tab, language, size):
     assert page.locator("main table").count() >= 1
     check_page(tab, "imports", language)
 
+    tab.open(f"{ledger.base}{reverse('ledger:staff_entry', args=[ledger.code, ledger.year + 1])}")
+    assert page.locator('main input[name^="value_"]').count() == KPIS_IN_THE_REPORT
+    check_page(tab, "entry", language)
+    kpi_id = ledger.kpi_ids[OTOBETSU_USERS]
+    tab.open(f"{ledger.base}{reverse('ledger:staff_kpi_history', args=[kpi_id])}")
+    check_page(tab, "kpi history", language)
+
 
 @pytest.mark.parametrize("size", SIZES)
 def test_kpi_chart_names_the_target_in_its_legend_not_in_the_plot(ledger, open_tab, size):
