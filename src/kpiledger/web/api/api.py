@@ -1,9 +1,10 @@
-"""The REST API under `/api/v1/` (django-ninja): read-only, published data only.
+"""The REST API under `/api/v1/` (django-ninja): published data, read-only, for everyone; and
+the write API (write.py: actuals entered with a per-user bearer token, drafts included).
 
 "Published" is what the public pages show: the reports applied to the ledger (an applied
 `ImportBatch`). A pending import (uploaded, not yet confirmed) writes no report rows and moves
 no report year, so nothing of it can appear here; an organization without an applied report is
-unknown to the API (404). Every operation is GET only (anything else is 405), answers with a
+unknown to the API (404). Every read operation is GET only (anything else is 405), answers with a
 fixed number of queries however large the ledger is, and carries ETag / Last-Modified /
 Cache-Control (see `caching`).
 """
@@ -42,6 +43,11 @@ Read-only access to the published KPI ledger (the reports applied to it). Judgem
 json`. Exact decimals are strings written as published (`"73.5"`, `"2300"`).
 Lists are paginated (`page`, `page_size` ≤ 200); answers carry `ETag` and `Last-Modified`
 (send `If-None-Match` for a `304`). See docs/api-rest.md.
+
+書き込み（実績値の入力）は利用者ごとのAPIトークン（`Authorization: Bearer`）で、入力画面と同じ
+権限・ロック・履歴のもとで行います。
+Writing actuals needs a per-user API token (`Authorization: Bearer`) and follows the same
+roles, locks and history as the staff entry page.
 """
 
 
@@ -360,8 +366,10 @@ def _summaries_from_docstrings() -> None:
                 ja, _, en = doc.partition(" (")
                 if doc:
                     operation.summary = f"{ja} / {en.removesuffix('.').removesuffix(')')}"
-                operation.tags = [TAG]
+                operation.tags = operation.tags or [TAG]
 
 
 TAG = "公開データ（読み取り専用） / published data (read-only)"
+from kpiledger.web.api import write  # noqa: E402, F401  (the write operations, on this api)
+
 _summaries_from_docstrings()

@@ -193,3 +193,96 @@ class Summary(Schema):
     projects: int
     summary: Counts
     statuses: list[StatusCount]
+
+
+# --- the write API (issue 10, item 10) --------------------------------------------------------
+
+
+class Problem(Schema):
+    """A 401, 403, 404 or 503 of the write API: why, in Japanese and English."""
+
+    code: str = Field(
+        description="`unauthorized`, `forbidden`, `kpi-not-found`, `busy`",
+    )
+    message_ja: str
+    message_en: str
+    detail: str = Field(description="「日本語 / English」")
+
+
+class DraftObservation(Schema):
+    """The ledger's actual of a KPI for one fiscal year, as it is now (published or not), with
+    the `token` a write must send back."""
+
+    kpi_id: int = Field(description="the KPI's ledger id (as in `/org/{code}/kpi/{kpi_id}/`)")
+    organization: str = Field(description="団体コード")
+    project: str = Field(description="事業名")
+    indicator: str = Field(description="指標")
+    unit: str = Field(description="単位")
+    fiscal_year: int = Field(description="年度 (2024 = 令和6年度)")
+    exists: bool = Field(description="whether the ledger has an actual for this year")
+    value: str | None = decimal_field("実績値, an exact decimal as a string; null when none")
+    marker: str = Field(description="the no-value marker (`-`, `未集計` …) when value is null")
+    shown: str = Field(description="as the pages show it: `1,200`, `△35`, `-`")
+    note: str = Field(description="備考")
+    token: str = Field(description="what a write must send back: `new` when there is no actual")
+
+
+class ObservationWrite(Schema):
+    """A value to enter, as reports write it, and the `token` of the state it replaces."""
+
+    value: str = Field(
+        min_length=1,
+        max_length=100,
+        description="`1,200`, `１，２００`, `△35`, `1.2万`, `73.5%`, or a no-value marker `-`",
+    )
+    note: str = Field("", max_length=1000, description="備考")
+    token: str = Field(
+        min_length=1, max_length=64, description="the `token` last read (`new` when none)"
+    )
+    reason: str = Field("", max_length=200, description="変更の理由 (kept in the history)")
+
+
+class BatchRow(Schema):
+    kpi_id: int = Field(ge=1, description="the KPI's ledger id")
+    value: str = Field(min_length=1, max_length=100)
+    note: str = Field("", max_length=1000)
+    token: str = Field(min_length=1, max_length=64)
+
+
+class BatchWrite(Schema):
+    """Rows of one organization, written all or nothing."""
+
+    rows: list[BatchRow] = Field(min_length=1, max_length=500)
+    reason: str = Field("", max_length=200, description="変更の理由 (kept in the history)")
+
+
+class Written(Schema):
+    """A write's result: the KPIs changed (none when the values were already so), warnings
+    that did not block it, and the new state with its new `token`."""
+
+    changed: list[int]
+    warnings: list[str]
+    observations: list[DraftObservation]
+
+
+class Submitted(Schema):
+    value: str
+    note: str
+    token: str
+
+
+class ConflictRow(Schema):
+    kpi_id: int
+    indicator: str
+    theirs: DraftObservation = Field(description="the ledger's state now (with its token)")
+    yours: Submitted = Field(description="what was sent")
+
+
+class ConflictBody(Schema):
+    """A 409: a row changed since its token was read; nothing was written."""
+
+    code: str = Field(description="`conflict`")
+    message_ja: str
+    message_en: str
+    detail: str
+    conflicts: list[ConflictRow]

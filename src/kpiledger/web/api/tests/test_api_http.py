@@ -194,7 +194,24 @@ def test_the_openapi_document_is_served_and_loads_in_schemathesis(client, db):
     assert (
         "公表" in document["info"]["description"] and "published" in document["info"]["description"]
     )
-    assert {method for path in document["paths"].values() for method in path} == {"get"}
+    methods = {(name, method) for name, path in document["paths"].items() for method in path}
+    writes = {
+        (name, method) for name, method in methods if method != "get" or "/kpis/{kpi_id}" in name
+    }
+    assert {method for _, method in methods - writes} == {"get"}
+    assert writes == {
+        (f"{API}/kpis/{{kpi_id}}/observations/{{fiscal_year}}", "get"),
+        (f"{API}/kpis/{{kpi_id}}/observations/{{fiscal_year}}", "put"),
+        (f"{API}/observations/{{fiscal_year}}", "post"),
+    }
+    for name, method in writes:  # the write API: bearer token only
+        operation = document["paths"][name][method]
+        assert operation["security"] == [{"BearerToken": []}]
+        assert "401" in operation["responses"]
+    assert document["components"]["securitySchemes"]["BearerToken"] == {
+        "type": "http",
+        "scheme": "bearer",
+    }
     assert document["components"]["schemas"]["Kpi"]["properties"]["target"]["type"] == "string"
     operations = [op for path in document["paths"].values() for op in path.values()]
     assert document["paths"][f"{API}/organizations"]["get"]["summary"] == (
@@ -204,7 +221,7 @@ def test_the_openapi_document_is_served_and_loads_in_schemathesis(client, db):
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", get_wsgi_application())
     labels = [result.ok().label for result in schema.get_all_operations()]
     assert (
-        len(labels) == 8
+        len(labels) == 11
         and f"GET {REPORT.replace(CODE, '{code}').replace(str(YEAR), '{year}')}/kpis" in labels
     )
 

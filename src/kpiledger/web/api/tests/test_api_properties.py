@@ -30,7 +30,7 @@ from kpiledger.web.api.tests.conftest import API, CODE, PENDING_CODE, PENDING_NA
 from kpiledger.web.ledger.tests import factories as f
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = 40  # per operation (shared by both strategies): 8 operations → 320 requests
+EXAMPLES = 40  # per operation (shared by both strategies): 11 operations → 440 requests
 #: Explicit, so a schemathesis upgrade cannot silently drop one. (`positive_data_acceptance`
 #: is left out on purpose: a generated organization code is valid and still unknown, a 404.)
 CHECKS = [
@@ -44,6 +44,14 @@ CHECKS = [
 SECRETS = (PENDING_CODE, PENDING_NAME, f.NEW_KPI, f.NEW_PROJECT, '"years": [2024', "R6年度")
 
 
+#: The write API (write.py): run without a token, every generated request must get a 401.
+WRITE_OPERATIONS = [
+    f"GET {API}/kpis/{{kpi_id}}/observations/{{fiscal_year}}",
+    f"PUT {API}/kpis/{{kpi_id}}/observations/{{fiscal_year}}",
+    f"POST {API}/observations/{{fiscal_year}}",
+]
+
+
 def reference_parameters(path: str) -> dict[str, object]:
     values = {"code": CODE, "year": YEAR, "number": st.integers(1, 24)}
     return {name: value for name, value in values.items() if "{" + name + "}" in path}
@@ -53,17 +61,20 @@ def test_the_served_schema_holds_for_generated_requests(pending):  # type: ignor
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", get_wsgi_application())
     operations = [result.ok() for result in schema.get_all_operations()]
     assert sorted(op.label for op in operations) == sorted(
-        f"GET {API}{path}"
-        for path in (
-            "/organizations",
-            "/organizations/{code}",
-            "/organizations/{code}/years",
-            "/organizations/{code}/years/{year}/summary",
-            "/organizations/{code}/years/{year}/projects",
-            "/organizations/{code}/years/{year}/kpis",
-            "/organizations/{code}/years/{year}/kpis/{number}",
-            "/organizations/{code}/years/{year}/observations",
-        )
+        [
+            f"GET {API}{path}"
+            for path in (
+                "/organizations",
+                "/organizations/{code}",
+                "/organizations/{code}/years",
+                "/organizations/{code}/years/{year}/summary",
+                "/organizations/{code}/years/{year}/projects",
+                "/organizations/{code}/years/{year}/kpis",
+                "/organizations/{code}/years/{year}/kpis/{number}",
+                "/organizations/{code}/years/{year}/observations",
+            )
+        ]
+        + WRITE_OPERATIONS
     )
     statuses: Counter[tuple[str, int]] = Counter()
     for operation in operations:
@@ -71,7 +82,14 @@ def test_the_served_schema_holds_for_generated_requests(pending):  # type: ignor
     total = sum(statuses.values())
     print(f"\nschemathesis: {len(operations)} operations, {total} requests, {dict(statuses)}")
     for operation in operations:
-        assert statuses[(operation.label, 200)] > 0, f"{operation.label}: never a 200"
+        if operation.label in WRITE_OPERATIONS:
+            # Unauthenticated (schemathesis sends no valid token): never anything but a 401.
+            assert set(statuses) & {(operation.label, 401)}, f"{operation.label}: never a 401"
+            assert all(status == 401 for label, status in statuses if label == operation.label), (
+                f"{operation.label}: {statuses}"
+            )
+        else:
+            assert statuses[(operation.label, 200)] > 0, f"{operation.label}: never a 200"
     assert total >= len(operations) * EXAMPLES
 
 
