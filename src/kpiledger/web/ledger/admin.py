@@ -65,7 +65,24 @@ def _limit_choices(request: HttpRequest, field: Any, kwargs: dict[str, Any]) -> 
         )
 
 
-class PolicyMixin:
+class _AskThePolicy:
+    """Viewing, changing and deleting a row: what `_may` says for its organization (each
+    mixin below says how a row finds its organization)."""
+
+    def _may(self, request: HttpRequest, obj: Model | None) -> bool:
+        raise NotImplementedError
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._may(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._may(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._may(request, obj)
+
+
+class PolicyMixin(_AskThePolicy):
     """has_*_permission and querysets from policy.py, for the organization at
     `organization_path` of each row."""
 
@@ -97,17 +114,8 @@ class PolicyMixin:
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._may(request, None)
 
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._may(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._may(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._may(request, obj)
-
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return self._may(request, None)
+        return self._may(request, None)  # a new row: may the user change any organization's?
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         _limit_choices(request, db_field, kwargs)
@@ -124,7 +132,7 @@ class PolicyMixin:
         super().save_model(request, obj, form, change)  # type: ignore[misc]
 
 
-class InlinePolicyMixin:
+class InlinePolicyMixin(_AskThePolicy):
     """Inline rows follow their parent's organization (`obj` is the parent)."""
 
     parent_organization_path = "organization"
@@ -135,17 +143,8 @@ class InlinePolicyMixin:
         organization = _organization_of(obj, self.parent_organization_path)
         return policy.allowed(request.user, Action.ADMIN_CHANGE, organization)
 
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._may(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._may(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._may(request, obj)
-
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._may(request, obj)
+        return self._may(request, obj)  # obj: the parent row the inline adds to
 
 
 @admin.register(m.Organization)
