@@ -17,12 +17,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, P, PathEx, QueryEx, Schema
 from ninja.decorators import decorate_view
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.operation import Operation
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.renderers import JSONRenderer
 
-from kpiledger.web.api import records
+from kpiledger.web.api import records, write
 from kpiledger.web.api import schemas as s
 from kpiledger.web.api.caching import API_VERSION, http_cached
 from kpiledger.web.api.docs import LocalSwagger
@@ -370,6 +370,7 @@ def _summaries_from_docstrings() -> None:
 
 
 TAG = "公開データ（読み取り専用） / published data (read-only)"
-from kpiledger.web.api import write  # noqa: E402, F401  (the write operations, on this api)
+api.add_router("", write.router)  # the write operations (write.py)
+api.exception_handler(AuthenticationError)(write.unauthorized)
 
 _summaries_from_docstrings()

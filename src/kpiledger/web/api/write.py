@@ -16,18 +16,18 @@ Answers are never cached (`Cache-Control: private, no-store`): drafts are not pu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from ninja import P, PathEx, Status
+from ninja import P, PathEx, Router, Status
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError
 
 from kpiledger.web.api import schemas as s
-from kpiledger.web.api.api import api
 from kpiledger.web.api.auth import bearer
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import policy
@@ -65,15 +65,24 @@ def forbidden(error: PermissionDenied) -> dict[str, str]:
     return problem("forbidden", *_split(str(error)))
 
 
-@api.exception_handler(AuthenticationError)
+#: The write operations; api.py adds them to the API (`api.add_router`), so this module
+#: never imports api.py back.
+router = Router()
+
+
 def unauthorized(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    """The API's answer to a missing, wrong or revoked token (registered by api.py)."""
     body = problem(
         "unauthorized",
         "有効なAPIトークンを Authorization: Bearer ヘッダーで送ってください"
         "（ログインのセッションは使えません）",
         "send a valid API token in an Authorization: Bearer header (a session is not used)",
     )
-    response = api.create_response(request, body, status=401)
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False),
+        status=401,
+        content_type="application/json; charset=utf-8",
+    )
     response["WWW-Authenticate"] = 'Bearer realm="kpiledger"'
     return response
 
@@ -254,7 +263,7 @@ def _conflict(conflict: service.Conflict, year: int, rows: list[s.BatchRow]) -> 
 OBSERVATION = "/kpis/{kpi_id}/observations/{fiscal_year}"
 
 
-@api.get(
+@router.get(
     OBSERVATION,
     auth=bearer,
     response={200: s.DraftObservation, **AUTH_ERRORS, 422: s.ValidationErrors},
@@ -284,7 +293,7 @@ WRITE_ANSWERS: dict[int, Any] = {
 }
 
 
-@api.put(OBSERVATION, auth=bearer, response=WRITE_ANSWERS, tags=[WRITE_TAG])
+@router.put(OBSERVATION, auth=bearer, response=WRITE_ANSWERS, tags=[WRITE_TAG])
 @decorate_view(never_cached)
 def put_observation(
     request: HttpRequest, kpi_id: KpiId, fiscal_year: FiscalYear, body: s.ObservationWrite
@@ -295,7 +304,7 @@ def put_observation(
     return Status(*_write(request.auth, fiscal_year, [row], body.reason, ()))
 
 
-@api.post("/observations/{fiscal_year}", auth=bearer, response=WRITE_ANSWERS, tags=[WRITE_TAG])
+@router.post("/observations/{fiscal_year}", auth=bearer, response=WRITE_ANSWERS, tags=[WRITE_TAG])
 @decorate_view(never_cached)
 def post_observations(
     request: HttpRequest, fiscal_year: FiscalYear, body: s.BatchWrite
