@@ -17,6 +17,7 @@ from typing import Any
 import pdfplumber
 import pytest
 
+from kpiledger.cli.main import reference_report_path
 from kpiledger.core.errors import KpiledgerError
 from kpiledger.core.evaluate import ReportResult, evaluate_report
 from kpiledger.core.model import Assessment, Baseline, Report
@@ -28,7 +29,7 @@ from kpiledger.io.writers import pdf
 from kpiledger.io.writers.opendata import Publisher
 from kpiledger.io.writers.svg_chart import describe, kpi_chart
 
-REFERENCE = "/work/shared/data/kushiro_r5_kpi_report.txt"
+REFERENCE = reference_report_path()  # the copy packaged with kpiledger
 TITLE = "令和5年度デジタル田園都市国家構想交付金事業の実績"
 KUSHIRO = Publisher("012068", "釧路市")
 BAR_COLOUR = (0.290196, 0.470588, 0.709804)  # svg_chart.BAR, #4a78b5
