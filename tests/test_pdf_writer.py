@@ -23,7 +23,8 @@ from kpiledger.core.evaluate import ReportResult, evaluate_report
 from kpiledger.core.model import Assessment, Baseline, Report
 from kpiledger.io.readers import read_report, read_report_bytes
 from kpiledger.io.readers.columns import Row
-from kpiledger.io.readers.pdf_own import CHARTS_HEADING, without_own
+from kpiledger.io.readers.own_columns import is_own
+from kpiledger.io.readers.pdf_own import CHARTS_HEADING, _key, without_own
 from kpiledger.io.writers import json as json_writer
 from kpiledger.io.writers import pdf
 from kpiledger.io.writers.opendata import Publisher
@@ -284,7 +285,7 @@ def test_without_weasyprint_the_error_names_the_packages(monkeypatch: pytest.Mon
 # --- the reader's side ----------------------------------------------------------------------
 
 
-def test_reader_drops_kpiledgers_own_columns_and_charts() -> None:
+def test_reader_drops_kpiledgers_charts_and_ignores_its_columns() -> None:
     rows = [
         Row(1, ["指標", "達成率", "達成率（kpiledger算定）", "状況（kpiledger判定）"]),
         Row(2, ["移住者数", "86.8", "86.8%", "概ね達成"]),
@@ -294,10 +295,7 @@ def test_reader_drops_kpiledgers_own_columns_and_charts() -> None:
     ]
     pages = {1: (1, 1), 2: (1, 2), 3: (1, 3), 4: (2, 2), 5: (2, 3)}
     kept = without_own(rows, pages)
-    assert [(r.line, r.cells) for r in kept] == [
-        (1, ["指標", "達成率"]),
-        (2, ["移住者数", "86.8"]),
-        (3, ["※ 注記"]),
-    ]
+    assert [(r.line, r.cells) for r in kept] == [(r.line, r.cells) for r in rows[:3]]
+    assert [is_own(_key(cell)) for cell in rows[0].cells] == [False, False, True, True]
     pages[3] = (2, 1)  # the text above the charts' heading on its page: a running title
     assert [r.line for r in without_own(rows, pages)] == [1, 2]

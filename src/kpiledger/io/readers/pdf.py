@@ -13,8 +13,8 @@ order by its height on the page, interleaved with the table rows. Across pages
 (`pdf_pages`): page numbers, running headers and footers (the title or 釧路市 repeated at the
 same place on every page) are dropped, and so is a table's header repeated at the top of a
 continued page; a continued page without its header is read by the columns of the page
-before. kpiledger's own additions to a PDF it wrote (its judgement's columns, its charts) are
-dropped (`pdf_own`). The rows go to `table.interpret` like the text reader's; a row is located as
+before. The chart appendix of a PDF kpiledger wrote is dropped (`pdf_own`); its judgement's
+columns are ignored like every heading marked `kpiledger`. The rows go to `table.interpret` like the text reader's; a row is located as
 `p.3 row 5` (the 5th row on page 3, counting text lines and table rows from the top, dropped
 repeats included).
 
@@ -88,9 +88,7 @@ def source(data: bytes) -> Source:
         raise _bad_pdf(error) from None
     _read(scans, document)  # the reader's own work: a fault here is a bug, never `bad-pdf`
     _check(document)
-    document.rows = without_own(
-        document.rows, document.pages
-    )  # kpiledger's own judgement and charts
+    document.rows = without_own(document.rows, document.pages)  # kpiledger's chart appendix
     return Source(document.rows, "pdf", pages=document.pages, notices=_notices(document))
 
 

@@ -1,16 +1,13 @@
-"""What kpiledger's own PDF (`io.writers.pdf`) adds beside the published data, dropped when
-the PDF is read back, so that the file round-trips to the report it was written from:
+"""What kpiledger's own PDF (`io.writers.pdf`) adds after the published data, dropped when
+the PDF is read back, so that the file round-trips to the report it was written from: the
+appendix of charts (`CHARTS_HEADING` and everything after it), whose year labels and values are
+drawings of the table, not data nor notes. The appendix starts a page, so what stands above its
+heading on that page is the page's running title (kept by the running-text rules when no other
+page repeats it at that height): dropped too.
 
-- the columns of kpiledger's judgement (`COMPUTED_HEADINGS`: 達成率（kpiledger算定）,
-  状況（kpiledger判定）, 事業効果（kpiledger提案）, the headings of its workbook): a 達成率
-  column would otherwise be read as the published rate. In a table whose header names one,
-  that column is taken out of every row of the table's width.
-- the appendix of charts after the report (`CHARTS_HEADING` and everything after it): its year
-  labels and values are drawings of the table, not data nor notes. The appendix starts a page,
-  so what stands above its heading on that page is the page's running title (kept by the
-  running-text rules when no other page repeats it at that height): dropped too.
-
-Both are texts no published report writes; the writer imports them from here.
+The judgement's columns (達成率（kpiledger算定）…) need nothing here: like every heading marked
+`kpiledger`, the table reader ignores them (`own_columns.is_own`). `COMPUTED_HEADINGS` are those
+headings without their line breaks, as the PDF prints them.
 """
 
 from __future__ import annotations
@@ -32,25 +29,15 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-_COMPUTED = {_key(text) for text in COMPUTED_HEADINGS}
 _CHARTS = _key(CHARTS_HEADING)
 
 
 def without_own(rows: list[Row], pages: dict[int, tuple[int, int]]) -> list[Row]:
-    """The rows without kpiledger's computed columns and chart appendix (see the module);
-    `pages` maps a row's line to its (page, row on the page)."""
-    kept: list[Row] = []
-    width, computed = 0, set[int]()
-    for row in rows:
+    """The rows before kpiledger's chart appendix (see the module); `pages` maps a row's line
+    to its (page, row on the page)."""
+    for at, row in enumerate(rows):
         filled = [cell for cell in row.cells if cell.strip()]
         if len(filled) == 1 and _key(filled[0]) == _CHARTS:
             page = pages.get(row.line, (0, 0))[0]
-            return [r for r in kept if pages.get(r.line, (-1, 0))[0] != page]
-        own = {i for i, cell in enumerate(row.cells) if _key(cell) in _COMPUTED}
-        if own:
-            width, computed = len(row.cells), own
-        if computed and len(row.cells) == width:
-            cells = [cell for i, cell in enumerate(row.cells) if i not in computed]
-            row = Row(row.line, cells)
-        kept.append(row)
-    return kept
+            return [r for r in rows[:at] if pages.get(r.line, (-1, 0))[0] != page]
+    return rows
