@@ -14,7 +14,8 @@ order by its height on the page, interleaved with the table rows. Across pages
 same place on every page) are dropped, and so is a table's header repeated at the top of a
 continued page; a continued page without its header is read by the columns of the page
 before. The chart appendix of a PDF kpiledger wrote is dropped (`pdf_own`); its judgement's
-columns are ignored like every heading marked `kpiledger`. The rows go to `table.interpret` like the text reader's; a row is located as
+columns are ignored like every heading marked `kpiledger`. The rows go to `table.interpret`
+like the text reader's; a row is located as
 `p.3 row 5` (the 5th row on page 3, counting text lines and table rows from the top, dropped
 repeats included).
 
