@@ -28,6 +28,8 @@ class Format:
     label_ja: str
     label_en: str
     renderer: str  # "module:function" under kpiledger.io.writers, taking (result, publisher)
+    stem_ja: str = "KPI実績"  # the file name after the organization and the year
+    stem_en: str = ""  # after kpi_<code>_<year> in the ASCII name
 
     def render(self, result: ReportResult, publisher: Publisher) -> bytes:
         """The report as the bytes of the file."""
@@ -44,18 +46,6 @@ class Format:
     def ascii_file_name(self, publisher: Publisher, fiscal_year: int) -> str:
         """The name for clients that cannot take a Japanese one: `kpi_012068_2023.xlsx`."""
         return f"kpi_{publisher.code}_{fiscal_year}{self.stem_en}{self.suffix}"
-
-    @property
-    def stem_ja(self) -> str:
-        return {
-            "csv": "KPI実績_年度別",
-            "csv-wide": "KPI実績",
-            "datapackage": "KPI実績_データパッケージ",
-        }.get(self.name, "KPI実績")
-
-    @property
-    def stem_en(self) -> str:
-        return {"csv": "_long", "datapackage": "_datapackage"}.get(self.name, "")
 
 
 def _json(result: ReportResult, publisher: Publisher) -> bytes:
@@ -95,6 +85,8 @@ FORMATS: dict[str, Format] = {
             "CSV（年度別・オープンデータ）",
             "CSV (per year, open data)",
             "formats:_csv_long",
+            "KPI実績_年度別",
+            "_long",
         ),
         Format(
             "csv-wide",
@@ -119,6 +111,8 @@ FORMATS: dict[str, Format] = {
             "データパッケージ（Frictionless, ZIP）",
             "Data Package (Frictionless, zip)",
             "datapackage:dumps_zip",
+            "KPI実績_データパッケージ",
+            "_datapackage",
         ),
     )
 }

@@ -62,8 +62,10 @@ def dashboard(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 
 def _download_etag(request: HttpRequest, code: str, year: int, fmt: str) -> str:
-    """A download is generated from the ledger: the same ledger version, the same file."""
-    return f"{state_key()}-{code}-{year}-{fmt}-{settings.KPILEDGER_NEARLY}"
+    """A download is generated from the ledger: the same ledger state, the same file. The state
+    is kept on the request for the view (one query for both)."""
+    state = request.ledger_state = state_key()  # type: ignore[attr-defined]
+    return f"{state}-{code}-{year}-{fmt}-{settings.KPILEDGER_NEARLY}"
 
 
 @require_safe
@@ -87,7 +89,8 @@ def download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpRespon
         return output.render(reports.load_report(org, year, nearly).result, publisher)
 
     try:
-        content = export_cache.cached(org.code, year, output.name, nearly, render)
+        state = getattr(request, "ledger_state", None) or state_key()
+        content = export_cache.cached(org.code, year, output.name, nearly, state, render)
     except KpiledgerError as error:  # e.g. pdf-unavailable: the server lacks Pango
         problem = error.problems[0]
         return HttpResponse(

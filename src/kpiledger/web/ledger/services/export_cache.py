@@ -23,8 +23,6 @@ from pathlib import Path
 
 from django.conf import settings
 
-from kpiledger.web.ledger.services.state import state_key
-
 FOLDER = "exports"
 
 
@@ -32,11 +30,13 @@ def folder() -> Path:
     return Path(settings.DATA_DIR) / FOLDER
 
 
-def cached(code: str, year: int, fmt: str, nearly: Decimal, render: Callable[[], bytes]) -> bytes:
-    """The file of this report and format at the current ledger version: from disk when it was
-    generated before, else `render()`, kept for the next request."""
+def cached(
+    code: str, year: int, fmt: str, nearly: Decimal, state: str, render: Callable[[], bytes]
+) -> bytes:
+    """The file of this report and format at the ledger's `state` (`state.state_key()`): from
+    disk when it was generated before, else `render()`, kept for the next request."""
     stem = f"{code}-{year}-{fmt}-{nearly}"
-    path = folder() / f"{stem}-v{state_key()}.bin"
+    path = folder() / f"{stem}-v{state}.bin"
     with contextlib.suppress(OSError):
         return path.read_bytes()
     content = render()
