@@ -241,13 +241,12 @@ def ledger(
     from django.conf import settings  # type: ignore[import-untyped]
 
     from kpiledger.cli.database import prepare
-    from kpiledger.cli.export import organization_of, report_year
     from kpiledger.web.ledger.services import reports
 
     threshold = settings.KPILEDGER_NEARLY if nearly is None else _nearly(nearly)
     prepare()
-    organization = organization_of(org)
-    fiscal_year = report_year(organization, year)
+    organization = reports.organization_of(org)
+    fiscal_year = reports.report_year(organization, year)
     result = reports.load_report(organization, fiscal_year, threshold).result
     return Judged(result, organization.code, organization.name)
 

@@ -90,8 +90,8 @@ def run_export(org: str, year: int | None, fmt: str, output: str) -> int:
     if target is not None:
         check_folder(target) if folder else check_writable(target)
     prepare()
-    organization = organization_of(org)
-    year = report_year(organization, year)
+    organization = reports.organization_of(org)
+    year = reports.report_year(organization, year)
     result = reports.load_report(organization, year, settings.KPILEDGER_NEARLY).result
     publisher = Publisher(organization.code, organization.name)
     if folder:
@@ -117,49 +117,6 @@ def run_export(org: str, year: int | None, fmt: str, output: str) -> int:
 def render(result, fmt: str, publisher: Publisher) -> bytes:  # type: ignore[no-untyped-def]
     """The report in `fmt` as the bytes of the file."""
     return FORMATS[fmt].render(result, publisher)
-
-
-def organization_of(text: str):  # type: ignore[no-untyped-def]
-    """The organization in the ledger with this code (`bad-org-code` for a malformed one,
-    `org-not-in-ledger` naming the organizations the ledger has)."""
-    from kpiledger.core.orgcode import normalize_code
-    from kpiledger.web.ledger import models as m
-
-    code = normalize_code(text)
-    organization = m.Organization.objects.filter(code=code).first()
-    if organization is not None:
-        return organization
-    codes = list(m.Organization.objects.values_list("code", flat=True)[:20])
-    known = "、".join(codes) or "なし"
-    raise KpiledgerError.single(
-        "org-not-in-ledger",
-        f"団体コード {code} の団体は台帳にありません（台帳にある団体コード: {known}）。"
-        "先に kpiledger import で報告書を取り込んでください",
-        f"no organization with the code {code} is in the ledger (its codes: "
-        f"{', '.join(codes) or 'none'}); import its report first with kpiledger import",
-    )
-
-
-def report_year(organization, year: int | None) -> int:  # type: ignore[no-untyped-def]
-    """`year` if the ledger has that year's report (the latest when None), else
-    `year-not-in-ledger` naming the years it has."""
-    from kpiledger.core.era import fiscal_year_label
-    from kpiledger.web.ledger.services import reports
-
-    years = reports.report_years(organization)
-    if years and year is None:
-        return years[0]
-    if year in years:
-        return year
-    have = "、".join(f"{y}（{fiscal_year_label(y)}）" for y in sorted(years)) or "なし"
-    have_en = ", ".join(str(y) for y in sorted(years)) or "none"
-    asked = f"{year}年度の報告書" if year is not None else "報告書"
-    asked_en = f"for FY{year}" if year is not None else "at all"
-    raise KpiledgerError.single(
-        "year-not-in-ledger",
-        f"{organization}の{asked}は台帳にありません。台帳にある年度: {have}",
-        f"the ledger has no report of {organization.code} {asked_en} (its years: {have_en})",
-    )
 
 
 def check_folder(path: Path) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kpiledger.core.era import YearMonth, fiscal_year_label
+from kpiledger.core.errors import KpiledgerError
 from kpiledger.core.evaluate import DEFAULT_NEARLY, ReportResult, evaluate_report
 from kpiledger.core.model import (
     Actual,
@@ -26,6 +27,7 @@ from kpiledger.core.model import (
     Section,
 )
 from kpiledger.core.numbers import format_number
+from kpiledger.core.orgcode import normalize_code
 from kpiledger.web.ledger import models as m
 
 
@@ -51,6 +53,43 @@ def report_years(organization: m.Organization) -> list[int]:
         .distinct()
     )
     return sorted(set(years), reverse=True)
+
+
+def organization_of(text: str) -> m.Organization:
+    """The organization in the ledger with this code (`bad-org-code` for a malformed one,
+    `org-not-in-ledger` naming the organizations the ledger has)."""
+    code = normalize_code(text)
+    organization = m.Organization.objects.filter(code=code).first()
+    if organization is not None:
+        return organization
+    codes = list(m.Organization.objects.values_list("code", flat=True)[:20])
+    known = "、".join(codes) or "なし"
+    raise KpiledgerError.single(
+        "org-not-in-ledger",
+        f"団体コード {code} の団体は台帳にありません（台帳にある団体コード: {known}）。"
+        "先に kpiledger import で報告書を取り込んでください",
+        f"no organization with the code {code} is in the ledger (its codes: "
+        f"{', '.join(codes) or 'none'}); import its report first with kpiledger import",
+    )
+
+
+def report_year(organization: m.Organization, year: int | None) -> int:
+    """`year` if the ledger has that year's report (the latest when None), else
+    `year-not-in-ledger` naming the years it has."""
+    years = report_years(organization)
+    if years and year is None:
+        return years[0]
+    if year in years:
+        return year
+    have = "、".join(f"{y}（{fiscal_year_label(y)}）" for y in sorted(years)) or "なし"
+    have_en = ", ".join(str(y) for y in sorted(years)) or "none"
+    asked = f"{year}年度の報告書" if year is not None else "報告書"
+    asked_en = f"for FY{year}" if year is not None else "at all"
+    raise KpiledgerError.single(
+        "year-not-in-ledger",
+        f"{organization}の{asked}は台帳にありません。台帳にある年度: {have}",
+        f"the ledger has no report of {organization.code} {asked_en} (its years: {have_en})",
+    )
 
 
 def report_title(organization: m.Organization, fiscal_year: int) -> str:
