@@ -59,3 +59,13 @@ def effect_mismatch(published: str | None, suggested: Effect | None) -> Flag | N
         f"the published effect '{effect.value}' differs from the one the KPI results suggest"
         f" ('{suggested.value}'); check what else the committee weighed",
     )
+
+
+class FuturePolicy(StrEnum):
+    """The five national words for a project's future (今後の方針)."""
+
+    DEVELOP = "更に発展させる"
+    REVISE = "事業内容の見直し（改善）"
+    CONTINUE = "事業の継続"
+    STOP = "事業の中止"
+    FINISHED = "予定通り事業終了"

@@ -155,11 +155,14 @@ class Assessment:
     policy_reason: str | None = None  # 今後の方針の理由
     spent: Decimal | None = None  # 実績額
     spent_unit: str = "円"
+    total_cost: Decimal | None = None  # 総事業費 (円), as entered in the ledger
+    grant_amount: Decimal | None = None  # 交付金額 (円), as entered in the ledger
 
     TEXTS = ("effect", "evaluation", "opinion", "policy", "policy_reason")
 
     def is_empty(self) -> bool:
-        return self.spent is None and not any(getattr(self, name) for name in self.TEXTS)
+        money = (self.spent, self.total_cost, self.grant_amount)
+        return all(v is None for v in money) and not any(getattr(self, n) for n in self.TEXTS)
 
 
 @dataclass

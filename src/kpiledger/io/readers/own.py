@@ -265,7 +265,10 @@ class JsonReader:
         texts = {name: self.text(record, name, path, null=True) for name in Assessment.TEXTS}
         spent = self.number(record, "spent", path, null=True)
         unit = self.text(record, "spent_unit", path, null=True)
-        return Assessment(**texts, spent=spent, spent_unit=unit or "円")
+        assessment = Assessment(spent=spent, spent_unit=unit or "円")
+        for name, value in texts.items():
+            setattr(assessment, name, value)
+        return assessment
 
     def kpi(self, record: Any, path: str, year: int, legend: grades.Legend | None) -> Kpi:
         target = self.number(record, "target", path)

@@ -329,9 +329,10 @@ def read_projects(table: Table, problems: Collector) -> dict[int, Project]:
         if coded(line, name["assessed"], {"0", "1"}, problems) == "1":
             texts = {key: text(line, name[key]) for key in Assessment.TEXTS}
             project.assessment = Assessment(
-                **texts,
                 spent=number(line, name["spent"], problems),
                 spent_unit=text(line, name["spent_unit"]) or "円",
             )
+            for key, value in texts.items():
+                setattr(project.assessment, key, value)
         out[number_] = project
     return out

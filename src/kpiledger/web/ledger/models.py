@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kpiledger.core.effect import Effect, FuturePolicy
 from kpiledger.core.errors import KpiledgerError
 from kpiledger.core.numbers import VALUE_DIGITS, VALUE_PLACES
 from kpiledger.core.orgcode import normalize_code
@@ -60,6 +61,28 @@ class AggregationChoice(models.TextChoices):
     LEVEL = "level", _("水準（率・割合・平均）")
 
 
+class EvaluationStep(models.TextChoices):
+    """The steps of a project's yearly evaluation, in their order (issue 10, item 7)."""
+
+    SELF = "self", _("自己評価")
+    PRIMARY = "primary", _("一次評価")
+    COMMITTEE = "committee", _("外部評価")
+    FINAL = "final", _("最終判断")
+
+
+def all_evaluation_steps() -> list[str]:
+    return [step.value for step in EvaluationStep]
+
+
+def validate_evaluation_steps(value: object) -> None:
+    known = set(all_evaluation_steps())
+    if not isinstance(value, list) or any(step not in known for step in value):
+        raise ValidationError(
+            f"評価の手順は {', '.join(sorted(known))} の一覧です"
+            f" / the evaluation steps are a list of {', '.join(sorted(known))}"
+        )
+
+
 class Organization(models.Model):
     """A local government (地方公共団体), identified by its 6-digit code with check digit."""
 
@@ -68,6 +91,15 @@ class Organization(models.Model):
     )
     name = models.CharField(_("団体名"), max_length=100)
     prefecture = models.CharField(_("都道府県"), max_length=10)
+    # The steps of the yearly evaluation this organization runs (a small town may skip one).
+    evaluation_steps = models.JSONField(
+        _("評価の手順"),
+        default=all_evaluation_steps,
+        validators=[validate_evaluation_steps],
+        help_text=_(
+            "self（自己評価）, primary（一次評価）, committee（外部評価）, final（最終判断）"
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -176,6 +208,13 @@ class Project(models.Model):
     )
     summary = models.TextField(_("事業の概要"), blank=True)
     position = models.PositiveIntegerField(_("表示順"), default=0)
+    ended_year = models.PositiveSmallIntegerField(
+        _("終了年度"),
+        null=True,
+        blank=True,
+        validators=FISCAL_YEAR_RANGE,
+        help_text=_("この年度で終了した事業（次の年度からは引き継がない）"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -236,6 +275,13 @@ class Kpi(KpiTerms):
     actuals_are_increments = models.BooleanField(_("累計指標の実績が単年度値"), default=False)
     note = models.TextField(_("備考"), blank=True)
     position = models.PositiveIntegerField(_("表示順"), default=0)
+    ended_year = models.PositiveSmallIntegerField(
+        _("終了年度"),
+        null=True,
+        blank=True,
+        validators=FISCAL_YEAR_RANGE,
+        help_text=_("この年度で終了したKPI（次の年度からは引き継がない）"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -349,6 +395,9 @@ class ReportedProject(models.Model):
     spent = value_field(verbose_name=_("実績額"), null=True, blank=True)
     spent_text = models.CharField(_("実績額（表記）"), max_length=40, blank=True)
     spent_unit = models.CharField(_("実績額の単位"), max_length=10, blank=True)
+    # Published from the ledger's ProjectYear (in 円); a report read from a file has none.
+    total_cost = value_field(verbose_name=_("総事業費（円）"), null=True, blank=True)
+    grant_amount = value_field(verbose_name=_("交付金額（円）"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -409,6 +458,124 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.organization}（{self.get_role_display()}）"
+
+
+class WorkState(models.TextChoices):
+    """Where a project's year is in the yearly cycle (issue 10, item 5)."""
+
+    DRAFT = "draft", _("入力中")
+    SUBMITTED = "submitted", _("提出済み")
+    APPROVED = "approved", _("承認済み")
+    PUBLISHED = "published", _("公表済み")
+
+
+def _user_field(related_name: str, verbose_name: str) -> models.ForeignKey:  # type: ignore[type-arg]
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )
+
+
+class FiscalYear(models.Model):
+    """An organization's working year: opened by the planning admin (from the year before,
+    carrying its projects, KPIs and targets over), closed to entry, published. A year known
+    only from an imported report has a row too (published at its import)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="fiscal_years", verbose_name=_("団体")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=FISCAL_YEAR_RANGE)
+    opened_from = models.PositiveSmallIntegerField(
+        _("引継ぎ元の年度"), null=True, blank=True, validators=FISCAL_YEAR_RANGE
+    )
+    opened_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
+    opened_by = _user_field("opened_years", _("開始した人"))
+    closed_at = models.DateTimeField(_("締切日時"), null=True, blank=True)
+    closed_by = _user_field("closed_years", _("締め切った人"))
+    published_at = models.DateTimeField(_("公表日時"), null=True, blank=True)
+    published_by = _user_field("published_years", _("公表した人"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="unique_fiscal_year")
+        ]
+        verbose_name = verbose_name_plural = _("年度")
+
+    def __str__(self) -> str:
+        return f"{self.organization}（{self.year}年度）"
+
+
+class ProjectYear(models.Model):
+    """One project in one fiscal year: its state in the cycle (draft → submitted → approved →
+    published), the planning admin's last comment, and its money in 円 (総事業費, 交付金額,
+    実績額), each change kept in the history with who, when and why."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="years", verbose_name=_("事業")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), validators=FISCAL_YEAR_RANGE)
+    state = models.CharField(
+        _("状態"), max_length=10, choices=WorkState.choices, default=WorkState.DRAFT
+    )
+    comment = models.TextField(_("差戻し・承認のコメント"), blank=True)
+    total_cost = value_field(verbose_name=_("総事業費（円）"), null=True, blank=True)
+    grant_amount = value_field(verbose_name=_("交付金額（円）"), null=True, blank=True)
+    spent = value_field(verbose_name=_("実績額（円）"), null=True, blank=True)
+    money_note = models.TextField(_("事業費の備考"), blank=True)
+    changed_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fiscal_year", "project__position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "fiscal_year"], name="unique_project_year")
+        ]
+        verbose_name = verbose_name_plural = _("事業の年度")
+
+    def __str__(self) -> str:
+        return f"{self.project}（{self.fiscal_year}年度, {self.get_state_display()}）"
+
+
+class Evaluation(models.Model):
+    """One step of a project's yearly evaluation (自己評価, 一次評価, 外部評価, 最終判断): the
+    effect category chosen at that step, a comment and 今後の方針, with who recorded it and when."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("事業")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), validators=FISCAL_YEAR_RANGE)
+    step = models.CharField(_("段階"), max_length=10, choices=EvaluationStep.choices)
+    effect = models.CharField(
+        _("事業効果"), max_length=40, blank=True, choices=[(e.value, e.value) for e in Effect]
+    )
+    comment = models.TextField(_("コメント"), blank=True)
+    policy = models.CharField(
+        _("今後の方針"),
+        max_length=40,
+        blank=True,
+        choices=[(p.value, p.value) for p in FuturePolicy],
+    )
+    recorded_by = _user_field("evaluations", _("記録した人"))
+    recorded_at = models.DateTimeField(_("記録日時"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fiscal_year", "project__position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "fiscal_year", "step"], name="unique_evaluation_step"
+            )
+        ]
+        verbose_name = verbose_name_plural = _("評価")
+
+    def __str__(self) -> str:
+        return f"{self.project}（{self.fiscal_year}年度, {self.get_step_display()}）"
 
 
 class LedgerVersion(models.Model):

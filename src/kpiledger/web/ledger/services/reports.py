@@ -159,6 +159,8 @@ def assessments_of(organization: m.Organization, fiscal_year: int) -> dict[int, 
             **{name: getattr(row, name) or None for name in Assessment.TEXTS},
             spent=None if row.spent is None else as_written(row.spent, row.spent_text),
             spent_unit=row.spent_unit or "円",
+            total_cost=None if row.total_cost is None else m.unpad(row.total_cost),
+            grant_amount=None if row.grant_amount is None else m.unpad(row.grant_amount),
         )
         for row in rows
     }
