@@ -178,6 +178,10 @@ INSTALLED_APPS = [
     "kpiledger.web.api",
 ]
 
+# A change's reason ("データ入力: <comment>") as long as the comment a form accepts; the
+# default column (100 characters) would cut it, and PostgreSQL would refuse a longer one.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 MIDDLEWARE = [
     "kpiledger.web.security.ContentSecurityPolicyMiddleware",  # outermost: every response
     "django.middleware.security.SecurityMiddleware",

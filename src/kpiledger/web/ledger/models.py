@@ -578,6 +578,42 @@ class Evaluation(models.Model):
         return f"{self.project}（{self.fiscal_year}年度, {self.get_step_display()}）"
 
 
+class RefusedChange(models.Model):
+    """A change that was not written because someone else changed the same row first
+    (optimistic locking): who tried what, when, and what the ledger held then. Kept beside the
+    history so that both attempts of two concurrent edits are on record."""
+
+    class Kind(models.TextChoices):
+        VALUE = "value", _("実績値")
+        MONEY = "money", _("事業費")
+        EVALUATION = "evaluation", _("評価")
+
+    kind = models.CharField(_("種類"), max_length=12, choices=Kind.choices)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="refused_changes", verbose_name=_("事業")
+    )
+    kpi = models.ForeignKey(
+        Kpi,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="refused_changes",
+        verbose_name=_("KPI"),
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), validators=FISCAL_YEAR_RANGE)
+    attempted = models.TextField(_("保存しようとした内容"))
+    in_ledger = models.TextField(_("その時の台帳の内容"))
+    user = _user_field("refused_changes", _("利用者"))
+    at = models.DateTimeField(_("日時"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = verbose_name_plural = _("保存されなかった変更（競合）")
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.fiscal_year}: {self.attempted}"
+
+
 class LedgerVersion(models.Model):
     """A counter raised in the same transaction as every change to the ledger: public pages
     rendered at one number stay valid until it moves (see web/page_cache.py)."""

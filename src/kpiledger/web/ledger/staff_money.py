@@ -288,5 +288,8 @@ def _history(request: HttpRequest, organization: m.Organization, year: int) -> H
         "year_label": year_label_long(year),
         "money_url": _money_url(organization, year),
         "rows": history_rows(project),
+        "refused": m.RefusedChange.objects.filter(
+            project=project, kind=m.RefusedChange.Kind.MONEY
+        ).select_related("user"),
     }
     return render(request, "ledger/staff/money_history.html", context)

@@ -44,7 +44,7 @@ from kpiledger.core.numbers import fits_ledger, format_number, out_of_range, par
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import policy
 from kpiledger.web.ledger.policy import Action
-from kpiledger.web.ledger.services import locks
+from kpiledger.web.ledger.services import locks, refused
 from kpiledger.web.ledger.services.entry import Busy as Busy
 
 MONEY_REASON = "事業費の入力"
@@ -401,4 +401,12 @@ def save_money(
         if "locked" not in str(error):
             raise
         raise Busy(Busy.MESSAGE) from None
+    except Conflict as conflict:
+        refused.record(
+            user,
+            m.RefusedChange.Kind.MONEY,
+            year,
+            (refused.Attempt(r.project_id, r.yours, r.theirs) for r in conflict.rows),
+        )
+        raise
     return saved

@@ -465,6 +465,15 @@ def test_the_second_of_two_concurrent_saves_gets_the_conflict_and_nothing_is_los
     assert any("このページを開いた後に別の人が変更しました" in t for t in messages_of(response))
     assert row(own).total_cost == Decimal(1000000)
     assert [r.history_user.username for r in row(own).history.filter(history_type="~")] == ["tanto"]
+    # ... and the refused attempt is on record beside the history, shown on the history page
+    (attempt,) = m.RefusedChange.objects.all()
+    assert (attempt.user.username, attempt.kind, attempt.project_id) == ("kikaku", "money", own.pk)
+    assert attempt.attempted.startswith("総事業費 2,000,000 円")
+    assert attempt.in_ledger.startswith("総事業費 1,000,000 円")
+    history_page = text_of(second.get(f"{money_url()}?project={own.pk}&history=1"))
+    assert (
+        "保存されなかった変更（競合）" in history_page and "総事業費 2,000,000 円" in history_page
+    )
     # The second user's typing is kept against the ledger's state now: saving it again wins.
     kept = response.content.decode()
     assert page_form(kept)[f"total_cost_{own.pk}"] == "200万円"
