@@ -259,6 +259,45 @@ class ObservationAdmin(PolicyMixin, SimpleHistoryAdmin):
     list_filter = ("fiscal_year",)
 
 
+@admin.register(m.FiscalYear)
+class FiscalYearAdmin(PolicyMixin, SimpleHistoryAdmin):
+    list_display = ("organization", "year", "opened_at", "closed_at", "published_at")
+    list_select_related = ("organization",)
+    list_filter = ("year",)
+
+
+@admin.register(m.ProjectYear)
+class ProjectYearAdmin(PolicyMixin, SimpleHistoryAdmin):
+    organization_path = "project__organization"
+    list_display = ("project", "fiscal_year", "state", "total_cost", "grant_amount", "spent")
+    list_select_related = ("project",)
+    list_filter = ("fiscal_year", "state")
+
+
+@admin.register(m.Evaluation)
+class EvaluationAdmin(PolicyMixin, SimpleHistoryAdmin):
+    organization_path = "project__organization"
+    list_display = ("project", "fiscal_year", "step", "effect", "policy", "recorded_by")
+    list_select_related = ("project", "recorded_by")
+    list_filter = ("fiscal_year", "step")
+
+
+@admin.register(m.RefusedChange)
+class RefusedChangeAdmin(PolicyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: a record of what was not saved."""
+
+    organization_path = "project__organization"
+    list_display = ("at", "kind", "project", "kpi", "fiscal_year", "attempted", "user")
+    list_select_related = ("project", "kpi", "user")
+    list_filter = ("kind", "fiscal_year")
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
 class MembershipForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = m.Membership
