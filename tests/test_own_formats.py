@@ -107,7 +107,8 @@ def test_a_grade_mismatch_is_the_only_thing_the_json_loses():
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_the_long_csv_alone_gives_every_kpi_the_same_judgement(path):
     """The long CSV keeps every KPI's terms, markers and reader flags; alone it has no title,
-    notes, project summary or assessment, so a grade legend in the notes is lost."""
+    notes, project summary or assessment texts, so a grade legend in the notes is lost; each row
+    carries its project's money (実績額 …), so the cost per unit of each KPI is the same."""
     result = judged(path)
     data = opendata.dumps_long(result, PUBLISHER).encode(ENCODING)
     assert detect(data) == "opendata"

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from kpiledger.core.errors import Problem
 from kpiledger.core.model import Assessment, Project
+from kpiledger.core.money import spent_in_yen
 from kpiledger.io.readers.cells import RowReader
-from kpiledger.io.readers.layout import PROJECT_ROLES, Role
+from kpiledger.io.readers.layout import MONEY_ROLES, PROJECT_ROLES, ROLE_NAMES, Role
 
 
 def read_assessment(project: Project, reader: RowReader) -> list[Problem]:
@@ -31,6 +32,9 @@ def read_assessment(project: Project, reader: RowReader) -> list[Problem]:
         if role is Role.SPENT:
             problems += _spent(project, assessment, reader)
             continue
+        if role in MONEY_ROLES:
+            problems += _amount(project, assessment, reader, role)
+            continue
         earlier = getattr(assessment, role.value)
         if not earlier:
             setattr(assessment, role.value, text)
@@ -39,6 +43,39 @@ def read_assessment(project: Project, reader: RowReader) -> list[Problem]:
     if not assessment.is_empty():
         project.assessment = assessment
     return problems
+
+
+def _amount(
+    project: Project, assessment: Assessment, reader: RowReader, role: Role
+) -> list[Problem]:
+    """総事業費 or 交付金額, in 円 (a heading's 千円 multiplied out); two different amounts for
+    one project are `conflicting-spent` like two 実績額."""
+    before = len(reader.problems)
+    parsed = reader.number(role)
+    if parsed is None:
+        problems = reader.problems[before:]
+        del reader.problems[before:]
+        return problems
+    if parsed.value is None:
+        return []
+    unit = parsed.unit if parsed.unit and parsed.unit.endswith("円") else None
+    value = spent_in_yen(parsed.value, unit or reader.columns.money_units.get(role, "円"))
+    earlier = getattr(assessment, role.value)
+    if value is None or earlier is None or earlier == value:
+        setattr(assessment, role.value, value if value is not None else earlier)
+        return []
+    index = reader.columns.roles[role]
+    what = ROLE_NAMES[role]
+    return [
+        Problem(
+            "conflicting-spent",
+            f"事業「{project.name}」の{what[0]}が2つあります（{earlier} と {value}）",
+            f"project '{project.name}' has two amounts of {what[1]} ({earlier} and {value})",
+            reader.line,
+            index + 1,
+            reader.columns.label(index) or None,
+        )
+    ]
 
 
 def _spent(project: Project, assessment: Assessment, reader: RowReader) -> list[Problem]:

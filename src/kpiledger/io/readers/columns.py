@@ -25,7 +25,7 @@ from kpiledger.io.readers.heading_problems import (
     wide_form,
 )
 from kpiledger.io.readers.increments import increment_problems, increment_year_label
-from kpiledger.io.readers.layout import SLOT, Role, heading_key, heading_roles
+from kpiledger.io.readers.layout import MONEY_ROLES, SLOT, Role, heading_key, heading_roles
 from kpiledger.io.readers.target_columns import target_heading, yearly_targets_or_forecasts
 from kpiledger.io.readers.year_columns import (
     BARE_YEAR,
@@ -253,6 +253,8 @@ def _assign(
         if roles and roles[0] not in columns.roles:
             if roles[0] is Role.SPENT:
                 columns.spent_unit = _money_unit([label, *below])
+            if roles[0] in MONEY_ROLES:
+                columns.money_units[roles[0]] = _money_unit([label, *below])
             return _take(columns, index, label, line, roles[0])
         if roles == (Role.INDICATOR,) and SLOT.fullmatch(norm(label)):
             return [wide_form(index, label, line)]

@@ -42,6 +42,8 @@ class Columns:
     yearly_targets: dict[int, int] = field(default_factory=dict)
     #: The unit of the 実績額 column: its heading's `(千円)` or the note under it (`単位：円`).
     spent_unit: str = "円"
+    #: The unit of each 総事業費 / 交付金額 column (`MONEY_ROLES`), read in 円.
+    money_units: dict[Role, str] = field(default_factory=dict)
     #: 中間目標値（R4年度）, 中間目標: cell index → the fiscal year its heading names (None when
     #: none). Checked as numbers, never the KPI's target (docs: "Interim and final targets").
     interims: dict[int, int | None] = field(default_factory=dict)

@@ -55,6 +55,8 @@ class Role(StrEnum):
     ACTUAL_YEAR = "actual_year"  # 実績年度 / 把握時点: the fiscal year of each row's 実績値
     # What the report says about the project beside its KPIs (the national form's right side):
     SPENT = "spent"  # 実績額 (単位：円)
+    TOTAL_COST = "total_cost"  # 総事業費 (read in 円)
+    GRANT_AMOUNT = "grant_amount"  # 交付金額 (read in 円)
     EFFECT = "effect"  # 事業効果 as published
     EVALUATION = "evaluation"  # 事業の評価
     OPINION = "opinion"  # 外部有識者からの意見
@@ -66,8 +68,11 @@ class Role(StrEnum):
 
 #: The roles of a project's cells beside its KPIs, read into `Project.assessment`.
 PROJECT_ROLES = (
-    Role.SPENT, Role.EFFECT, Role.EVALUATION, Role.OPINION, Role.POLICY, Role.POLICY_REASON
+    Role.SPENT, Role.TOTAL_COST, Role.GRANT_AMOUNT, Role.EFFECT, Role.EVALUATION, Role.OPINION,
+    Role.POLICY, Role.POLICY_REASON,
 )  # fmt: skip
+#: The project's amounts besides 実績額, read in 円 (`千円` multiplied out): issue 10.
+MONEY_ROLES = (Role.TOTAL_COST, Role.GRANT_AMOUNT)
 
 
 #: How problems name a role: (Japanese, English).
@@ -89,6 +94,8 @@ ROLE_NAMES: dict[Role, tuple[str, str]] = {
     Role.ACTUAL: ("実績値", "actual"),
     Role.ACTUAL_YEAR: ("実績年度", "actual's fiscal year"),
     Role.SPENT: ("実績額", "amount spent"),
+    Role.TOTAL_COST: ("総事業費", "total project cost"),
+    Role.GRANT_AMOUNT: ("交付金額", "grant amount"),
     Role.EFFECT: ("事業効果", "effect"),
     Role.EVALUATION: ("事業の評価", "evaluation"),
     Role.OPINION: ("外部有識者からの意見", "committee's opinion"),
@@ -153,6 +160,9 @@ EXACT_HEADINGS: dict[Role, tuple[str, ...]] = {
         "決算額", "決算額(円)", "決算額(千円)", "執行額", "執行額(円)", "執行額(千円)",
         "交付対象事業費(実績額)",
     ),
+    Role.TOTAL_COST: ("総事業費", "総事業費(円)", "総事業費(千円)"),
+    Role.GRANT_AMOUNT: ("交付金額", "交付金額(円)", "交付金額(千円)", "交付額", "交付額(円)",
+                        "交付額(千円)"),
     Role.EFFECT: ("事業効果", "事業の効果", "地方創生への効果", "事業効果の評価"),
     Role.EVALUATION: ("事業の評価", "事業評価", "事業の有効性"),
     Role.OPINION: (

@@ -266,6 +266,10 @@ class JsonReader:
         spent = self.number(record, "spent", path, null=True)
         unit = self.text(record, "spent_unit", path, null=True)
         assessment = Assessment(spent=spent, spent_unit=unit or "円")
+        if isinstance(record, dict):  # 総事業費 and 交付金額 (円): absent in older exports
+            for name in ("total_cost", "grant_amount"):
+                if name in record:
+                    setattr(assessment, name, self.number(record, name, path, null=True))
         for name, value in texts.items():
             setattr(assessment, name, value)
         return assessment
@@ -292,6 +296,8 @@ class JsonReader:
             kpi.aggregation_override = Aggregation(aggregation)
         codes = self.get(record, "flags", path, (list,), False) or []
         kpi.reader_flags = reader_flags([str(c) for c in codes])
+        if isinstance(record, dict):  # the cost per unit is computed, never read
+            record = {key: value for key, value in record.items() if key != "cost_per_unit"}
         if (
             not self.problems.problems
             and kpi_record(evaluate_kpi(kpi, year, DEFAULT_NEARLY, legend)) != record

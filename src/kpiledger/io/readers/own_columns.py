@@ -23,6 +23,7 @@ OWN_MARK = "kpiledger"
 RATE_HEADING = "達成率\n（kpiledger算定）"
 STATUS_HEADING = "状況\n（kpiledger判定）"
 EFFECT_HEADING = "事業効果\n（kpiledger提案）"
+COST_HEADING = "単位あたり費用\n（kpiledger算定）"
 FLAGS_HEADING = "読取時の注意\n（kpiledger）"
 
 _CODE_LINE = re.compile(r"^［([a-z0-9-]+)］(.*)$")

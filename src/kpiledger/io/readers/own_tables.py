@@ -51,6 +51,7 @@ from kpiledger.io.writers.opendata import (
     FORMULA_STARTS,
     KPI_COLUMNS,
     PROJECT_COLUMNS,
+    RESULT_COLUMNS,
     YEAR_COLUMNS,
 )
 
@@ -59,6 +60,9 @@ YEAR_COLUMN = re.compile(r"実績値_([0-9]{4})年度")
 KPI_NAMES = dict(KPI_COLUMNS)
 YEAR_NAMES = dict(YEAR_COLUMNS)
 PROJECT_NAMES = dict(PROJECT_COLUMNS)
+RESULT_NAMES = dict(RESULT_COLUMNS)
+#: The project's money in 円 (issue 10): read when the projects file has the columns.
+MONEY_KEYS = ("total_cost", "grant_amount")
 
 
 def looks_like_opendata(data: bytes) -> bool:
@@ -271,13 +275,33 @@ def year_columns(table: Table) -> list[int]:
 
 
 def project_of(line: Line, problems: Collector) -> Project:
+    """The project of a KPI row, with its money when the row has any (`MONEY_COLUMNS`: the
+    CSV alone carries the project's 実績額, 総事業費 and 交付金額, not its texts)."""
     section = coded(line, KPI_NAMES["section"], {s.value for s in Section}, problems)
-    return Project(
+    project = Project(
         text(line, KPI_NAMES["project"]) or "",
         Section(section) if section else Section.TARGET,
         grant=text(line, KPI_NAMES["grant"]),
         line=line.line,
     )
+    money = {
+        key: number(line, RESULT_NAMES[column], problems)
+        for key, column in (
+            ("spent", "project_spent"),
+            ("total_cost", "total_cost"),
+            ("grant_amount", "grant_amount"),
+        )
+        if RESULT_NAMES[column] in line.cells
+    }
+    if any(value is not None for value in money.values()):
+        unit = text(line, RESULT_NAMES["project_spent_unit"]) if money.get("spent") else None
+        project.assessment = Assessment(
+            spent=money.get("spent"),
+            spent_unit=unit or "円",
+            total_cost=money.get("total_cost"),
+            grant_amount=money.get("grant_amount"),
+        )
+    return project
 
 
 # --- whole files ------------------------------------------------------------------------------
@@ -311,7 +335,8 @@ def _is_int(line: Line) -> bool:
 
 def read_projects(table: Table, problems: Collector) -> dict[int, Project]:
     name = PROJECT_NAMES
-    if not table.require([ja for key, ja in PROJECT_COLUMNS if key != "org_name"]):
+    optional = ("org_name", *MONEY_KEYS)  # 総事業費, 交付金額: absent in older packages
+    if not table.require([ja for key, ja in PROJECT_COLUMNS if key not in optional]):
         return {}
     out = {}
     for line in table.lines:
@@ -332,6 +357,9 @@ def read_projects(table: Table, problems: Collector) -> dict[int, Project]:
                 spent=number(line, name["spent"], problems),
                 spent_unit=text(line, name["spent_unit"]) or "円",
             )
+            for key in MONEY_KEYS:
+                if name[key] in line.cells:
+                    setattr(project.assessment, key, number(line, name[key], problems))
             for key, value in texts.items():
                 setattr(project.assessment, key, value)
         out[number_] = project

@@ -23,9 +23,10 @@ from kpiledger.core import quality
 from kpiledger.core.era import fiscal_year_label, format_short
 from kpiledger.core.evaluate import KpiResult, ProjectResult, ReportResult
 from kpiledger.core.model import Aggregation, Direction, Kpi, Project, Section
+from kpiledger.core.money import CostPerUnit
 from kpiledger.io.readers import own_columns
 from kpiledger.io.writers.published import ASSESSMENT_HEADINGS, published_name
-from kpiledger.io.writers.records import plain
+from kpiledger.io.writers.records import plain, project_costs
 
 KPI_GROUP = "K P I（重要業績評価指標）"
 DIRECTION_WORDS = {Direction.INCREASE: "増加", Direction.DECREASE: "減少"}
@@ -36,6 +37,8 @@ AGGREGATION_WORDS = {
 }
 INCREMENTS_WORD = "累計（単年度値）"
 NO_SUGGESTION = "（提案なし：目標年度前）"
+#: The project's money in 円 beside 実績額 (the ledger's, issue 10), read back by the reader.
+MONEY_HEADINGS = (("total_cost", "総事業費"), ("grant_amount", "交付金額"))
 
 Value = str | Decimal | None
 
@@ -125,6 +128,13 @@ def block_columns(result: ReportResult, years: tuple[int, ...]) -> list[Column]:
         Column((own_columns.STATUS_HEADING, None, None), 9, kpi=lambda k: k.status.label_ja),
     ]  # fmt: skip
     columns += _assessment_columns(projects)
+    costs = {
+        id(k): c for p in result.projects for k, c in zip(p.kpis, _costs(p, result), strict=True)
+    }
+    if any(costs.values()):
+        columns.append(
+            Column((own_columns.COST_HEADING, None, None), 12, kpi=lambda k: _cost(costs[id(k)]))
+        )
     columns.append(Column((own_columns.EFFECT_HEADING, None, None), 16, project=_suggestion))
     if any(_carried(k) for k in kpis):
         columns.append(Column((own_columns.FLAGS_HEADING, None, None), 36, kpi=_carried_text))
@@ -167,6 +177,9 @@ def _assessment_columns(projects: list[Project]) -> list[Column]:
     if any(a.spent is not None for a in assessments):
         unit = next(a.spent_unit for a in assessments if a.spent is not None)
         columns.append(Column(("実績額", None, f"単位：{unit}"), 13, project=_spent))
+    for name, heading in MONEY_HEADINGS:
+        if any(getattr(a, name) is not None for a in assessments):
+            columns.append(Column((heading, None, "単位：円"), 13, project=_assessment(name)))
     for name, heading in ASSESSMENT_HEADINGS:
         if any(getattr(a, name) for a in assessments):
             columns.append(Column((heading, None, None), 20, project=_assessment(name)))
@@ -184,6 +197,15 @@ def _assessment(name: str) -> Callable[[ProjectResult], Value]:
 def _spent(result: ProjectResult) -> Value:
     assessment = result.project.assessment
     return assessment.spent if assessment is not None else None
+
+
+def _costs(project: ProjectResult, result: ReportResult) -> list[CostPerUnit | None]:
+    return project_costs(project, result.report.fiscal_year)
+
+
+def _cost(cost: CostPerUnit | None) -> Value:
+    """`382,364円/人`: kpiledger's calculation, never read back (`own_columns`)."""
+    return cost.text if cost is not None else None
 
 
 def _suggestion(result: ProjectResult) -> Value:

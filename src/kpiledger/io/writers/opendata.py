@@ -32,8 +32,10 @@ from decimal import Decimal
 from typing import Any
 
 from kpiledger.core.evaluate import ReportResult
+from kpiledger.core.model import Assessment
+from kpiledger.core.money import CostPerUnit
 from kpiledger.io.writers.csv import rows
-from kpiledger.io.writers.records import plain, report_record
+from kpiledger.io.writers.records import plain, project_costs, report_record
 
 ENCODING = "utf-8-sig"  # UTF-8 with a BOM: what Excel on a municipal PC needs
 
@@ -83,6 +85,18 @@ YEAR_COLUMNS = (
     ("cell", "掲載"),
 )
 CELL_LABELS = {True: "あり", False: "なし"}
+#: (key, column) of the project's money (円, as the ledger holds it; 実績額 in its unit) and the
+#: KPI's cost per unit (`core.money`), last in both KPI files; empty when unknown. The cost's
+#: headings carry the mark `kpiledger`: computed, never read back as published data.
+MONEY_COLUMNS = (
+    ("total_cost", "総事業費（円）"),
+    ("grant_amount", "交付金額（円）"),
+    ("project_spent", "事業の実績額"),
+    ("project_spent_unit", "事業の実績額の単位"),
+    ("cost_per_unit", "単位あたり費用（kpiledger算定・円）"),
+    ("cost_per_unit_per", "単位あたり費用の単位（kpiledger算定）"),
+    ("cost_per_unit_reason", "単位あたり費用の根拠（kpiledger算定）"),
+)
 #: (key, column) of the report year's judgement, after the years.
 RESULT_COLUMNS = (
     ("judged_year", "評価年度"),
@@ -95,6 +109,7 @@ RESULT_COLUMNS = (
     ("effect_suggestion", "事業効果の提案"),
     ("flag_messages", "注意"),
     ("flags", "注意コード"),
+    *MONEY_COLUMNS,
 )
 
 
@@ -154,9 +169,11 @@ def kpi_records(result: ReportResult, publisher: Publisher) -> list[dict[str, An
     """The flat KPI records of `csv.rows` with the publisher, the report year, the KPI's number
     and its project's suggested 事業効果."""
     owners = [
-        (number, project, kpi_result.kpi)
+        (number, project, kpi_result.kpi, cost)
         for number, project in enumerate(result.projects, 1)
-        for kpi_result in project.kpis
+        for kpi_result, cost in zip(
+            project.kpis, project_costs(project, result.report.fiscal_year), strict=True
+        )
     ]
     return [
         record
@@ -173,10 +190,25 @@ def kpi_records(result: ReportResult, publisher: Publisher) -> list[dict[str, An
                 project.effect_suggestion.value if project.effect_suggestion else None
             ),
         }
-        for number, (record, (project_number, project, kpi)) in enumerate(
+        | money_cells(project.project.assessment, cost)
+        for number, (record, (project_number, project, kpi, cost)) in enumerate(
             zip(rows(result), owners, strict=True), 1
         )
     ]
+
+
+def money_cells(assessment: Assessment | None, cost: CostPerUnit | None) -> dict[str, Any]:
+    """The `MONEY_COLUMNS` of a KPI row: its project's money and its own cost per unit."""
+    spent = assessment.spent if assessment is not None else None
+    return {
+        "total_cost": assessment.total_cost if assessment is not None else None,
+        "grant_amount": assessment.grant_amount if assessment is not None else None,
+        "project_spent": spent,
+        "project_spent_unit": assessment.spent_unit if assessment and spent is not None else None,
+        "cost_per_unit": cost.amount if cost else None,
+        "cost_per_unit_per": f"円/{cost.per}" if cost else None,
+        "cost_per_unit_reason": cost.reason_ja if cost else None,
+    }
 
 
 #: (key, column) of the projects file: one row per project, in the report's order.
@@ -199,6 +231,8 @@ PROJECT_COLUMNS = (
     ("policy_reason", "今後の方針の理由"),
     ("spent", "実績額"),
     ("spent_unit", "実績額の単位"),
+    ("total_cost", "総事業費（円）"),
+    ("grant_amount", "交付金額（円）"),
     ("flags", "事業の注意コード"),
 )
 

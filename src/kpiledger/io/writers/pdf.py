@@ -26,7 +26,7 @@ nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
 from itertools import groupby
@@ -35,12 +35,17 @@ from kpiledger.core.era import fiscal_year_label, format_short
 from kpiledger.core.errors import KpiledgerError
 from kpiledger.core.evaluate import KpiResult, ProjectResult, ReportResult
 from kpiledger.core.model import Actual, Assessment, Project, Report, Section
+from kpiledger.core.money import CostPerUnit
 from kpiledger.core.numbers import format_number
+from kpiledger.io.readers.own_columns import COST_HEADING
 from kpiledger.io.readers.pdf_own import CHARTS_HEADING, COMPUTED_HEADINGS
+from kpiledger.io.writers.excel_columns import MONEY_HEADINGS
 from kpiledger.io.writers.opendata import Publisher
 from kpiledger.io.writers.published import ASSESSMENT_HEADINGS, published_name
+from kpiledger.io.writers.records import project_costs
 from kpiledger.io.writers.svg_chart import kpi_chart
 
+COST_LABEL = COST_HEADING.replace("\n", "")
 FONT = "Noto Sans CJK JP"
 PAGE_WIDTH = Decimal(785)  # points inside the margins of A4 landscape (842 − 2 × 10 mm)
 #: The published assessment's texts as the national form heads them (read back by the reader).
@@ -83,6 +88,8 @@ class _Layout:
     rate: bool
     assessment: list[tuple[str, str]]  # (Assessment field, heading) published somewhere
     spent_unit: str | None  # the unit of 実績額 when published
+    money: list[tuple[str, str]] = field(default_factory=list)  # 総事業費, 交付金額 (円) held
+    costs: dict[int, CostPerUnit | None] = field(default_factory=dict)  # id(KpiResult) → cost
 
 
 def dumps(result: ReportResult, publisher: Publisher | None = None) -> bytes:
@@ -114,7 +121,7 @@ def document(result: ReportResult, publisher: Publisher | None = None) -> str:
         body.append(f"<h2>{escape(heading)}</h2>")
         body.append(_table(projects, layout))
     body += [f'<p class="note">{escape(note)}</p>' for note in report.notes]
-    body.append(_charts(result, layout.years))
+    body.append(_charts(result, layout.years, layout.costs))
     meta = f'<meta name="author" content="{escape(publisher.name)}">' if publisher else ""
     title = escape(report.title or fiscal_year_label(result.fiscal_year, "long"))
     style = PAGE.format(font=FONT, publisher=_css_string(_publisher_text(publisher))) + CSS
@@ -176,12 +183,24 @@ def _layout(result: ReportResult) -> _Layout:
         if any(getattr(a, name) for a in assessments)
     ]
     spent = next((a.spent_unit for a in assessments if a.spent is not None), None)
+    money = [
+        (name, heading)
+        for name, heading in MONEY_HEADINGS
+        if any(getattr(a, name) is not None for a in assessments)
+    ]
+    costs = {
+        id(k): cost
+        for p in result.projects
+        for k, cost in zip(p.kpis, project_costs(p, report.fiscal_year), strict=True)
+    }
     return _Layout(
         years=list(report.year_columns),
         baseline=any(k.baseline is not None for k in kpis),
         rate=any(k.published_rate is not None for k in kpis),
         assessment=published,
         spent_unit=spent,
+        money=money,
+        costs=costs if any(costs.values()) else {},
     )
 
 
@@ -200,16 +219,17 @@ def _kpi_extra(layout: _Layout) -> list[str]:
 
 
 def _project_extra(layout: _Layout) -> list[str]:
-    """Published project columns: the assessment's texts, 実績額."""
+    """Published project columns: the assessment's texts, 実績額, 総事業費 and 交付金額 (円)."""
     spent = [f"実績額（{layout.spent_unit}）"] if layout.spent_unit else []
-    return [heading for _, heading in layout.assessment] + spent
+    money = [f"{heading}（円）" for _, heading in layout.money]
+    return [heading for _, heading in layout.assessment] + spent + money
 
 
 def _widths(layout: _Layout) -> list[Decimal]:
     """Column widths in points: numbers fixed, texts sharing the rest by weight."""
     fixed = [Decimal(42), Decimal(30), Decimal(30)] + [Decimal(36)] * len(layout.years)
     fixed += [Decimal(40), Decimal(34)] * layout.baseline + [Decimal(34)] * layout.rate
-    spent = [Decimal(44)] if layout.spent_unit else []
+    spent = [Decimal(44)] * (bool(layout.spent_unit) + len(layout.money))
     own = [Decimal(40), Decimal(40)]
     weights = [Decimal(2), Decimal(3), Decimal("2.5")]  # name, summary, indicator
     texts = [Decimal("1.5")] * len(layout.assessment) + [Decimal("1.4")]  # …, 事業効果（提案）
@@ -232,11 +252,19 @@ def _own_heading(text: str) -> str:
     )
 
 
+def _own_headings(layout: _Layout) -> list[str]:
+    """The judgement's headings: 達成率, 状況, 事業効果（提案） (the cost per unit stands beside
+    each KPI's chart in the appendix: the table has no room for one more column)."""
+    return list(COMPUTED_HEADINGS)
+
+
 def _header(layout: _Layout) -> str:
     """Three rows, as the national form and the reference: the KPI group, then 指標 / 指標値 /
     実績値, then 指標値 単位 年月 and the years."""
     kpi_span = 4 + len(layout.years) + len(_kpi_extra(layout))
-    own = "".join(f'<th rowspan="3" class="own">{_own_heading(h)}</th>' for h in COMPUTED_HEADINGS)
+    own = "".join(
+        f'<th rowspan="3" class="own">{_own_heading(h)}</th>' for h in _own_headings(layout)
+    )
     project = "".join(f'<th rowspan="3">{escape(h)}</th>' for h in _project_extra(layout))
     first = (
         '<tr><th rowspan="3">交付対象 事業の名称</th><th rowspan="3">事業の概要</th>'
@@ -290,6 +318,9 @@ def _project_cells(assessment: Assessment | None, layout: _Layout, first: bool) 
     if layout.spent_unit:
         spent = shown.spent if shown else None
         texts.append(format_number(spent) if spent is not None else "")
+    for name, _ in layout.money:
+        amount = getattr(shown, name) if shown else None
+        texts.append(format_number(amount) if amount is not None else "")
     return texts
 
 
@@ -321,7 +352,7 @@ def _td(text: str, kind: str = "") -> str:
 # --- the chart appendix ---------------------------------------------------------------------
 
 
-def _charts(result: ReportResult, years: list[int]) -> str:
+def _charts(result: ReportResult, years: list[int], costs: dict[int, CostPerUnit | None]) -> str:
     """Per project: its effect (published, suggested with the reason), a chart per KPI."""
     parts = [f'<h2 class="charts">{escape(CHARTS_HEADING)}</h2>']
     for project in result.projects:
@@ -333,6 +364,9 @@ def _charts(result: ReportResult, years: list[int]) -> str:
         parts.append(f'<p class="effect">事業効果（kpiledgerの提案）：{escape(suggestion)}</p>')
         for kpi in project.kpis:
             caption = f"{kpi.kpi.indicator}（{kpi.kpi.unit}）"
+            cost = costs.get(id(kpi))
+            if cost is not None:  # beside its chart: the table has no room for one more column
+                caption += f"　{COST_LABEL}：{cost.text}"
             parts.append(
                 f"<figure>{kpi_chart(kpi.kpi, years)}"
                 f"<figcaption>{escape(caption)}</figcaption></figure>"

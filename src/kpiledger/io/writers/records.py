@@ -11,6 +11,7 @@ from typing import Any
 from kpiledger.core.errors import Problem
 from kpiledger.core.evaluate import KpiResult, ProjectResult, ReportResult
 from kpiledger.core.model import Assessment
+from kpiledger.core.money import CostPerUnit, cost_per_unit
 from kpiledger.core.numbers import to_plain_string
 
 
@@ -22,7 +23,7 @@ def report_record(result: ReportResult) -> dict[str, Any]:
         "title": result.report.title,
         "fiscal_year": result.fiscal_year,
         "summary": result.summary(),
-        "projects": [project_record(p) for p in result.projects],
+        "projects": [project_record(p, result.report.fiscal_year) for p in result.projects],
         "notes": list(result.report.notes),
     }
     if result.report.warnings:
@@ -42,9 +43,11 @@ def problem_record(problem: Problem) -> dict[str, Any]:
     }
 
 
-def project_record(result: ProjectResult) -> dict[str, Any]:
+def project_record(result: ProjectResult, fiscal_year: int | None = None) -> dict[str, Any]:
     """A project; `assessment` (and the project's `flags`) only when the report published what
-    the national form says beside the KPIs, so the output of other reports is unchanged."""
+    the national form says beside the KPIs or the ledger holds the project's money, and each
+    KPI's `cost_per_unit` (in `fiscal_year`, the report's year) only when the project has a
+    実績額, so the output of other reports is unchanged."""
     project = result.project
     record: dict[str, Any] = {
         "name": project.name,
@@ -58,7 +61,41 @@ def project_record(result: ProjectResult) -> dict[str, Any]:
     if project.assessment is not None:
         record["assessment"] = assessment_record(project.assessment)
         record["flags"] = [flag.code for flag in result.flags]
+        if project.assessment.spent is not None:
+            costs = project_costs(result, fiscal_year)
+            for kpi, cost in zip(record["kpis"], costs, strict=True):
+                kpi["cost_per_unit"] = cost_record(cost)
     return record
+
+
+def project_costs(
+    result: ProjectResult, fiscal_year: int | None = None
+) -> list[CostPerUnit | None]:
+    """The cost per unit of each of the project's KPIs: its 実績額 of `fiscal_year` (the report
+    year; each KPI's judged year when None) ÷ what the KPI counted that year (`core.money`)."""
+    assessment = result.project.assessment
+    if assessment is None or assessment.spent is None:
+        return [None for _ in result.kpis]
+    return [
+        cost_per_unit(
+            assessment.spent, k, fiscal_year=fiscal_year, spent_unit=assessment.spent_unit
+        )
+        for k in result.kpis
+    ]
+
+
+def cost_record(cost: CostPerUnit | None) -> dict[str, Any] | None:
+    """The cost per unit as a record (円 per `per`, rounded half up), None when not meaningful."""
+    if cost is None:
+        return None
+    return {
+        "amount": cost.amount,
+        "per": cost.per,
+        "count": cost.count,
+        "fiscal_year": cost.fiscal_year,
+        "reason_ja": cost.reason_ja,
+        "reason_en": cost.reason_en,
+    }
 
 
 def assessment_record(assessment: Assessment) -> dict[str, Any]:
@@ -66,6 +103,8 @@ def assessment_record(assessment: Assessment) -> dict[str, Any]:
     return {name: getattr(assessment, name) for name in Assessment.TEXTS} | {
         "spent": assessment.spent,
         "spent_unit": assessment.spent_unit if assessment.spent is not None else None,
+        "total_cost": assessment.total_cost,
+        "grant_amount": assessment.grant_amount,
     }
 
 

@@ -306,6 +306,44 @@ FIELD_TYPES: dict[str, dict[str, Any]] = {
         "description": "実績額の単位 (円, 千円).",
     },
 }
+_YEN = {"type": "number", "unit": "円"}
+FIELD_TYPES |= {
+    "total_cost": _YEN
+    | {
+        "title": "Total project cost",
+        "description": "総事業費 in 円, as the ledger holds it (empty when not entered).",
+    },
+    "grant_amount": _YEN
+    | {
+        "title": "Grant amount",
+        "description": "交付金額 in 円, as the ledger holds it (empty when not entered).",
+    },
+    "project_spent": FIELD_TYPES["spent"]
+    | {
+        "description": "事業の実績額: the project's 実績額, in the unit of 事業の実績額の単位.",
+        "unitField": "事業の実績額の単位",
+    },
+    "project_spent_unit": FIELD_TYPES["spent_unit"]
+    | {"description": "事業の実績額の単位 (円, 千円)."},
+    "cost_per_unit": {
+        "type": "integer",
+        "title": "Cost per unit (kpiledger)",
+        "description": "単位あたり費用（kpiledger算定）: 実績額 in 円 ÷ what the KPI counted in the"
+        " report year (its increase if cumulative), rounded half up to the 円; empty where"
+        " that is not meaningful (a rate, an amount, a level, no positive count, no 実績額).",
+        "constraints": {"minimum": 0},
+    },
+    "cost_per_unit_per": {
+        "type": "string",
+        "title": "Unit of the cost per unit",
+        "description": "単位あたり費用の単位: 円 per the unit counted (円/人, 円/件).",
+    },
+    "cost_per_unit_reason": {
+        "type": "string",
+        "title": "How the cost per unit is computed",
+        "description": "単位あたり費用の根拠: 実績額 ÷ the year's count, in words.",
+    },
+}
 FIELD_TYPES["project_flags"] = FIELD_TYPES["flags"] | {
     "title": "Project remark codes",
     "description": "事業の注意コード: the project's remark codes (effect-mismatch), by spaces.",

@@ -179,13 +179,7 @@ def _why_ja(item: dict[str, Any]) -> str:
 
 def published_years() -> dict[int, list[int]]:
     """Organization id → its years with an applied report, newest first (one query)."""
-    pairs = (
-        m.ImportBatch.objects.filter(status=m.ImportBatch.Status.APPLIED)
-        .exclude(organization=None)
-        .order_by()
-        .values_list("organization_id", "fiscal_year")
-        .distinct()
-    )
+    pairs = reports.report_year_pairs()  # imported or published from the ledger
     years: dict[int, set[int]] = defaultdict(set)
     for org_id, year in pairs:
         years[org_id].add(year)

@@ -14,7 +14,13 @@ from kpiledger.core.era import fiscal_year_label
 from kpiledger.core.evaluate import KpiResult, Status
 from kpiledger.core.model import Actual
 from kpiledger.core.model import Section as CoreSection
-from kpiledger.io.writers.records import kpi_record, plain, project_record
+from kpiledger.io.writers.records import (
+    cost_record,
+    kpi_record,
+    plain,
+    project_costs,
+    project_record,
+)
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.services.reports import LedgerReport
 
@@ -69,7 +75,7 @@ def projects(ledger: LedgerReport) -> list[dict[str, Any]]:
     """Every project of the report, in its order, with the numbers of its KPIs."""
     records, first = [], 1
     for number, result in enumerate(ledger.result.projects, start=1):
-        record = exact(project_record(result))
+        record = exact(project_record(result, ledger.result.report.fiscal_year))
         kpi_count = len(record.pop("kpis"))
         section = result.project.section
         record.update(
@@ -89,10 +95,13 @@ def kpis(ledger: LedgerReport) -> list[dict[str, Any]]:
     its place in the report and labels beside the codes."""
     ids = iter(ledger.kpi_ids)
     records, number = [], 0
+    year = ledger.result.report.fiscal_year
     for project_number, project in enumerate(ledger.result.projects, start=1):
-        for result in project.kpis:
+        costs = project_costs(project, year)
+        for result, cost in zip(project.kpis, costs, strict=True):
             number += 1
             record = exact(kpi_record(result)) | _labels(result)
+            record["cost_per_unit"] = exact(cost_record(cost))
             record.update(
                 number=number,
                 kpi_id=next(ids),

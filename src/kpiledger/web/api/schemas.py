@@ -85,6 +85,23 @@ class Assessment(Schema):
     policy_reason: str | None
     spent: str | None = Field(pattern=DECIMAL_PATTERN, description="実績額, exact decimal")
     spent_unit: str | None
+    total_cost: str | None = Field(
+        default=None, pattern=DECIMAL_PATTERN, description="総事業費 (円), exact decimal"
+    )
+    grant_amount: str | None = Field(
+        default=None, pattern=DECIMAL_PATTERN, description="交付金額 (円), exact decimal"
+    )
+
+
+class CostPerUnit(Schema):
+    """実績額 ÷ what the KPI counted in the report's year (kpiledger's calculation)."""
+
+    amount: str = decimal_field("円 per unit, rounded to the 円 (half up)")
+    per: str = Field(description="the unit counted (人, 件 …)")
+    count: str = decimal_field("what the KPI counted in the year (its increase if cumulative)")
+    fiscal_year: int
+    reason_ja: str = Field(description="実績額 8,412,000円 ÷ R5年度の実績値（22人）")
+    reason_en: str
 
 
 class Project(Schema):
@@ -139,6 +156,11 @@ class Kpi(Schema):
     progress: ProgressCode | None
     progress_label: Label | None
     flags: list[str]
+    cost_per_unit: CostPerUnit | None = Field(
+        default=None,
+        description="円 per unit counted, where the project has 実績額 and the KPI counts things"
+        " in the year (null otherwise)",
+    )
 
 
 class Observation(Schema):

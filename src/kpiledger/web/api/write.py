@@ -1,7 +1,10 @@
 """The write API (issue 10, item 10): a KPI's actual of a fiscal year, read with its token and
 entered through `services/entry.py` — the staff entry form's own path, so the same parse
 (Japanese notation), policy (`api_write` and `edit_value` on the KPI's project), optimistic
-lock (the token), all-or-nothing write, history (user and reason) and ledger version apply.
+lock (the token), locks of the yearly cycle (services/locks.py: a year not opened or closed, a
+submitted, approved or published project, an ended KPI: 403 `locked` with the reason; the
+planning admin's change to a published year is a correction and needs a `reason`, else 422),
+all-or-nothing write, history (user and reason) and ledger version apply.
 
 KPIs are addressed by their ledger id (`kpi_id` of the read API, as in `/org/{code}/kpi/{id}/`)
 and the fiscal year being entered, published or not:
@@ -192,12 +195,21 @@ def _write(
         if errors:
             return 422, _bad_value(errors)
         saved = service.save_entries(
-            user, organization, year, entries, f"{API_REASON}: {reason}" if reason else API_REASON
+            user,
+            organization,
+            year,
+            entries,
+            reason,
+            base_reason=f"{service.ENTRY_REASON}: {API_REASON}",
         )
     except Refused as refused:
         return refused.status, refused.body
     except PermissionDenied as error:
         return 403, forbidden(error)
+    except service.Locked as locked:
+        return 403, problem("locked", *_split(str(locked)))
+    except service.EntryError as error:  # a correction of a published year without a reason
+        return 422, _bad_value([(("body", "reason"), error)])
     except service.Conflict as conflict:
         return 409, _conflict(conflict, year, rows)
     except service.Busy:

@@ -22,6 +22,8 @@ class Row:
     kpi: m.Kpi
     observation: m.Observation | None
     last_year: m.Observation | None
+    # Why the row cannot be changed now (services/locks.py; blank: open), shown in its place.
+    locked: str = ""
 
     @property
     def current_text(self) -> str:
@@ -72,7 +74,8 @@ def posted_kpi_ids(data: Any) -> set[int]:
 
 class EntryForm(forms.Form):
     """The data entry of one organization and fiscal year: a value, a note and a hidden token
-    per row, and a comment for the history (`データ入力: <comment>`)."""
+    per row (disabled for a locked row), and a comment for the history (`データ入力: <comment>`;
+    the reason of a correction of a published year, `訂正: <comment>`, where it is required)."""
 
     comment = forms.CharField(
         label="変更の理由（任意） / reason for the change (optional)",
@@ -88,20 +91,23 @@ class EntryForm(forms.Form):
         self.rows = rows
         for row in rows:
             kpi = row.kpi
+            locked = bool(row.locked)  # shown read-only; a POST of it is refused by the view
             self.fields[value_name(kpi.pk)] = forms.CharField(
                 label=f"{kpi.indicator} の実績値 / actual",
                 required=False,
                 max_length=60,
                 initial=row.current_text,
+                disabled=locked,
             )
             self.fields[note_name(kpi.pk)] = forms.CharField(
                 label=f"{kpi.indicator} の備考 / note",
                 required=False,
                 max_length=service.MAX_NOTE,
                 initial=row.observation.note if row.observation else "",
+                disabled=locked,
             )
             self.fields[token_name(kpi.pk)] = forms.CharField(
-                required=False, widget=forms.HiddenInput, initial=row.token
+                required=False, widget=forms.HiddenInput, initial=row.token, disabled=locked
             )
         self.entries: list[service.Entry] = []
 
@@ -123,7 +129,7 @@ class EntryForm(forms.Form):
         for row in self.rows:
             kpi = row.kpi
             name = value_name(kpi.pk)
-            if name not in self.data:  # a row not submitted (a crafted or partial POST)
+            if row.locked or name not in self.data:  # locked, or not submitted
                 continue
             text = cleaned.get(name) or ""
             note = (cleaned.get(note_name(kpi.pk)) or "").strip()

@@ -26,13 +26,7 @@ from kpiledger.web.ledger.services.state import state_key
 
 def home(request: HttpRequest) -> HttpResponse:
     """Every organization with links to its report years."""
-    batches = (
-        m.ImportBatch.objects.filter(status=m.ImportBatch.Status.APPLIED)
-        .order_by()
-        .values_list("organization_id", "fiscal_year")
-        .distinct()
-    )
-    rows = presenters.home_rows(m.Organization.objects.all(), batches)
+    rows = presenters.home_rows(m.Organization.objects.all(), reports.report_year_pairs())
     return render(request, "ledger/home.html", {"rows": rows})
 
 

@@ -17,6 +17,7 @@ from kpiledger.web.api.models import ApiToken
 from kpiledger.web.api.tests.conftest import API, CODE
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.tests import factories as f
+from kpiledger.web.ledger.tests.yearly import open_year
 
 pytestmark = pytest.mark.django_db
 DRAFT_YEAR = 2024  # R6: no published report of 釧路市
@@ -59,7 +60,9 @@ def observed(indicator: str, year: int = DRAFT_YEAR) -> m.Observation | None:
 
 @pytest.fixture
 def editor(reference: m.Organization) -> str:
-    """A department editor of 釧路市 with the 音別 project assigned: their token."""
+    """A department editor of 釧路市 with the 音別 project assigned: their token (R6 opened,
+    every project in draft)."""
+    open_year(reference, DRAFT_YEAR)
     user = f.make_user("tanto")
     f.make_member(user, reference, m.Role.DEPARTMENT_EDITOR, [kpi(f.OTOBETSU_USERS).project])
     return issue("tanto", "laptop")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kpiledger.core.evaluate import KpiResult, ProjectResult, Status
 from kpiledger.core.model import Assessment, Direction, Section
 from kpiledger.core.numbers import to_plain_string
+from kpiledger.io.writers.records import project_costs
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.presenters.formatting import (
     Badge,
@@ -55,6 +56,10 @@ class KpiRow:
     rate: str
     badge: Badge
     decrease: bool
+    #: 円 per unit counted (`382,364円/人`) and how (実績額 ÷ …), where the project has 実績額 and
+    #: the KPI counts things in the year (`core.money`); empty otherwise.
+    cost: str = ""
+    cost_reason: str = ""
 
 
 @dataclass
@@ -71,6 +76,13 @@ class ProjectBlock:
     published: list[tuple[str, str]] = field(default_factory=list)
     #: The `effect-mismatch` remark, when the published 事業効果 differs from the suggestion.
     effect_remark: str = ""
+    #: The project's money for the dashboard (`money_items`): (label, text), blanks left out.
+    money: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def costs(self) -> list[KpiRow]:
+        """The KPI rows with a cost per unit."""
+        return [k for k in self.kpis if k.cost]
 
     @property
     def rowspan(self) -> int:
@@ -104,6 +116,11 @@ class ReportPage:
     report_years: list[YearLink]
     nearly: str  # the 概ね達成 threshold, percent
     notes: list[str]  # the report's own notes, as published (※ 実績値は各年度末時点 …)
+
+    @property
+    def has_costs(self) -> bool:
+        """Whether any KPI shows a cost per unit (the legend then explains it)."""
+        return any(k.cost for s in self.sections for p in s.projects for k in p.kpis)
 
     @property
     def kpi_colspan(self) -> int:
@@ -148,6 +165,9 @@ def _project_block(
 ) -> ProjectBlock:
     p = project.project
     rows = [_kpi_row(r, i, columns, code, fy) for r, i in zip(project.kpis, kpi_ids, strict=True)]
+    for row, cost in zip(rows, project_costs(project, fy), strict=True):
+        if cost is not None:
+            row.cost, row.cost_reason = cost.text, pick(cost.reason_ja, cost.reason_en)
     counts = Counter(r.status.value for r in project.kpis)
     return ProjectBlock(
         name=p.name,
@@ -160,7 +180,31 @@ def _project_block(
         counts={s.value: counts.get(s.value, 0) for s in Status},
         published=published_items(p.assessment),
         effect_remark=" ".join(pick(f.message_ja, f.message_en) for f in project.flags),
+        money=money_items(p.assessment),
     )
+
+
+#: The project's money beside 実績額 (円, as the ledger holds it), labelled bilingually.
+MONEY_LABELS = (
+    ("total_cost", "総事業費 / Total project cost"),
+    ("grant_amount", "交付金額 / Grant amount"),
+)
+
+
+def money_items(assessment: Assessment | None) -> list[tuple[str, str]]:
+    """総事業費, 交付金額 and 実績額 with their labels (blanks left out), for the dashboard."""
+    if assessment is None:
+        return []
+    items = [
+        (label, f"{number(getattr(assessment, name))}円")
+        for name, label in MONEY_LABELS
+        if getattr(assessment, name) is not None
+    ]
+    if assessment.spent is not None:
+        items.append(
+            ("実績額 / Amount spent", f"{number(assessment.spent)}{assessment.spent_unit}")
+        )
+    return items
 
 
 def published_items(assessment: Assessment | None) -> list[tuple[str, str]]:
@@ -179,7 +223,9 @@ def published_items(assessment: Assessment | None) -> list[tuple[str, str]]:
     spent = assessment.spent
     texts = {name: getattr(assessment, name) or "" for name in Assessment.TEXTS}
     texts["spent"] = f"{number(spent)}{assessment.spent_unit}" if spent is not None else ""
-    return [(label, texts[name]) for name, label in labels if texts[name]]
+    items = [(label, texts[name]) for name, label in labels if texts[name]]
+    money = [item for item in money_items(assessment) if not item[0].startswith("実績額")]
+    return items[:1] + money + items[1:] if texts["spent"] else money + items
 
 
 def _kpi_row(r: KpiResult, kpi_id: int, columns: list[int], code: str, fy: int) -> KpiRow:
@@ -256,6 +302,8 @@ class GrantRow:
 class DashboardPage:
     report: ReportPage
     projects: list[ProjectBlock]
+    #: The projects with money or a cost per unit (the dashboard's money table).
+    money_projects: list[ProjectBlock]
     grants: list[GrantRow]
     statuses: list[Badge]
     status_chart: dict[str, object]
@@ -273,6 +321,7 @@ def dashboard_page(ledger: LedgerReport, years: list[int]) -> DashboardPage:
     return DashboardPage(
         report=report,
         projects=projects,
+        money_projects=[p for p in projects if p.money or p.costs],
         grants=grants,
         statuses=statuses,
         status_chart=_status_chart(report.summary),

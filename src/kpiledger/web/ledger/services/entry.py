@@ -14,6 +14,12 @@ every `Observation.save`, and once more here explicitly).
 
 `revert` sets an observation back to one of its earlier values, with the same check; the change
 is itself recorded (`取消: <reason>`).
+
+Both ask services/locks.py, inside the transaction with the project years locked, whether each
+row may be changed now (year opened and not closed, project and KPI not ended, the project's
+state): a single locked row refuses the whole submission (`Locked`, with the reason). A change to
+a published year by the planning admin is a correction: it needs a reason and is recorded as
+`訂正: <reason>` (the public report shows it beside the published value).
 """
 
 from __future__ import annotations
@@ -33,10 +39,12 @@ from kpiledger.core.numbers import fits_ledger, format_number, out_of_range, par
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import policy
 from kpiledger.web.ledger.policy import Action
+from kpiledger.web.ledger.services import locks, refused
 
 NEW = "new"  # the token of a KPI with no observation for the year
 ENTRY_REASON = "データ入力"
 REVERT_REASON = "取消"
+CORRECTION_REASON = "訂正"  # services/reports.py finds corrections by this prefix
 MAX_NOTE = 1000
 MAX_COMMENT = 200
 PERCENT_UNITS = frozenset({"%", "％"})
@@ -79,6 +87,7 @@ class ConflictRow:
     indicator: str
     theirs: str  # in the ledger now
     yours: str  # what was submitted
+    project_id: int = 0  # for the record of the refused attempt (services/refused.py)
 
 
 class Conflict(Exception):
@@ -96,6 +105,22 @@ class Conflict(Exception):
             f" (in the ledger now: {row.theirs}; yours: {row.yours}); nothing was saved"
             for row in self.rows
         ]
+
+
+class Locked(Exception):
+    """A row that cannot be changed now (approved, submitted, published, year not opened or
+    closed, ended): nothing was written. The message names the KPI, in Japanese and English."""
+
+    def __init__(self, indicator: str, reason: str) -> None:
+        ja, _, en = reason.partition(" / ")
+        super().__init__(f"「{indicator}」: {ja} / “{indicator}”: {en or ja}")
+        self.indicator, self.reason = indicator, reason
+
+
+NO_CORRECTION_REASON = (
+    "公表済みの年度の値の訂正です。訂正の理由を入力してください",
+    "this changes a published year: give a reason for the correction",
+)
 
 
 class Busy(Exception):
@@ -223,6 +248,52 @@ def _write(observation: m.Observation, user: Any, reason: str) -> None:
     observation.save()
 
 
+def check_locks(user: Any, kpis: Iterable[m.Kpi], year: int) -> set[int]:
+    """Inside the write transaction: raise Locked for the first KPI that cannot be changed in
+    `year` now (services/locks.py), with the project years locked so that no transition of the
+    cycle passes in between. Returns the ids of the projects whose change is a correction."""
+    kpis = list(kpis)
+    project_ids = sorted({k.project_id for k in kpis})
+    states = {
+        row.project_id: m.WorkState(row.state)
+        for row in m.ProjectYear.objects.select_for_update().filter(
+            project_id__in=project_ids, fiscal_year=year
+        )
+    }
+    fiscal_years = {
+        f.organization_id: f
+        for f in m.FiscalYear.objects.filter(
+            organization_id__in={k.project.organization_id for k in kpis}, year=year
+        )
+    }
+    corrections = set()
+    for kpi in kpis:
+        project = kpi.project
+        state = states.get(project.pk, m.WorkState.DRAFT)
+        reason = locks.lock_reason(
+            user,
+            Action.EDIT_VALUE,
+            project,
+            year,
+            kpi,
+            state=state,
+            fiscal_year=fiscal_years.get(project.organization_id),
+        )
+        if reason:
+            raise Locked(kpi.indicator, reason)
+        if locks.is_correction(project, year, state):
+            corrections.add(project.pk)
+    return corrections
+
+
+def correction_reason(comment: str) -> str:
+    """`訂正: <comment>`; EntryError without a comment."""
+    comment = " ".join(comment.split())[:MAX_COMMENT]
+    if not comment:
+        raise EntryError(*NO_CORRECTION_REASON)
+    return f"{CORRECTION_REASON}: {comment}"
+
+
 def last_values(kpi_ids: Iterable[int], year: int) -> dict[int, Decimal]:
     """The previous fiscal year's values of these KPIs (those with a value)."""
     rows = m.Observation.objects.filter(
@@ -237,14 +308,17 @@ def save_entries(
     year: int,
     entries: list[Entry],
     comment: str = "",
+    base_reason: str = ENTRY_REASON,
 ) -> Saved:
     """Write the rows that change the ledger, all or nothing (see the module docstring).
 
     Raises PermissionDenied for a KPI the user may not edit (or of another organization),
+    Locked for a row locked now, EntryError for a correction without a reason (`comment`),
     Conflict when a row changed since its page was shown, Busy when the ledger is locked.
     """
-    reason = reason_with(ENTRY_REASON, comment)
+    reason = reason_with(base_reason, comment)
     saved = Saved()
+    year_of = year
     try:
         with transaction.atomic():
             kpis, observations = _locked((e.kpi_id for e in entries), year)
@@ -254,12 +328,14 @@ def save_entries(
                 if kpi is None or project is None or project.organization_id != organization.pk:
                     raise PermissionDenied(policy.denied_message(Action.EDIT_VALUE, organization))
                 policy.require(user, Action.EDIT_VALUE, organization, project)
+            corrections = check_locks(user, (kpis[e.kpi_id] for e in entries), year)
             conflicts = [
                 ConflictRow(
                     e.kpi_id,
                     kpis[e.kpi_id].indicator,
                     _now_text(observations.get(e.kpi_id)),
                     e.typed.text(),
+                    kpis[e.kpi_id].project_id,
                 )
                 for e in entries
                 if token(observations.get(e.kpi_id)) != e.token
@@ -275,7 +351,8 @@ def save_entries(
                     observation = m.Observation(kpi_id=entry.kpi_id, fiscal_year=year)
                 observation.value, observation.marker = entry.typed.value, entry.typed.marker
                 observation.note = entry.note
-                _write(observation, user, reason)
+                correction = kpis[entry.kpi_id].project_id in corrections
+                _write(observation, user, correction_reason(comment) if correction else reason)
                 saved.changed.append(entry.kpi_id)
                 saved.warnings += warnings_for(
                     kpis[entry.kpi_id], entry.typed, last.get(entry.kpi_id)
@@ -286,7 +363,23 @@ def save_entries(
         if "locked" not in str(error):
             raise
         raise Busy(Busy.MESSAGE) from None
+    except Conflict as conflict:
+        _record_refused(user, year_of, conflict)
+        raise
     return saved
+
+
+def _record_refused(user: Any, year: int, conflict: Conflict) -> None:
+    refused.record(
+        user,
+        m.RefusedChange.Kind.VALUE,
+        year,
+        (
+            refused.Attempt(row.project_id, row.yours, row.theirs, row.kpi_id)
+            for row in conflict.rows
+            if row.project_id
+        ),
+    )
 
 
 def _now_text(observation: m.Observation | None) -> str:
@@ -315,6 +408,7 @@ def revert(user: Any, history_id: int, reason: str, shown_token: str) -> m.Obser
     record = m.Observation.history.filter(history_id=history_id).first()
     if record is None or record.history_type == "-":
         raise EntryError("戻す値がありません", "there is no value to go back to")
+    year_of = record.fiscal_year
     try:
         with transaction.atomic():
             kpis, observations = _locked([record.kpi_id], record.fiscal_year)
@@ -324,10 +418,12 @@ def revert(user: Any, history_id: int, reason: str, shown_token: str) -> m.Obser
                 raise EntryError("この実績値は削除されています", "this actual has been deleted")
             organization = kpi.project.organization
             policy.require(user, Action.EDIT_VALUE, organization, kpi.project)
+            correction = bool(check_locks(user, [kpi], record.fiscal_year))
             back = Typed(record.value, record.marker if record.value is None else "")
             if token(observation) != shown_token:
+                now = _now_text(observation)
                 raise Conflict(
-                    [ConflictRow(kpi.pk, kpi.indicator, _now_text(observation), back.text())]
+                    [ConflictRow(kpi.pk, kpi.indicator, now, back.text(), kpi.project_id)]
                 )
             if _same(observation, Entry(kpi.pk, back, record.note, "")):
                 raise EntryError(
@@ -335,10 +431,14 @@ def revert(user: Any, history_id: int, reason: str, shown_token: str) -> m.Obser
                 )
             observation.value, observation.marker = back.value, back.marker
             observation.note = record.note
-            _write(observation, user, reason_with(REVERT_REASON, reason))
+            why = reason_with(REVERT_REASON, reason)
+            _write(observation, user, correction_reason(why) if correction else why)
             m.LedgerVersion.bump()
             return observation
     except OperationalError as error:
         if "locked" not in str(error):
             raise
         raise Busy(Busy.MESSAGE) from None
+    except Conflict as conflict:
+        _record_refused(user, year_of, conflict)
+        raise

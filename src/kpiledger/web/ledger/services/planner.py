@@ -131,6 +131,8 @@ class Planner:
             "spent": published.spent,
             "spent_text": written(published.spent),
             "spent_unit": published.spent_unit if published.spent is not None else "",
+            "total_cost": published.total_cost,
+            "grant_amount": published.grant_amount,
         }
         if existing is None:
             assessment = m.ReportedProject(fiscal_year=self.year, **values)

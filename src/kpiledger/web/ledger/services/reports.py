@@ -8,8 +8,11 @@ what the report published beside the KPIs (`ReportedProject`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery
 
 from kpiledger.core.era import YearMonth, fiscal_year_label
 from kpiledger.core.errors import KpiledgerError
@@ -45,14 +48,36 @@ class LedgerReport:
 
 
 def report_years(organization: m.Organization) -> list[int]:
-    """The fiscal years for which a report was imported, newest first."""
-    years = (
+    """The fiscal years whose report is public, newest first: those with an applied import and
+    those published from the ledger (`FiscalYear.published_at`). One query."""
+    imported = (
         m.ImportBatch.objects.filter(organization=organization, status=m.ImportBatch.Status.APPLIED)
         .order_by()
-        .values_list("fiscal_year", flat=True)
-        .distinct()
+        .values_list("fiscal_year")
     )
-    return sorted(set(years), reverse=True)
+    published = (
+        m.FiscalYear.objects.filter(organization=organization, published_at__isnull=False)
+        .order_by()
+        .values_list("year")
+    )
+    return sorted({year for (year,) in imported.union(published)}, reverse=True)
+
+
+def report_year_pairs() -> list[tuple[int, int]]:
+    """(organization id, fiscal year) of every public report (imported or published from the
+    ledger), for the lists of organizations. One query."""
+    imported = (
+        m.ImportBatch.objects.filter(status=m.ImportBatch.Status.APPLIED)
+        .exclude(organization=None)
+        .order_by()
+        .values_list("organization_id", "fiscal_year")
+    )
+    published = (
+        m.FiscalYear.objects.filter(published_at__isnull=False)
+        .order_by()
+        .values_list("organization_id", "year")
+    )
+    return [(org_id, year) for org_id, year in imported.union(published)]
 
 
 def organization_of(text: str) -> m.Organization:
@@ -98,7 +123,8 @@ def report_title(organization: m.Organization, fiscal_year: int) -> str:
 
 def report_heading(organization: m.Organization, fiscal_year: int) -> tuple[str, list[str]]:
     """The title and the notes of the year's report, as the latest import of it published
-    them (a title made from the year when it had none)."""
+    them; a title made from the year (`令和6年度 KPI実績`) when it had none or when the year
+    was published from the ledger."""
     latest = (
         m.ImportBatch.objects.filter(
             organization=organization, fiscal_year=fiscal_year, status=m.ImportBatch.Status.APPLIED
@@ -116,7 +142,8 @@ def load_report(
 ) -> LedgerReport:
     """The organization's report of `fiscal_year` exactly as it was published (its rows,
     terms and actuals as recorded at import), evaluated by the core; an actual corrected in the
-    ledger since then is flagged `revised-after-publication`. Four queries."""
+    ledger since then is flagged `revised-after-publication`, with the correction's reason.
+    Four queries."""
     rows = (
         m.ReportedKpi.objects.filter(
             fiscal_year=fiscal_year, kpi__project__organization=organization
@@ -125,7 +152,7 @@ def load_report(
         .order_by("position", "id")
     )
     rows = list(rows)
-    current = current_values([row.kpi_id for row in rows], fiscal_year)
+    current, reasons = current_values_with_reasons([row.kpi_id for row in rows], fiscal_year)
     assessments = assessments_of(organization, fiscal_year)
     projects: dict[str, Project] = {}
     ids, years = [], set()
@@ -133,7 +160,7 @@ def load_report(
         if row.project_name not in projects:
             projects[row.project_name] = _core_project(row)
             projects[row.project_name].assessment = assessments.get(row.kpi.project_id)
-        kpi = to_core_kpi(row, current.get(row.kpi_id, {}))
+        kpi = to_core_kpi(row, current.get(row.kpi_id, {}), reasons.get(row.kpi_id, {}))
         projects[row.project_name].kpis.append(kpi)
         ids.append(row.kpi_id)
         years.update(kpi.actuals)
@@ -177,21 +204,88 @@ def current_values(kpi_ids: list[int], fiscal_year: int) -> dict[int, dict[int, 
     return values
 
 
-def revisions(published: dict[int, Actual], current: dict[int, Actual]) -> list[Flag]:
-    """A flag for each published actual the ledger has corrected since."""
+CORRECTION = "訂正"  # the history's reason of a change to a published year: `訂正: <reason>`
+
+
+def current_values_with_reasons(
+    kpi_ids: list[int], fiscal_year: int
+) -> tuple[dict[int, dict[int, Actual]], dict[int, dict[int, str]]]:
+    """`current_values`, and the reason of each actual's latest correction of a published
+    year (`訂正: <reason>` in its history): kpi id → year → reason. One query."""
+    corrections = (
+        m.Observation.history.filter(
+            id=OuterRef("pk"), history_change_reason__startswith=f"{CORRECTION}:"
+        )
+        .order_by("-history_date", "-history_id")
+        .values("history_change_reason")[:1]
+    )
+    values: dict[int, dict[int, Actual]] = {}
+    reasons: dict[int, dict[int, str]] = {}
+    observations = m.Observation.objects.filter(kpi_id__in=kpi_ids, fiscal_year__lte=fiscal_year)
+    rows = observations.only("kpi_id", "fiscal_year", "value", "marker").annotate(
+        correction=Subquery(corrections)
+    )
+    for o in rows:
+        marker = o.marker if o.value is None else None
+        value = m.unpad(o.value) if o.value is not None else None
+        values.setdefault(o.kpi_id, {})[o.fiscal_year] = Actual(value, marker)
+        if o.correction:
+            reasons.setdefault(o.kpi_id, {})[o.fiscal_year] = o.correction.split(":", 1)[1].strip()
+    return values, reasons
+
+
+def corrected_years(published: dict[int, Actual], current: dict[int, Actual]) -> list[int]:
+    """The years whose published actual the ledger has corrected since."""
+    return [
+        year
+        for year, actual in sorted(published.items())
+        if (now := current.get(year)) is not None and now.value != actual.value
+    ]
+
+
+def correction_reasons(pairs: Iterable[tuple[int, int]]) -> dict[int, dict[int, str]]:
+    """The reason of the latest correction (`訂正: <reason>` in the history) of each
+    (KPI id, year): kpi id → year → reason. No query when there is nothing to look up."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    records = (
+        m.Observation.history.filter(
+            kpi_id__in={k for k, _ in wanted},
+            fiscal_year__in={y for _, y in wanted},
+            history_change_reason__startswith=f"{CORRECTION}:",
+        )
+        .order_by("history_date", "history_id")
+        .values_list("kpi_id", "fiscal_year", "history_change_reason")
+    )
+    reasons: dict[int, dict[int, str]] = {}
+    for kpi_id, year, reason in records:
+        if (kpi_id, year) in wanted:
+            text = reason.split(":", 1)[1].strip()
+            reasons.setdefault(kpi_id, {})[year] = text
+    return reasons
+
+
+def revisions(
+    published: dict[int, Actual],
+    current: dict[int, Actual],
+    reasons: dict[int, str] | None = None,
+) -> list[Flag]:
+    """A flag for each published actual the ledger has corrected since, with the reason given
+    for the correction (`reasons`: year → reason) when there is one."""
     flags = []
-    for year, actual in sorted(published.items()):
-        now = current.get(year)
-        if now is None or now.value == actual.value:
-            continue
-        before, after = _text(actual), _text(now)
+    for year in corrected_years(published, current):
+        before, after = _text(published[year]), _text(current[year])
+        reason = (reasons or {}).get(year, "")
+        why_ja = f"（訂正の理由: {reason}）" if reason else ""
+        why_en = f" (reason: {reason})" if reason else ""
         flags.append(
             Flag(
                 "revised-after-publication",
                 f"{fiscal_year_label(year)}の実績値は公表後に {before} から {after} に"
-                "訂正されています（この表は公表時の値で評価しています）",
+                f"訂正されています{why_ja}（この表は公表時の値で評価しています）",
                 f"the FY{year} actual was corrected from {before} to {after} after publication"
-                " (this table is judged on the published value)",
+                f"{why_en} (this table is judged on the published value)",
             )
         )
     return flags
@@ -201,11 +295,19 @@ def _text(actual: Actual) -> str:
     return format_number(actual.value) if actual.value is not None else actual.marker or "-"
 
 
-def to_core_kpi(row: m.ReportedKpi, current: dict[int, Actual] | None = None) -> Kpi:
+def to_core_kpi(
+    row: m.ReportedKpi,
+    current: dict[int, Actual] | None = None,
+    reasons: dict[int, str] | None = None,
+) -> Kpi:
     """A KPI row as published in one year's report (with the KPI's overrides) as a core `Kpi`;
-    `current` (the ledger's actuals now) adds a flag where the ledger has corrected a value."""
+    `current` (the ledger's actuals now) adds a flag where the ledger has corrected a value,
+    with the correction's reason (`reasons`: year → reason; looked up when not given)."""
     kpi = row.kpi
-    actuals = {int(year): _actual(cell) for year, cell in row.actuals.items()}
+    actuals = _published(row)
+    if reasons is None and current:
+        changed = corrected_years(actuals, current)
+        reasons = correction_reasons((row.kpi_id, y) for y in changed).get(row.kpi_id, {})
     date = YearMonth(row.target_year, row.target_month) if row.target_year else None
     baseline = None
     if row.baseline is not None:
@@ -227,7 +329,7 @@ def to_core_kpi(row: m.ReportedKpi, current: dict[int, Actual] | None = None) ->
         ),
         actuals_are_increments=kpi.actuals_are_increments,
         reader_flags=[Flag(**flag) for flag in row.reader_flags]
-        + revisions(actuals, current or {}),
+        + revisions(actuals, current or {}, reasons),
     )
 
 
@@ -239,6 +341,10 @@ def as_written(value: Decimal, text: str) -> Decimal:
         if written == value:
             return written
     return m.unpad(value)
+
+
+def _published(row: m.ReportedKpi) -> dict[int, Actual]:
+    return {int(year): _actual(cell) for year, cell in row.actuals.items()}
 
 
 def _actual(cell: dict[str, str]) -> Actual:

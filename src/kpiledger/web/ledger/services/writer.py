@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kpiledger.web.ledger import models as m
@@ -56,9 +57,17 @@ ASSESSMENT_FIELDS = [
     "spent",
     "spent_text",
     "spent_unit",
+    "total_cost",
+    "grant_amount",
     "import_batch",
 ]
+MONEY_FIELDS = ("spent", "total_cost", "grant_amount")  # ProjectYear's, in 円
 CHUNK = 500
+
+
+def _save(row: Any, user: Any, reason: str) -> None:
+    row._history_user, row._change_reason = user, reason
+    row.save()
 
 
 @dataclass
@@ -98,6 +107,51 @@ class Writer:
             row._history_user, row._change_reason = self.user, self.reason
             row.delete()
             self._tick(1)
+        self._published_year()
+
+    def _published_year(self) -> None:
+        """The report's year is published (`FiscalYear.published_at`, kept when set) and each of
+        its projects a published `ProjectYear`, with the report's 実績額 in 円 (千円 × 1000)."""
+        organization, year = self.plan.organization, self.batch.fiscal_year
+        fiscal_year = m.FiscalYear.objects.filter(organization=organization, year=year).first()
+        if fiscal_year is None:
+            fiscal_year = m.FiscalYear(organization=organization, year=year)
+        if fiscal_year.pk is None or fiscal_year.published_at is None:
+            fiscal_year.published_at = self.batch.applied_at or timezone.now()
+            fiscal_year.published_by = self.user
+            _save(fiscal_year, self.user, self.reason)
+        project_ids = set(
+            m.ReportedKpi.objects.filter(
+                fiscal_year=year, kpi__project__organization=organization
+            ).values_list("kpi__project_id", flat=True)
+        )
+        money = {
+            r.project_id: (
+                None if r.spent is None else r.spent * (1000 if r.spent_unit == "千円" else 1),
+                r.total_cost,
+                r.grant_amount,
+            )
+            for r in m.ReportedProject.objects.filter(project_id__in=project_ids, fiscal_year=year)
+        }
+        rows = {
+            r.project_id: r
+            for r in m.ProjectYear.objects.filter(project_id__in=project_ids, fiscal_year=year)
+        }
+        for project_id in sorted(project_ids):
+            row = rows.get(project_id) or m.ProjectYear(project_id=project_id, fiscal_year=year)
+            published = row.pk is not None and row.state == m.WorkState.PUBLISHED
+            # the report's amounts where it has them; the ledger's own where it has none
+            amounts = money.get(project_id, (None, None, None))
+            new = [
+                amount if amount is not None else getattr(row, name)
+                for name, amount in zip(MONEY_FIELDS, amounts, strict=True)
+            ]
+            if published and new == [getattr(row, name) for name in MONEY_FIELDS]:
+                continue
+            row.state = m.WorkState.PUBLISHED
+            for name, amount in zip(MONEY_FIELDS, new, strict=True):
+                setattr(row, name, amount)
+            _save(row, self.user, self.reason)
 
     def _linked(self, new: list, changed: list, model: type, fields: list[str]) -> None:  # type: ignore[type-arg]
         """Rows that belong to a KPI and to this import batch."""

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.tests import factories as f
+from kpiledger.web.ledger.tests.yearly import open_year
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +26,11 @@ PUBLISHED_YEAR = 2023  # R5: the reference report
 
 @pytest.fixture
 def kushiro() -> m.Organization:
+    """The reference imported (R5 published) and R6 opened, every project in draft."""
     f.import_reference()
-    return m.Organization.objects.get(code=CODE)
+    organization = m.Organization.objects.get(code=CODE)
+    open_year(organization, DRAFT_YEAR)
+    return organization
 
 
 def kpi(indicator: str) -> m.Kpi:
@@ -244,7 +248,10 @@ def test_two_sessions_editing_one_kpi_the_second_gets_the_conflict_and_nothing_i
     second, _ = admin_client("kikaku2")
     first_page = first.get(entry_url(PUBLISHED_YEAR)).content.decode()
     second_page = second.get(entry_url(PUBLISHED_YEAR)).content.decode()
-    won = post_entry(first, {f.MIGRANTS: "106"}, year=PUBLISHED_YEAR, page=first_page)
+    # R5 is published: the planning admins' changes are corrections, with a reason.
+    won = post_entry(
+        first, {f.MIGRANTS: "106"}, year=PUBLISHED_YEAR, page=first_page, comment="集計誤り"
+    )
     assert won.status_code == 302
     version = m.LedgerVersion.current()
     lost = post_entry(
@@ -252,6 +259,7 @@ def test_two_sessions_editing_one_kpi_the_second_gets_the_conflict_and_nothing_i
         {f.MIGRANTS: "107", f.OTOBETSU_USERS: "35,300"},
         year=PUBLISHED_YEAR,
         page=second_page,
+        comment="集計誤り",
     )
     assert lost.status_code == 200
     text = html.unescape(lost.content.decode())
@@ -265,10 +273,28 @@ def test_two_sessions_editing_one_kpi_the_second_gets_the_conflict_and_nothing_i
     history = list(observed(f.MIGRANTS, PUBLISHED_YEAR).history.order_by("history_id"))
     assert [h.value for h in history] == [Decimal(105), Decimal(106)]
     assert history[-1].history_user == first_user
+    # ... and the refused attempt is on record, shown on the KPI's history page
+    (attempt,) = m.RefusedChange.objects.all()
+    assert (attempt.kind, attempt.user.username, attempt.fiscal_year) == (
+        "value",
+        "kikaku2",
+        PUBLISHED_YEAR,
+    )
+    assert (attempt.kpi.indicator, attempt.attempted, attempt.in_ledger) == (
+        f.MIGRANTS,
+        "107",
+        "106",
+    )
+    kpi_page = html.unescape(
+        second.get(reverse("ledger:staff_kpi_history", args=[attempt.kpi_id])).content.decode()
+    )
+    assert "保存されなかった変更（競合）" in kpi_page and ">107<" in kpi_page
     # The second user's values are kept, now against the ledger's state: saving again is a
     # decision made after seeing both versions.
     assert 'value="107"' in text
-    again = post_entry(second, {}, year=PUBLISHED_YEAR, page=lost.content.decode())
+    again = post_entry(
+        second, {}, year=PUBLISHED_YEAR, page=lost.content.decode(), comment="再確認"
+    )
     assert again.status_code == 302
     assert observed(f.MIGRANTS, PUBLISHED_YEAR).value == Decimal(107)
 
@@ -293,7 +319,8 @@ def test_history_lists_every_change_and_revert_is_itself_recorded(kushiro):
     client, user = admin_client()
     post_entry(client, {f.MIGRANTS: "160"}, year=PUBLISHED_YEAR, comment="誤入力")
     page = html.unescape(client.get(history_url(f.MIGRANTS)).content.decode())
-    assert "データ入力: 誤入力" in page and "kikaku" in page
+    # R5 is published: the planning admin's change is a correction, recorded as one.
+    assert "訂正: 誤入力" in page and "kikaku" in page
     # Only the imported R5 105 can be gone back to (R4 112 and the entry are the values now).
     assert page.count('name="history_id"') == 1
     observation = observed(f.MIGRANTS, PUBLISHED_YEAR)
@@ -320,7 +347,7 @@ def test_history_lists_every_change_and_revert_is_itself_recorded(kushiro):
     observation.refresh_from_db()
     assert observation.value == Decimal(105)
     latest = observation.history.order_by("-history_id").first()
-    assert latest.history_change_reason == "取消: 桁の誤り"
+    assert latest.history_change_reason == "訂正: 取消: 桁の誤り"
     assert latest.history_user == user and latest.value == Decimal(105)
     assert m.LedgerVersion.current() > version
     # The same (now stale) page posted again: the optimistic check refuses it.
@@ -390,7 +417,7 @@ def test_a_value_entered_for_an_unpublished_year_is_invisible_to_the_public(kush
 def test_the_public_kpi_page_lists_corrections_of_published_years(kushiro):
     """The filter keeps the history of published years (a later correction still shows)."""
     client, _ = admin_client()
-    post_entry(client, {f.OTOBETSU_USERS: "35,999"}, year=PUBLISHED_YEAR)
+    post_entry(client, {f.OTOBETSU_USERS: "35,999"}, year=PUBLISHED_YEAR, comment="集計漏れ")
     body = Client().get(f"/org/{CODE}/kpi/{kpi(f.OTOBETSU_USERS).pk}/").content.decode()
     assert "35999" in body or "35,999" in body
 

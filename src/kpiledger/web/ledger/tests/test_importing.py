@@ -80,6 +80,10 @@ def test_reference_import_counts_and_rows():
         "HistoricalKpi": 24, "HistoricalObservation": 120, "ReportedKpi": 24,
         "HistoricalReportedKpi": 24, "LedgerVersion": 1, "ReportedProject": 0,
         "HistoricalReportedProject": 0,
+        # The year is published, each of its projects a published project year (issue 10).
+        "FiscalYear": 1, "HistoricalFiscalYear": 1, "ProjectYear": 7,
+        "HistoricalProjectYear": 7, "Evaluation": 0, "HistoricalEvaluation": 0,
+        "RefusedChange": 0,
     }  # fmt: skip
     assert set(m.GrantProgram.objects.values_list("name", flat=True)) == GRANTS
     assert m.Observation.objects.filter(fiscal_year=2023).count() == 24
@@ -258,7 +262,9 @@ def test_next_year_changed_value_keeps_its_history(next_year_file):
     assert f.history_counts() == {"HistoricalOrganization": 1, "HistoricalProject": 8,
                                   "HistoricalKpi": 26, "HistoricalObservation": 157,
                                   "HistoricalReportedKpi": 50,
-                                  "HistoricalReportedProject": 0}  # fmt: skip
+                                  "HistoricalReportedProject": 0,
+                                  "HistoricalFiscalYear": 2, "HistoricalProjectYear": 15,
+                                  "HistoricalEvaluation": 0}  # fmt: skip
 
 
 # --- all or nothing --------------------------------------------------------------------------

@@ -90,3 +90,54 @@ def test_every_format_reads_back_into_an_identical_ledger(fmt):
     assert len(no_value) == 22
     if "marker" not in keys:
         assert {a.marker for a in no_value} == {"-"}
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_money_and_the_committee_s_words_survive_every_format(fmt):
+    """総事業費, 交付金額 and 実績額 (in 円) and the published effect, opinion and 今後の方針 of a
+    project come back into the second ledger — as its ReportedProject and its ProjectYear."""
+    f.import_reference()
+    project = m.Project.objects.get(organization__code=CODE, position=0)
+    m.ReportedProject.objects.update_or_create(
+        project=project,
+        fiscal_year=YEAR,
+        defaults={
+            "spent": 8412000,
+            "spent_unit": "円",
+            "total_cost": 12000000,
+            "grant_amount": 6000000,
+            "effect": "地方創生に相当程度効果があった",
+            "opinion": "<b>相談件数</b>の目標未達の要因分析を",
+            "policy": "事業の継続",
+        },
+    )
+    first = ledger_report(CODE)
+    output = FORMATS[fmt]
+    content = output.render(first, Publisher(CODE, "釧路市"))
+    report = read_report_bytes(content, f"written{output.suffix}")
+    plan = importing.plan_import(importing.organization_for(*SECOND), report, content)
+    importing.apply_import(plan, file_name=f"written{output.suffix}", content=content)
+    second = ledger_report(SECOND[0])
+    assessment = second.report.projects[0].assessment
+    assert assessment is not None
+    assert (assessment.spent, assessment.total_cost, assessment.grant_amount) == (
+        8412000,
+        12000000,
+        6000000,
+    )
+    words = (assessment.effect, assessment.opinion, assessment.policy)
+    if fmt.startswith("csv"):  # a table of KPI rows: the project's texts are in the data
+        assert words == (None, None, None)  # package's projects.csv (docs/exports.md)
+    else:
+        assert words == (
+            "地方創生に相当程度効果があった",
+            "<b>相談件数</b>の目標未達の要因分析を",
+            "事業の継続",
+        )
+    year = m.ProjectYear.objects.get(project__organization__code=SECOND[0], project__position=0)
+    assert (year.state, year.spent, year.total_cost, year.grant_amount) == (
+        "published",
+        8412000,
+        12000000,
+        6000000,
+    )
