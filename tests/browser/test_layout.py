@@ -173,12 +173,55 @@ def test_staff_pages_fit_the_screen(ledger, open_tab, language, size):
     assert page.locator("main table").count() >= 1
     check_page(tab, "imports", language)
 
-    tab.open(f"{ledger.base}{reverse('ledger:staff_entry', args=[ledger.code, ledger.year + 1])}")
-    assert page.locator('main input[name^="value_"]').count() == KPIS_IN_THE_REPORT
-    check_page(tab, "entry", language)
+    next_year = ledger.year + 1
+    tab.open(f"{ledger.base}{reverse('ledger:staff_entry', args=[ledger.code, next_year])}")
+    assert "この年度はまだ開始されていません" in page.locator("main").inner_text()
+    check_page(tab, "entry (year not opened)", language)
     kpi_id = ledger.kpi_ids[OTOBETSU_USERS]
     tab.open(f"{ledger.base}{reverse('ledger:staff_kpi_history', args=[kpi_id])}")
     check_page(tab, "kpi history", language)
+    check_yearly_cycle_pages(tab, ledger, language)
+
+
+def check_yearly_cycle_pages(tab: Any, ledger: Any, language: str) -> None:
+    """The yearly cycle's pages, before and after the next year is opened (every KPI's
+    target extended, so that every row takes a value), with a project returned to draft
+    with a long comment (the hub's comment column) and the committee's words recorded."""
+    from django.urls import reverse
+
+    from kpiledger.web.ledger import models as m
+    from kpiledger.web.ledger.tests.yearly import open_year, set_state
+
+    code, year = ledger.code, ledger.year + 1
+    page = tab.page
+
+    def visit(name: str, *args: object, query: str = "") -> None:
+        tab.open(f"{ledger.base}{reverse(f'ledger:{name}', args=args)}{query}")
+        check_page(tab, f"{name} {args}", language)
+
+    visit("staff_home")
+    visit("staff_years", code)
+    assert page.locator("form.open-year-form").count() == 1
+    visit("staff_evaluation_steps", code)
+    organization = m.Organization.objects.get(code=code)
+    open_year(organization, year)
+    first = organization.projects.order_by("position").first()
+    assert first is not None
+    set_state(first, year, m.WorkState.DRAFT, comment="実績値の根拠資料を添付してください。" * 4)
+    m.Evaluation.objects.create(
+        project=first, fiscal_year=year, step="self", effect="地方創生に効果があった",
+        comment="目標を概ね達成した。" * 10,
+    )  # fmt: skip
+    visit("staff_years", code)
+    visit("staff_year", code, year)
+    assert page.locator("main table.year-projects tbody tr").count() == 7
+    visit("staff_year_setup", code, year)
+    visit("staff_entry", code, year)
+    assert page.locator('main input[name^="value_"]').count() == KPIS_IN_THE_REPORT
+    visit("staff_money", code, year)
+    visit("staff_money", code, year, query=f"?project={first.pk}&history=1")
+    visit("staff_evaluation", code, year, first.pk)
+    assert page.locator("main fieldset.choice-group").count() >= 2
 
 
 @pytest.mark.parametrize("size", SIZES)
