@@ -37,6 +37,12 @@ urlpatterns = [
         name="staff_project_action",
     ),
     path("org/<str:code>/<int:year>/publish/", staff_review.publish, name="staff_publish"),
+    # Close the year to entry (締切) or open it again (POST).
+    path(
+        "org/<str:code>/<int:year>/entry-window/",
+        staff_year.entry_window,
+        name="staff_entry_window",
+    ),
     # Each project's money of the year (総事業費, 交付金額, 実績額).
     path("org/<str:code>/<int:year>/money/", staff_money.money, name="staff_money"),
     # One project's evaluation chain of the year; the organization's evaluation steps.

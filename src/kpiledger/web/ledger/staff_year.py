@@ -25,7 +25,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kpiledger.core.era import fiscal_year_label
 from kpiledger.web.ledger import models as m
@@ -410,3 +410,30 @@ def _change(request: HttpRequest, organization: m.Organization, year: int) -> No
             f"KPI「{kpi.indicator}」を再開しました / the KPI “{kpi.indicator}” is carried over"
             " again",
         )
+
+
+@staff_page
+@require_POST
+def entry_window(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Close the year to entry (締切), or open it again (`action` = close / reopen), from the
+    year's hub; back to the hub with what was done or why not."""
+    organization = _organization(code)
+    action = request.POST.get("action", "")
+    if action not in ("close", "reopen"):
+        raise Http404("no such action")
+    try:
+        if action == "close":
+            service.close_entry(request.user, organization, year)
+            messages.success(
+                request,
+                f"{fiscal_year_label(year)}の入力を締め切りました / entry to FY{year} is closed",
+            )
+        else:
+            service.reopen_entry(request.user, organization, year)
+            messages.success(
+                request,
+                f"{fiscal_year_label(year)}の入力を再開しました / entry to FY{year} is open again",
+            )
+    except service.YearError as error:
+        messages.error(request, str(error))
+    return redirect("ledger:staff_year", code=organization.code, year=year)

@@ -583,3 +583,47 @@ def reopen_kpi(user: Any, kpi: m.Kpi) -> m.Kpi:
         _save(kpi, user, REOPEN_KPI_REASON)
         m.LedgerVersion.bump()
     return kpi
+
+
+# --- the entry window ------------------------------------------------------------------------
+
+CLOSE_REASON = "入力の締切"
+REOPEN_REASON = "入力の再開"
+
+
+def close_entry(user: Any, organization: m.Organization, year: int) -> m.FiscalYear:
+    """Close the year to entry (締切): no department enters values, money or a self-evaluation
+    any more (services/locks.py says why); the review, the committee and publishing go on.
+    Planning admin only (`open_year`); YearError for a year not opened, published or closed."""
+    return _entry_window(user, organization, year, close=True)
+
+
+def reopen_entry(user: Any, organization: m.Organization, year: int) -> m.FiscalYear:
+    """Open a closed year to entry again (before it is published)."""
+    return _entry_window(user, organization, year, close=False)
+
+
+def _entry_window(user: Any, organization: m.Organization, year: int, close: bool) -> m.FiscalYear:
+    policy.require(user, Action.OPEN_YEAR, organization)
+    with _writing():
+        _locked_organization(organization)
+        fiscal_year = m.FiscalYear.objects.filter(organization=organization, year=year).first()
+        if fiscal_year is None:
+            raise YearError(
+                f"{_label(year)}はまだ開始されていません", f"FY{year} has not been opened yet"
+            )
+        if fiscal_year.published_at is not None:
+            raise YearError(
+                f"{_label(year)}は公表済みです（公表後の変更は訂正として行います）",
+                f"FY{year} is published (later changes are corrections)",
+            )
+        if close == (fiscal_year.closed_at is not None):
+            state_ja, state_en = ("締切済み", "closed") if close else ("受付中", "open")
+            raise YearError(
+                f"{_label(year)}の入力はすでに{state_ja}です", f"FY{year} is already {state_en}"
+            )
+        fiscal_year.closed_at = timezone.now() if close else None
+        fiscal_year.closed_by = user if close else None
+        _save(fiscal_year, user, CLOSE_REASON if close else REOPEN_REASON)
+        m.LedgerVersion.bump()
+    return fiscal_year

@@ -4,6 +4,7 @@ extended), setting up its projects and KPIs, and who may do it."""
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.services import locks
@@ -479,3 +481,70 @@ def test_posts_without_a_csrf_token_are_refused(kushiro: m.Organization, admin: 
     response = add_project(client, "CSRFありの事業", csrfmiddlewaretoken=token[1])
     assert response.status_code == 302
     assert m.Project.objects.filter(name="CSRFありの事業").exists()
+
+
+# --- the entry window (締切) ------------------------------------------------------------------
+
+
+@pytest.fixture
+def kushiro_r6_open(kushiro: m.Organization, admin: User) -> tuple[m.Organization, User, User]:
+    """R6 opened from R5 with every KPI's target extended to R7.3, and an editor of the first
+    project."""
+    extend = {k.pk: (k.target, R7, 3) for k in m.Kpi.objects.filter(project__organization=kushiro)}
+    service.open_year(admin, kushiro, R6, extend=extend)
+    editor = f.make_user("tanto")
+    first = kushiro.projects.order_by("position").first()
+    f.make_member(editor, kushiro, m.Role.DEPARTMENT_EDITOR, projects=[first])
+    return kushiro, admin, editor
+
+
+def test_closing_the_year_locks_entry_with_the_reason_and_reopening_opens_it(kushiro_r6_open):
+    """The planning admin closes R6 to entry on the hub: the department's entry and money
+    pages show the year as closed and refuse a save; reopening opens them again. Editors,
+    committee members and viewers may not close; a published year cannot be closed."""
+    organization, admin, editor = kushiro_r6_open
+    hub = reverse("ledger:staff_year", args=[organization.code, R6])
+    window = reverse("ledger:staff_entry_window", args=[organization.code, R6])
+    signed = Client()
+    signed.force_login(admin)
+    assert "入力を締め切る" in signed.get(hub).content.decode()
+    response = signed.post(window, {"action": "close"})
+    assert response.status_code == 302
+    year = m.FiscalYear.objects.get(organization=organization, year=R6)
+    assert year.closed_at is not None and year.closed_by == admin
+    assert year.history.latest().history_change_reason == "入力の締切"
+    page = signed.get(hub).content.decode()
+    assert "締切済み / closed" in page and "入力を再開する" in page
+
+    department = Client()
+    department.force_login(editor)
+    entry = reverse("ledger:staff_entry", args=[organization.code, R6])
+    shown = html.unescape(department.get(entry).content.decode())
+    assert "この年度は締め切られています / this fiscal year is closed" in shown
+    kpi = m.Kpi.objects.filter(project__in=editor.memberships.get().projects.all()).first()
+    assert kpi is not None
+    from kpiledger.web.ledger.services import entry as entry_service
+
+    with pytest.raises(entry_service.Locked):
+        entry_service.save_entries(
+            editor,
+            organization,
+            R6,
+            [entry_service.Entry(kpi.pk, entry_service.Typed(Decimal(1), ""), "", "new")],
+        )
+    assert not m.Observation.objects.filter(kpi=kpi, fiscal_year=R6).exists()
+    # the department may not reopen it
+    assert department.post(window, {"action": "reopen"}).status_code == 403
+    assert m.FiscalYear.objects.get(pk=year.pk).closed_at is not None
+    # twice closed: refused with a message, nothing changed
+    signed.post(window, {"action": "close"})
+    assert m.FiscalYear.objects.get(pk=year.pk).history.count() == year.history.count()
+    # reopened
+    assert signed.post(window, {"action": "reopen"}).status_code == 302
+    assert m.FiscalYear.objects.get(pk=year.pk).closed_at is None
+    assert "この年度は締め切られています" not in department.get(entry).content.decode()
+    # published: neither closed nor reopened any more
+    m.FiscalYear.objects.filter(pk=year.pk).update(published_at=timezone.now())
+    signed.post(window, {"action": "close"})
+    assert m.FiscalYear.objects.get(pk=year.pk).closed_at is None
+    assert signed.post(window, {"action": "bogus"}).status_code == 404
