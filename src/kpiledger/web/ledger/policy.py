@@ -20,6 +20,7 @@ module too (admin.py).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -127,29 +128,61 @@ def allowed(
 
     `organization` None (an organization not yet in the ledger): superusers only.
     """
-    action = Action(action)
-    if not _signed_in(user):
-        return False
-    if project is not None and (organization is None or project.organization_id != organization.pk):
-        return False  # a project of another organization than the one asked about
-    if _is_superuser(user):
-        return True
-    if organization is None or organization.pk is None:
-        return False
-    membership = (
-        m.Membership.objects.filter(user=user, organization=organization).only("id", "role").first()
-    )
-    if membership is None:
-        return False
-    role = m.Role(membership.role)
-    if action not in ROLE_ACTIONS[role]:
-        return False
-    if role not in PROJECT_SCOPED_ROLES:
-        return True
-    assigned = membership.projects.filter(organization=organization)
-    if project is None or action in ORGANIZATION_ACTIONS:
-        return assigned.exists()
-    return assigned.filter(pk=project.pk).exists()
+    return Grants.of(user, organization).allows(action, project)
+
+
+@dataclass(frozen=True)
+class Grants:
+    """What one user may do in one organization, read once (the membership and its assigned
+    projects): a page asking about many projects asks this instead of `allowed` per row —
+    `allowed` itself is `Grants.of(...).allows(...)`, so the two cannot disagree."""
+
+    organization: m.Organization | None
+    signed_in: bool
+    superuser: bool
+    role: m.Role | None
+    assigned: frozenset[int]
+
+    @classmethod
+    def of(cls, user: Any, organization: m.Organization | None) -> Grants:
+        signed_in = _signed_in(user)
+        superuser = _is_superuser(user)
+        role, assigned = None, frozenset[int]()
+        known = organization is not None and organization.pk is not None
+        if signed_in and not superuser and known:
+            membership = (
+                m.Membership.objects.filter(user=user, organization=organization)
+                .only("id", "role")
+                .first()
+            )
+            if membership is not None:
+                role = m.Role(membership.role)
+                if role in PROJECT_SCOPED_ROLES:
+                    assigned = frozenset(
+                        membership.projects.filter(organization=organization).values_list(
+                            "pk", flat=True
+                        )
+                    )
+        return cls(organization, signed_in, superuser, role, assigned)
+
+    def allows(self, action: Action, project: m.Project | None = None) -> bool:
+        action = Action(action)
+        organization = self.organization
+        if not self.signed_in:
+            return False
+        if project is not None and (
+            organization is None or project.organization_id != organization.pk
+        ):
+            return False  # a project of another organization than the one asked about
+        if self.superuser:
+            return True
+        if self.role is None or action not in ROLE_ACTIONS[self.role]:
+            return False
+        if self.role not in PROJECT_SCOPED_ROLES:
+            return True
+        if project is None or action in ORGANIZATION_ACTIONS:
+            return bool(self.assigned)
+        return project.pk in self.assigned
 
 
 def require(

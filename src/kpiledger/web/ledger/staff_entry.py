@@ -55,7 +55,9 @@ class YearState:
     @classmethod
     def of(cls, organization: m.Organization, year: int) -> YearState:
         fiscal_year = m.FiscalYear.objects.filter(organization=organization, year=year).first()
-        rows = m.ProjectYear.objects.filter(project__organization=organization, fiscal_year=year)
+        rows = m.ProjectYear.objects.filter(
+            project__organization=organization, fiscal_year=year
+        ).select_related("project")
         return cls(fiscal_year, {row.project_id: row for row in rows})
 
     def state(self, project_id: int) -> m.WorkState:
@@ -81,6 +83,7 @@ def _rows(
         (o.kpi_id, o.fiscal_year): o for o in observations
     }
     known = known or YearState.of(organization, year)
+    grants = policy.Grants.of(user, organization)
     by_project: dict[int, str | None] = {}
     rows = []
     for k in kpis:
@@ -92,6 +95,7 @@ def _rows(
                 year,
                 state=known.state(k.project_id),
                 fiscal_year=known.fiscal_year,
+                grants=grants,
             )
         locked = by_project[k.project_id] or locks.kpi_closed(k, year) or ""
         rows.append(Row(k, by_year.get((k.pk, year)), by_year.get((k.pk, year - 1)), locked))

@@ -64,11 +64,18 @@ def _rows(user: Any, organization: m.Organization, year: int) -> list[Row]:
     records = m.ProjectYear.objects.filter(project__in=projects, fiscal_year__in=[year, year - 1])
     by_year = {(r.project_id, r.fiscal_year): r for r in records}
     rows = []
+    grants = policy.Grants.of(user, organization)
     for project in projects:
         current = by_year.get((project.pk, year))
         state = m.WorkState(current.state) if current else m.WorkState.DRAFT
         lock = locks.lock_reason(
-            user, Action.EDIT_MONEY, project, year, state=state, fiscal_year=fiscal_year
+            user,
+            Action.EDIT_MONEY,
+            project,
+            year,
+            state=state,
+            fiscal_year=fiscal_year,
+            grants=grants,
         )
         rows.append(Row(project, current, by_year.get((project.pk, year - 1)), lock))
     return rows

@@ -267,9 +267,12 @@ def check_locks(user: Any, kpis: Iterable[m.Kpi], year: int) -> set[int]:
         )
     }
     corrections = set()
+    grants: dict[int, policy.Grants] = {}
     for kpi in kpis:
         project = kpi.project
         state = states.get(project.pk, m.WorkState.DRAFT)
+        if project.organization_id not in grants:
+            grants[project.organization_id] = policy.Grants.of(user, project.organization)
         reason = locks.lock_reason(
             user,
             Action.EDIT_VALUE,
@@ -278,6 +281,7 @@ def check_locks(user: Any, kpis: Iterable[m.Kpi], year: int) -> set[int]:
             kpi,
             state=state,
             fiscal_year=fiscal_years.get(project.organization_id),
+            grants=grants[project.organization_id],
         )
         if reason:
             raise Locked(kpi.indicator, reason)

@@ -83,6 +83,13 @@ def state_of(project: m.Project, year: int) -> m.WorkState:
     return m.WorkState(state) if state else m.WorkState.DRAFT
 
 
+class Unknown:
+    """A year not looked up yet (None means: looked up, and not opened)."""
+
+
+UNKNOWN = Unknown()
+
+
 def lock_reason(
     user: Any,
     action: Action,
@@ -90,18 +97,22 @@ def lock_reason(
     year: int,
     kpi: m.Kpi | None = None,
     state: m.WorkState | None = None,
-    fiscal_year: m.FiscalYear | None = None,
+    fiscal_year: m.FiscalYear | Unknown | None = UNKNOWN,
+    grants: policy.Grants | None = None,
 ) -> str | None:
     """None when `user` may do `action` on `project` (and `kpi`) in `year` now, else why not.
 
-    `state` and `fiscal_year` may be passed by a page that has them already (one query per
-    page instead of one per row)."""
+    `state`, `fiscal_year` and `grants` (the user's `policy.Grants` in the project's
+    organization) may be passed by a page that has them already: then a page of many rows
+    asks the database nothing per row."""
     organization = project.organization
-    if not policy.allowed(user, action, organization, project):
-        if policy.role_in(user, organization) == m.Role.DEPARTMENT_EDITOR:
+    if grants is None:
+        grants = policy.Grants.of(user, organization)
+    if not grants.allows(action, project):
+        if grants.role == m.Role.DEPARTMENT_EDITOR:
             return text(NOT_YOURS)
         return policy.denied_message(action, organization, project)
-    if fiscal_year is None:
+    if isinstance(fiscal_year, Unknown):
         fiscal_year = m.FiscalYear.objects.filter(organization=organization, year=year).first()
     if fiscal_year is None:
         return text(NOT_OPENED)
@@ -114,7 +125,7 @@ def lock_reason(
         state = state_of(project, year)
     if Action(action) not in EDITING:
         return None
-    corrector = policy.allowed(user, Action.PUBLISH, organization, project)
+    corrector = grants.allows(Action.PUBLISH, project)
     if state == m.WorkState.SUBMITTED and not corrector:
         return text(SUBMITTED)
     if state == m.WorkState.APPROVED:

@@ -333,6 +333,7 @@ def save_money(
         with transaction.atomic():
             fiscal_year, projects, ledger = _locked_rows(organization, typed, year)
             _check_allowed(user, organization, submitted, projects)
+            grants = policy.Grants.of(user, organization)
             locked = [
                 LockedRow(row.project_id, projects[row.project_id].name, reason)
                 for row in submitted
@@ -344,6 +345,7 @@ def save_money(
                         year,
                         state=_state(ledger.get(row.project_id)),
                         fiscal_year=fiscal_year,
+                        grants=grants,
                     )
                 )
             ]

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.db import OperationalError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import policy
@@ -43,6 +44,7 @@ SUBMIT_REASON = "提出"
 RETURN_REASON = "差戻し"
 APPROVE_REASON = "承認"
 PUBLISH_REASON = "公表"
+CHUNK = 500  # rows per bulk statement
 
 
 class WorkflowError(Exception):
@@ -258,7 +260,14 @@ def publish(user: Any, organization: m.Organization, year: int) -> m.FiscalYear:
         _write_report(user, active, year)
         for row in active:
             row.state = m.WorkState.PUBLISHED
-            _save(row, user, PUBLISH_REASON)
+        bulk_update_with_history(
+            active,
+            m.ProjectYear,
+            ["state"],
+            batch_size=CHUNK,
+            default_user=user,
+            default_change_reason=PUBLISH_REASON,
+        )
         fiscal_year.published_at, fiscal_year.published_by = timezone.now(), user
         _save(fiscal_year, user, PUBLISH_REASON)
         m.LedgerVersion.bump()
@@ -302,6 +311,7 @@ def _write_report(user: Any, rows: list[m.ProjectYear], year: int) -> None:
     ):
         observations.setdefault(o.kpi_id, []).append(o)
     existing = {r.kpi_id: r for r in m.ReportedKpi.objects.filter(kpi_id__in=ids, fiscal_year=year)}
+    created: list[m.ReportedKpi] = []
     for position, kpi in enumerate(kpis):
         project = by_project[kpi.project_id]
         before = earlier.get(kpi.pk)
@@ -340,7 +350,18 @@ def _write_report(user: Any, rows: list[m.ProjectYear], year: int) -> None:
             else _text(kpi.baseline, before.baseline_text if before else "")
         )
         row.actuals = actuals
-        _save(row, user, PUBLISH_REASON)
+        if row.pk is None:
+            created.append(row)
+        else:
+            _save(row, user, PUBLISH_REASON)
+    # one statement per 500 new rows (and their history), not two per KPI
+    for start in range(0, len(created), CHUNK):
+        bulk_create_with_history(
+            created[start : start + CHUNK],
+            m.ReportedKpi,
+            default_user=user,
+            default_change_reason=PUBLISH_REASON,
+        )
     for year_row in rows:
         _write_project(user, year_row, year)
 
