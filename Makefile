@@ -70,6 +70,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/readers.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/exports.py
+	$(BIN)/python benchmarks/cycle.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .hypothesis
