@@ -18,12 +18,9 @@ policy's message); a wrong state is a `WorkflowError`, in Japanese and English.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from django.db import OperationalError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -31,6 +28,7 @@ from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import policy
 from kpiledger.web.ledger.policy import Action
 from kpiledger.web.ledger.services import evaluation, locks
+from kpiledger.web.ledger.services.writing import writing
 
 MAX_COMMENT = 1000
 STATE_LABELS: dict[str, tuple[str, str]] = {
@@ -65,20 +63,6 @@ def state_label(state: str) -> str:
 def _reason(base: str, comment: str) -> str:
     comment = " ".join(comment.split())[:200]
     return f"{base}: {comment}" if comment else base
-
-
-@contextmanager
-def _writing() -> Iterator[None]:
-    try:
-        with transaction.atomic():
-            yield
-    except OperationalError as error:
-        if "locked" not in str(error):
-            raise
-        raise WorkflowError(
-            "台帳は別の書き込みで使用中です。しばらくしてからもう一度実行してください",
-            "the ledger is busy with another write; try again in a moment",
-        ) from None
 
 
 def _fiscal_year(organization: m.Organization, year: int, *, lock: bool = False) -> m.FiscalYear:
@@ -124,7 +108,7 @@ def _transition(
 ) -> m.ProjectYear:
     policy.require(user, action, project.organization, project)
     ja, en = policy.ACTION_LABELS[action]
-    with _writing():
+    with writing(WorkflowError):
         fiscal_year = _fiscal_year(project.organization, year)
         row = _locked_row(project, year)  # the state is read under the lock
         if open_year and fiscal_year.closed_at is not None:
@@ -231,7 +215,7 @@ def publish(user: Any, organization: m.Organization, year: int) -> m.FiscalYear:
     """Publish the organization's report of `year` (see the module docstring). Refused, naming
     the projects, unless every project of the year that has not ended is approved."""
     policy.require(user, Action.PUBLISH, organization)
-    with _writing():
+    with writing(WorkflowError):
         fiscal_year = _fiscal_year(organization, year, lock=True)
         if fiscal_year.published_at is not None:
             raise WorkflowError(

@@ -21,13 +21,12 @@ English reason, and nothing is written.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
@@ -38,6 +37,7 @@ from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import policy
 from kpiledger.web.ledger.policy import Action
 from kpiledger.web.ledger.services import reports
+from kpiledger.web.ledger.services.writing import writing
 
 OPEN_REASON = "年度の開始"
 EXTEND_REASON = "年度の開始: 目標の更新"
@@ -73,22 +73,6 @@ ExtensionLike = Extension | tuple[Decimal, int, int]
 
 def _label(year: int) -> str:
     return fiscal_year_label(year)
-
-
-@contextmanager
-def _writing() -> Iterator[None]:
-    """One transaction; SQLite's write lock and a unique constraint hit by a concurrent
-    request become refusals with a reason."""
-    try:
-        with transaction.atomic():
-            yield
-    except OperationalError as error:
-        if "locked" not in str(error):
-            raise
-        raise YearError(
-            "台帳は別の書き込みで使用中です。しばらくしてからもう一度操作してください",
-            "the ledger is busy with another write; try again in a moment",
-        ) from None
 
 
 def _save(row: Any, user: Any, reason: str) -> None:
@@ -222,7 +206,7 @@ def open_year(
     _check_year(year)
     extensions = {int(k): _as_extension(v) for k, v in (extend or {}).items()}
     closing = sorted({int(pk) for pk in close})
-    with _writing():
+    with writing(YearError):
         _locked_organization(organization)
         if m.FiscalYear.objects.filter(organization=organization, year=year).exists():
             raise YearError(
@@ -369,7 +353,7 @@ def add_project(
         raise YearError(
             "交付金の名称は200文字までです", "the grant name has at most 200 characters"
         )
-    with _writing():
+    with writing(YearError):
         _locked_organization(organization)
         editable_year(organization, year)
         if m.Project.objects.filter(organization=organization, name=name).exists():
@@ -460,7 +444,7 @@ def add_kpi(
         baseline_value = baseline
     if baseline_year is not None:
         _check_year(baseline_year)
-    with _writing():
+    with writing(YearError):
         _locked_organization(organization)
         editable_year(organization, year)
         project = m.Project.objects.get(pk=project.pk)
@@ -501,7 +485,7 @@ def close_project(user: Any, project: m.Project, last_year: int) -> m.Project:
     organization = project.organization
     policy.require(user, Action.OPEN_YEAR, organization)
     _check_year(last_year)
-    with _writing():
+    with writing(YearError):
         _locked_organization(organization)
         project = m.Project.objects.select_for_update().get(pk=project.pk)
         later = m.ProjectYear.objects.filter(project=project, fiscal_year__gt=last_year)
@@ -528,7 +512,7 @@ def reopen_project(user: Any, project: m.Project, year: int | None = None) -> m.
     there is created again."""
     organization = project.organization
     policy.require(user, Action.OPEN_YEAR, organization)
-    with _writing():
+    with writing(YearError):
         _locked_organization(organization)
         if year is not None:
             editable_year(organization, year)
@@ -558,7 +542,7 @@ def close_kpi(user: Any, kpi: m.Kpi, last_year: int) -> m.Kpi:
     organization = kpi.project.organization
     policy.require(user, Action.OPEN_YEAR, organization)
     _check_year(last_year)
-    with _writing():
+    with writing(YearError):
         _locked_organization(organization)
         kpi = m.Kpi.objects.select_for_update().get(pk=kpi.pk)
         kpi.ended_year = last_year
@@ -571,7 +555,7 @@ def reopen_kpi(user: Any, kpi: m.Kpi) -> m.Kpi:
     """Carry an ended KPI on again."""
     organization = kpi.project.organization
     policy.require(user, Action.OPEN_YEAR, organization)
-    with _writing():
+    with writing(YearError):
         _locked_organization(organization)
         kpi = m.Kpi.objects.select_for_update().get(pk=kpi.pk)
         if kpi.ended_year is None:
@@ -605,7 +589,7 @@ def reopen_entry(user: Any, organization: m.Organization, year: int) -> m.Fiscal
 
 def _entry_window(user: Any, organization: m.Organization, year: int, close: bool) -> m.FiscalYear:
     policy.require(user, Action.OPEN_YEAR, organization)
-    with _writing():
+    with writing(YearError):
         _locked_organization(organization)
         fiscal_year = m.FiscalYear.objects.filter(organization=organization, year=year).first()
         if fiscal_year is None:
