@@ -157,8 +157,14 @@ def test_required_markers_are_declared() -> None:
         "約 20",
         "12 34",
         "12 3件",
-        "1万5千",
         "1.",
+        # place values: a later part below the place above it, whole, after 万/億/兆 only
+        "1万12000",
+        "1万2億",
+        "1.5億2000万",
+        "1千5百",
+        "1億2000万5億",
+        "1万0",
         ".5",
         "1E5",
         "1½",
@@ -350,3 +356,23 @@ def test_out_of_range_is_a_bilingual_number_error() -> None:
     assert problem.code == "value-out-of-range"
     assert "「1000000000000」" in problem.message_ja and "1000億" in problem.message_ja
     assert "'1000000000000'" in problem.message_en and "10^11" in problem.message_en
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("1億2000万円", "120000000", "円"),
+        ("1億2,000万円", "120000000", "円"),
+        ("１億２０００万円", "120000000", "円"),
+        ("3億5千万", "350000000", None),
+        ("1万5千人", "15000", "人"),
+        ("1万5000", "15000", None),
+        ("2兆3億4万5", "2000300040005", None),
+        ("△1億2000万円", "-120000000", "円"),
+        ("12億3456万7890円", "1234567890", "円"),
+        ("5百万3千円", "5003000", "円"),
+    ],
+)
+def test_numbers_in_descending_place_values_read_whole(text: str, value: str, unit: str) -> None:
+    parsed = parse_number(text)
+    assert (parsed.value, parsed.unit) == (Decimal(value), unit)

@@ -10,7 +10,7 @@ The steps:
    施設整備事業 get new targets for R7.3 (their R6.3 targets have passed), the six other projects
    end with R5; the year's setup page lists the one project carried over.
 2. 事業担当課 (assigned 音別 only) enters the three R6 actuals in Japanese notation (`３６，１２０`,
-   `205`, `5,800,000`) and the project's money (`12000万円`, `118,500千円`), records the
+   `205`, `5,800,000`) and the project's money (`1億2,000万円`, `118,500千円`), records the
    self-evaluation (自己評価) and submits the project on the year's hub page.
 3. 企画担当 records the primary review (一次評価).
 4. 外部有識者 records the committee's evaluation (外部評価): effect, opinion (with HTML in it,
@@ -146,7 +146,7 @@ def test_a_planning_admin_an_editor_and_the_committee_publish_r6(ledger, cycle, 
     check_page(editor, "entry (saved)", "ja")
 
     editor.open(url(ledger, "staff_money", CODE, R6))
-    page.fill(f'input[name="total_cost_{project_id}"]', "12000万円")
+    page.fill(f'input[name="total_cost_{project_id}"]', "1億2,000万円")
     page.fill(f'input[name="grant_amount_{project_id}"]', "60,000,000")
     page.fill(f'input[name="spent_{project_id}"]', "118,500千円")
     check_page(editor, "money", "ja")

@@ -13,10 +13,14 @@ Reading rules (see `parse_number`):
 - Thousands separators are `,` only, in groups of three (`1,2345` is rejected).
 - A multiplier directly after the number is applied: `千`, `万`, `億`, `兆`, optionally preceded by
   `十`, `百`, `千` (`200万円` → 2000000 with unit `円`, `5百万円` → 5000000, `1.5億` → 150000000).
+- A number in descending place values reads whole: `1億2000万円` → 120000000, `1億2,000万円`,
+  `3億5千万` → 350000000, `1万5千人` → 15000, `1万5000` → 15000. Each later part is a whole
+  number smaller than the place above it (`1万12000` and `1万2億` are rejected), and a decimal
+  first part takes no later part (`1.5億2000万` is rejected).
 - Whatever follows is the unit (`件`, `件/年`, `人泊`, `%`, `円/人`, `社・団体`, `m²`, `t-CO2`).
   It may not contain a digit except one right after a Latin letter (`m2`, `m²`, `km2`,
   `CO2`), nor start with a separator, sign or multiplier, nor be an exponent (`1E5`), so two
-  numbers (`12 34`, `1.2.3`, `1万5千`, `12件34件`) are rejected rather than half read.
+  numbers (`12 34`, `1.2.3`, `12件34件`) are rejected rather than half read.
 - A negative zero (`△0`, `-0`) is read as plain zero.
 - Nothing but a sign may come before the number: `約20` (about 20) is rejected, so no approximate
   value is silently taken as exact.
@@ -157,6 +161,28 @@ def _unit_ok(unit: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LS" or ch in "%‰" for ch in plain)
 
 
+_PLACE = re.compile(r"(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?P<mult>[十百千]?[万億兆]?)")
+
+
+def _places(plain: str, found: re.Match[str]) -> tuple[Decimal, int]:
+    """The value of a number written in descending place values (`1億2000万`: 1億 then 2000万),
+    and where it ends. Each later part is a whole number below the place above it; anything
+    else after the first part is left for the unit check to refuse."""
+    value, stop = _value(found), found.end()
+    place = sum(_POWERS[ch] for ch in found["mult"])
+    if place < 4 or found["frac"]:
+        return value, stop  # only 万, 億, 兆 take a lower part; `1.5億2000万` is refused
+    sign = -1 if value < 0 else 1
+    while place > 0 and (part := _PLACE.match(plain, stop)) is not None:
+        lower = sum(_POWERS[ch] for ch in part["mult"])
+        count = int(part["int"].replace(",", ""))
+        if lower >= place or not 0 < count < 10 ** (place - lower):
+            break
+        value += sign * count * Decimal(10) ** lower
+        place, stop = lower, part.end()
+    return value, stop
+
+
 def _value(found: re.Match[str]) -> Decimal:
     """The exact value of a matched number, multiplier applied, sign applied."""
     digits = found["int"].replace(",", "")
@@ -191,7 +217,8 @@ def parse_number(text: str) -> ParsedNumber:
         raise _bad(
             text, "数値の前に文字があります。「約」などの概数は不可", "text before the number"
         )
-    end = boundaries.get(found.end())
+    value, stop = _places(plain, found)
+    end = boundaries.get(stop)
     unit = stripped[end:].strip() if end is not None else None
     if unit is None or (unit and not _unit_ok(unit)):
         raise _bad(
@@ -199,7 +226,7 @@ def parse_number(text: str) -> ParsedNumber:
             "数値の後ろが単位ではありません。桁区切りは3桁ごと、数値は1つだけ",
             "what follows the number is not a unit; separators every 3 digits, one number only",
         )
-    return ParsedNumber(_value(found), None, unit or None, text)
+    return ParsedNumber(value, None, unit or None, text)
 
 
 def to_plain_string(value: Decimal) -> str:

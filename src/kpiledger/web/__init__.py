@@ -1,4 +1,5 @@
-"""The web ledger (Django): the database, public report pages, charts and staff import."""
+"""The web ledger (Django): the database, public report pages and charts, the REST API, and
+the yearly cycle of the staff (roles, imports, entry, money, review, evaluation, publishing)."""
 
 from __future__ import annotations
 

@@ -159,6 +159,8 @@ def text_of(response) -> str:  # type: ignore[no-untyped-def]
         ("950千円", Decimal(950000)),
         ("3.5億", Decimal(350000000)),
         ("5百万円", Decimal(5000000)),
+        ("1億2,000万円", Decimal(120000000)),
+        ("3億5千万円", Decimal(350000000)),
         ("1,200 円", Decimal(1200)),
         ("0", Decimal(0)),
         ("", None),
