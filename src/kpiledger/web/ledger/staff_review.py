@@ -24,7 +24,7 @@ from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import policy
 from kpiledger.web.ledger.policy import Action
 from kpiledger.web.ledger.presenters.formatting import year_label_long
-from kpiledger.web.ledger.services import locks, workflow
+from kpiledger.web.ledger.services import evaluation, locks, workflow
 from kpiledger.web.ledger.staff_entry import FIRST_YEAR, LAST_YEAR
 from kpiledger.web.ledger.staff_views import staff_page
 
@@ -49,6 +49,8 @@ class HubRow:
     may_return: bool
     may_approve: bool
     may_edit_values: bool
+    # the organization's evaluation steps: (label, recorded or not), in their order
+    steps: list[tuple[str, bool]]
 
 
 def _organization(code: str, year: int) -> m.Organization:
@@ -75,6 +77,12 @@ def _rows(user: Any, organization: m.Organization, year: int, is_open: bool) -> 
     )
     may_review = policy.allowed(user, Action.REVIEW, organization)
     may_approve = policy.allowed(user, Action.APPROVE, organization)
+    steps = evaluation.steps_for(organization)
+    recorded = set(
+        m.Evaluation.objects.filter(
+            project__organization=organization, fiscal_year=year
+        ).values_list("project_id", "step")
+    )
     rows = []
     for row in workflow.year_projects(organization, year):
         project = row.project
@@ -98,6 +106,10 @@ def _rows(user: Any, organization: m.Organization, year: int, is_open: bool) -> 
                 and state in (m.WorkState.SUBMITTED, m.WorkState.APPROVED),
                 may_approve=not ended and may_approve and state == m.WorkState.SUBMITTED,
                 may_edit_values=project.pk in editors,
+                steps=[
+                    (evaluation.STEP_LABELS[step][0], (project.pk, step.value) in recorded)
+                    for step in steps
+                ],
             )
         )
     return rows

@@ -186,6 +186,11 @@ def test_the_hub_shows_states_comments_links_and_only_the_users_buttons(cast):
     assert reverse("ledger:staff_money", args=[CODE, YEAR]) in page
     assert reverse("ledger:staff_evaluation", args=[CODE, YEAR, cast.a.pk]) in page
     assert "staff_publish" not in page and "/publish/" not in page
+    # the evaluation chain's progress per project: every step of the organization, none yet
+    assert page.count("未記録 / not yet") == 4 and "記録済み / recorded" not in page
+    m.Evaluation.objects.create(project=cast.a, fiscal_year=YEAR, step="self", comment="達成")
+    page = html.unescape(editor.get(hub_url()).content.decode())
+    assert "自己評価: 記録済み / recorded" in page and "外部評価: 未記録 / not yet" in page
     done = editor.post(action_url(cast.a, "submit"), follow=True)
     assert done.redirect_chain == [(hub_url(), 302)]
     assert "を提出しました" in html.unescape(done.content.decode())
