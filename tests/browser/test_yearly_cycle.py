@@ -23,8 +23,10 @@ The steps:
 
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -97,6 +99,14 @@ def url(ledger: Any, name: str, *args: object) -> str:
     return f"{ledger.base}{reverse(f'ledger:{name}', args=args)}"
 
 
+SHOTS = os.environ.get("KPILEDGER_SCREENSHOTS")  # a folder: full-page screenshots of the steps
+
+
+def shot(tab: Any, name: str) -> None:
+    if SHOTS:
+        tab.page.screenshot(path=str(Path(SHOTS) / f"cycle-{name}.png"), full_page=True)
+
+
 def main_text(tab: Any) -> str:
     return str(tab.page.locator("main").inner_text())
 
@@ -112,6 +122,7 @@ def test_a_planning_admin_an_editor_and_the_committee_publish_r6(ledger, cycle, 
     check_page(admin, "staff home", "ja")
     admin.open(url(ledger, "staff_years", CODE))
     check_page(admin, "years", "ja")
+    shot(admin, "years")
     page = admin.page
     assert page.locator("form.open-year-form").count() == 1
     for indicator, (target, date, _typed, _stored) in OTOBETSU_KPIS.items():
@@ -139,6 +150,7 @@ def test_a_planning_admin_an_editor_and_the_committee_publish_r6(ledger, cycle, 
     for indicator, (_target, _date, typed, _stored) in OTOBETSU_KPIS.items():
         page.fill(f'input[name="value_{kpis[indicator]}"]', typed)
     check_page(editor, "entry", "ja")
+    shot(editor, "entry")
     submit(editor, "form.entry-form")
     for indicator, (_target, _date, _typed, stored) in OTOBETSU_KPIS.items():
         observation = m.Observation.objects.get(kpi_id=kpis[indicator], fiscal_year=R6)
@@ -150,6 +162,7 @@ def test_a_planning_admin_an_editor_and_the_committee_publish_r6(ledger, cycle, 
     page.fill(f'input[name="grant_amount_{project_id}"]', "60,000,000")
     page.fill(f'input[name="spent_{project_id}"]', "118,500千円")
     check_page(editor, "money", "ja")
+    shot(editor, "money")
     submit(editor, "form.staff-form")
     money = m.ProjectYear.objects.get(project_id=project_id, fiscal_year=R6)
     assert (money.total_cost, money.grant_amount, money.spent) == (120000000, 60000000, 118500000)
@@ -188,6 +201,7 @@ def test_a_planning_admin_an_editor_and_the_committee_publish_r6(ledger, cycle, 
     page.fill('textarea[name="committee-comment"]', OPINION)
     page.locator('input[name="committee-policy"][value="事業の継続"]').check()
     check_page(committee, "evaluation (committee)", "ja")
+    shot(committee, "evaluation")
     submit(committee, "#step-committee form")
     assert m.Evaluation.objects.get(step="committee", fiscal_year=R6).comment == OPINION
     check_page(committee, "evaluation (recorded)", "ja")
@@ -206,6 +220,7 @@ def test_a_planning_admin_an_editor_and_the_committee_publish_r6(ledger, cycle, 
     check_page(admin, "evaluation (final)", "ja")
     admin.open(url(ledger, "staff_year", CODE, R6))
     check_page(admin, "year hub (admin)", "ja")
+    shot(admin, "hub")
     submit(admin, f"#project-{project_id} form[action$='/approve/']")
     assert m.ProjectYear.objects.get(project_id=project_id, fiscal_year=R6).state == "approved"
     submit(admin, f"form[action$='/{R6}/publish/']")
@@ -230,6 +245,7 @@ def test_a_planning_admin_an_editor_and_the_committee_publish_r6(ledger, cycle, 
     assert "地方創生に非常に効果的であった" in text and "更に発展させる" in text
     assert "ふき紙漉き体験者数" in text and "本事業による雇用創出数" not in text
     check_page(public, "R6 report", "ja")
+    shot(public, "report-r6")
     public.open(url(ledger, "report", CODE, R5))
     r5 = main_text(public)
     assert "35,245" in r5 and "本事業による雇用創出数" in r5 and "36,120" not in r5

@@ -222,6 +222,7 @@ def evaluation(request: HttpRequest, code: str, year: int, project_id: int) -> H
         "steps": _step_views(request, project, year, bound, conflict),
         "projects": policy.projects_for(request.user, Action.VIEW_DRAFT)
         .filter(organization=organization)
+        .exclude(ended_year__lt=year)  # not those that ended before this year
         .order_by("position", "id"),
         "may_set_steps": policy.allowed(request.user, Action.ADMIN_CHANGE, organization),
         "refused": m.RefusedChange.objects.filter(

@@ -19,7 +19,7 @@ from kpiledger.web.ledger.tests import factories as f
 pytestmark = pytest.mark.django_db
 
 CODE = f.KUSHIRO[0]
-OTOBETSU = "【地方創生拠点整備交付金】 音別地域交流拠点施設整備事業"
+OTOBETSU = "音別地域交流拠点施設整備事業"
 
 
 @pytest.fixture
