@@ -240,6 +240,8 @@ def test_a_planning_admin_an_editor_and_the_committee_publish_r6(ledger, cycle, 
     text = main_text(public)
     for shown in ("36,120", "205", "5,800,000", "118,500,000", "120,000,000", "60,000,000"):
         assert shown in text, shown
+    # the cost per unit of the counting KPIs: 118,500,000円 ÷ 36,120人, ÷ 205人 (not of 円)
+    assert "3,281" in text and "578,049" in text
     assert OPINION in text  # the tags as text: escaped, not markup
     assert public.page.locator("main b").filter(has_text="利用者数").count() == 0
     assert "地方創生に非常に効果的であった" in text and "更に発展させる" in text
