@@ -259,9 +259,10 @@ def run_serve(host: str, port: int, threads: int) -> int:
     shown = f"[{host}]" if ":" in host else host
     print(f"kpiledger: http://{shown}:{port}/  （Ctrl+C で終了 / Ctrl+C to stop）", flush=True)
     print(
-        f"職員用: http://{shown}:{port}/staff/import/ （取込）・/admin/ （管理）。利用者は"
-        " kpiledger manage createsuperuser で作成 / staff: /staff/import/ and /admin/; create a"
-        " user with kpiledger manage createsuperuser",
+        f"職員用: http://{shown}:{port}/staff/ （年度の業務・取込）・/admin/ （管理）。役割は"
+        " kpiledger manage member で付与（管理者は manage createsuperuser）"
+        " / staff: /staff/ (the yearly cycle, imports) and /admin/; give roles with kpiledger"
+        " manage member (the operator: manage createsuperuser)",
         flush=True,
     )
     if host not in ("127.0.0.1", "localhost", "::1"):

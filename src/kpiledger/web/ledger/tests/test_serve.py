@@ -54,8 +54,8 @@ def test_serve_preloads_the_reference_report(tmp_path):
     assert f"http://127.0.0.1:{port}/" in out
     assert "釧路市（012068）" in out
     # a new user learns where the staff pages are and how to get an account (issue 7)
-    assert f"http://127.0.0.1:{port}/staff/import/" in out
-    assert "kpiledger manage createsuperuser" in out
+    assert f"http://127.0.0.1:{port}/staff/ " in out
+    assert "kpiledger manage member" in out and "manage createsuperuser" in out
 
 
 @pytest.mark.django_db(transaction=True)
