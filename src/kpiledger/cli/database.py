@@ -31,7 +31,7 @@ def database_unavailable(error: Exception) -> KpiledgerError:
     return KpiledgerError.single(
         "database-unavailable",
         f"データベース（{where}）に接続できません: {reason}。データベースが起動しているか、"
-        "環境変数 KPILEDGER_DATABASE_URL を確認してください",
+        "環境変数 KPILEDGER_DATABASE_URL（または DATABASE_URL）を確認してください",
         f"cannot connect to the database ({where}): {reason}; check that it is running and"
-        " the environment variable KPILEDGER_DATABASE_URL",
+        " the environment variable KPILEDGER_DATABASE_URL (or DATABASE_URL)",
     )

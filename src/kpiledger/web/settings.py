@@ -4,6 +4,7 @@
 |---|---|---|
 | KPILEDGER_DATA_DIR | $XDG_DATA_HOME/kpiledger (~/.local/share/kpiledger) | SQLite, secret key |
 | KPILEDGER_DATABASE_URL | (SQLite in the data directory) | `postgres://user:pass@host:5432/name` |
+| DATABASE_URL | — | the conventional name, used when KPILEDGER_DATABASE_URL is not set |
 | KPILEDGER_SECRET_KEY | generated once into the data directory | Django's SECRET_KEY |
 | KPILEDGER_DEBUG | 0 | 1 turns on Django's debug pages (never in production) |
 | KPILEDGER_ALLOWED_HOSTS | 127.0.0.1,localhost,[::1] | comma-separated host names |
@@ -74,7 +75,10 @@ def _secret_key(directory: Path) -> str:
 
 
 def _database(directory: Path) -> dict[str, object]:
-    url = os.environ.get("KPILEDGER_DATABASE_URL")
+    variable = "KPILEDGER_DATABASE_URL"  # the conventional DATABASE_URL when it is not set
+    if not os.environ.get(variable) and os.environ.get("DATABASE_URL"):
+        variable = "DATABASE_URL"
+    url = os.environ.get(variable)
     if not url:
         try:
             datadir.ensure_private_dir(directory)
@@ -95,7 +99,7 @@ def _database(directory: Path) -> dict[str, object]:
     parts = urlparse(url)
     if parts.scheme not in ("postgres", "postgresql"):
         raise _setting_error(
-            "KPILEDGER_DATABASE_URL",
+            variable,
             "postgres://利用者:パスワード@ホスト:5432/データベース名 の形で指定してください"
             "（未設定ならデータ用フォルダのSQLiteを使います）",
             "write it as postgres://user:password@host:5432/database (unset, the SQLite file in"

@@ -22,6 +22,7 @@ def environment(data_dir: Path) -> dict[str, str]:
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the app's own settings, as a user runs it
     env.pop("KPILEDGER_SECRET_KEY", None)
     env.pop("KPILEDGER_DATABASE_URL", None)
+    env.pop("DATABASE_URL", None)
     if (data_dir / URL_FILE).exists():
         env["KPILEDGER_DATABASE_URL"] = (data_dir / URL_FILE).read_text()
     return env

@@ -19,7 +19,10 @@ def closed_port() -> int:
 
 
 def kpiledger(tmp_path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = os.environ | {"KPILEDGER_DATA_DIR": str(tmp_path / "data")} | env
+    environment = {
+        k: v for k, v in os.environ.items() if k not in ("KPILEDGER_DATABASE_URL", "DATABASE_URL")
+    }
+    environment |= {"KPILEDGER_DATA_DIR": str(tmp_path / "data")} | env
     environment.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(
         [sys.executable, "-m", "kpiledger.cli.main", *argv],
@@ -45,6 +48,23 @@ def test_a_database_url_of_another_kind_says_how_to_write_it(tmp_path, command):
     assert_users_mistake(
         done, "[bad-setting]", "環境変数 KPILEDGER_DATABASE_URL", "postgres://user:password@host"
     )
+
+
+def test_the_conventional_database_url_is_read_when_kpiledger_s_is_not_set(tmp_path):
+    """`DATABASE_URL` (Heroku, Render, Docker conventions) is used when KPILEDGER_DATABASE_URL
+    is unset, named in its errors; KPILEDGER_DATABASE_URL wins when both are set."""
+    done = kpiledger(tmp_path, "manage", "check", DATABASE_URL="mysql://db/kpi")
+    assert_users_mistake(
+        done, "[bad-setting]", "環境変数 DATABASE_URL", "postgres://user:password@"
+    )
+    url = f"postgres://nobody:secret-password@127.0.0.1:{closed_port()}/kpi"
+    done = kpiledger(tmp_path, "manage", "check", DATABASE_URL=url)
+    assert_users_mistake(done, "[database-unavailable]", "127.0.0.1:", "DATABASE_URL")
+    assert "secret-password" not in done.stderr
+    done = kpiledger(
+        tmp_path, "manage", "check", DATABASE_URL="mysql://db/kpi", KPILEDGER_DATABASE_URL=url
+    )
+    assert_users_mistake(done, "[database-unavailable]")  # not the other's bad-setting
 
 
 def test_an_unreachable_database_names_where_and_what_to_check(tmp_path):
