@@ -231,7 +231,7 @@ def _locked(kpi_ids: Iterable[int], year: int) -> tuple[dict[int, m.Kpi], dict[i
     ids = sorted(set(kpi_ids))
     kpis = {
         k.pk: k
-        for k in m.Kpi.objects.select_for_update()
+        for k in m.Kpi.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
         .select_related("project__organization")
     }

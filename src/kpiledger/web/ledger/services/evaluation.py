@@ -350,11 +350,13 @@ def record(
     try:
         with transaction.atomic():
             # The project row serialises every write of its chain (also a step's first record).
-            locked = m.Project.objects.select_for_update().select_related("organization")
+            locked = m.Project.objects.select_for_update(of=("self",)).select_related(
+                "organization"
+            )
             project = locked.get(pk=project.pk)
             recorded = {
                 Step(row.step): row
-                for row in m.Evaluation.objects.select_for_update()
+                for row in m.Evaluation.objects.select_for_update(of=("self",))
                 .filter(project=project, fiscal_year=year)
                 .select_related("recorded_by")
             }

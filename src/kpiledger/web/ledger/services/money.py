@@ -276,7 +276,7 @@ def _locked_rows(
     fiscal_year = m.FiscalYear.objects.filter(organization=organization, year=year).first()
     projects = {
         p.pk: p
-        for p in m.Project.objects.select_for_update()
+        for p in m.Project.objects.select_for_update(of=("self",))
         .filter(pk__in=ordered)
         .select_related("organization")
     }

@@ -75,7 +75,7 @@ def _fiscal_year(organization: m.Organization, year: int, *, lock: bool = False)
 
 def _locked_row(project: m.Project, year: int) -> m.ProjectYear:
     row = (
-        m.ProjectYear.objects.select_for_update()
+        m.ProjectYear.objects.select_for_update(of=("self",))
         .filter(project=project, fiscal_year=year)
         .select_related("project__organization")
         .first()
@@ -223,7 +223,7 @@ def publish(user: Any, organization: m.Organization, year: int) -> m.FiscalYear:
                 "this year is published already (later changes are recorded as corrections)",
             )
         rows = list(
-            m.ProjectYear.objects.select_for_update()
+            m.ProjectYear.objects.select_for_update(of=("self",))
             .filter(project__organization=organization, fiscal_year=year)
             .select_related("project__grant", "project__organization")
             .order_by("project__position", "project_id")
