@@ -21,7 +21,9 @@ from kpiledger.core.errors import KpiledgerError
 from kpiledger.core.numbers import VALUE_DIGITS, VALUE_PLACES
 from kpiledger.core.orgcode import normalize_code
 
-FISCAL_YEAR_RANGE = [MinValueValidator(1926), MaxValueValidator(2200)]
+# The fiscal years the ledger keeps (昭和元年度 … ): validators, and the staff pages' year bounds.
+FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 1926, 2200
+FISCAL_YEAR_RANGE = [MinValueValidator(FIRST_FISCAL_YEAR), MaxValueValidator(LAST_FISCAL_YEAR)]
 MONTH_RANGE = [MinValueValidator(1), MaxValueValidator(12)]
 
 

@@ -40,7 +40,7 @@ from kpiledger.web.ledger.staff_views import staff_page
 
 log = logging.getLogger(__name__)
 
-FIRST_YEAR, LAST_YEAR = 1926, 2200
+FIRST_YEAR, LAST_YEAR = m.FIRST_FISCAL_YEAR, m.LAST_FISCAL_YEAR
 HISTORY_KINDS = {"+": "作成 / created", "~": "変更 / changed", "-": "削除 / deleted"}
 
 

@@ -42,7 +42,7 @@ from kpiledger.web.ledger.staff_views import staff_page
 
 log = logging.getLogger(__name__)
 
-FIRST_YEAR, LAST_YEAR = 1926, 2200
+FIRST_YEAR, LAST_YEAR = m.FIRST_FISCAL_YEAR, m.LAST_FISCAL_YEAR
 Step = service.Step
 
 # Who records each step, as the page says it.
@@ -209,13 +209,13 @@ def evaluation(request: HttpRequest, code: str, year: int, project_id: int) -> H
         else:
             status = 400
     suggestion = service.suggestion(project, year)
+    state = locks.state_of(project, year)
     context = {
         "organization": organization,
         "project": project,
         "year": year,
         "year_label": year_label_long(year),
-        "state": locks.state_of(project, year),
-        "state_label": m.WorkState(locks.state_of(project, year)).label,
+        "state_label": state.label,
         "opened": m.FiscalYear.objects.filter(organization=organization, year=year).exists(),
         "suggestion": suggestion,
         "kpi_rows": _kpi_rows(suggestion),
