@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kpiledger.core.categories import Field, Goal
 from kpiledger.core.effect import Effect, FuturePolicy
 from kpiledger.core.errors import KpiledgerError
 from kpiledger.core.numbers import VALUE_DIGITS, VALUE_PLACES
@@ -57,6 +58,23 @@ class DirectionChoice(models.TextChoices):
     DECREASE = "decrease", _("低いほど良い")
 
 
+GOAL_CHOICES = [(goal.value, goal.label_ja) for goal in Goal]
+FIELD_CHOICES = [(field.value, field.label_ja) for field in Field]
+
+
+def category_fields() -> dict[str, models.Field]:  # type: ignore[type-arg]
+    """The override of a project's or KPI's category (基本目標, 分野) and the reason for it."""
+    return {
+        "goal_override": models.CharField(
+            _("基本目標（指定）"), max_length=12, choices=GOAL_CHOICES, blank=True
+        ),
+        "field_override": models.CharField(
+            _("分野（指定）"), max_length=12, choices=FIELD_CHOICES, blank=True
+        ),
+        "category_reason": models.TextField(_("分類の指定の理由"), blank=True),
+    }
+
+
 class AggregationChoice(models.TextChoices):
     ANNUAL = "annual", _("年間値")
     CUMULATIVE = "cumulative", _("累計")
@@ -92,7 +110,15 @@ class Organization(models.Model):
         _("団体コード"), max_length=6, unique=True, validators=[validate_org_code]
     )
     name = models.CharField(_("団体名"), max_length=100)
-    prefecture = models.CharField(_("都道府県"), max_length=10)
+    prefecture = models.CharField(_("都道府県"), max_length=10, db_index=True)
+    kana = models.CharField(_("団体名（かな）"), max_length=100, blank=True)
+    kind = models.CharField(
+        _("団体の種類"),
+        max_length=20,
+        blank=True,
+        help_text=_("prefecture, designated_city, city, special_ward, town, village"),
+    )
+    population = models.PositiveIntegerField(_("人口"), null=True, blank=True)
     # The steps of the yearly evaluation this organization runs (a small town may skip one).
     evaluation_steps = models.JSONField(
         _("評価の手順"),
@@ -217,6 +243,7 @@ class Project(models.Model):
         validators=FISCAL_YEAR_RANGE,
         help_text=_("この年度で終了した事業（次の年度からは引き継がない）"),
     )
+    goal_override, field_override, category_reason = category_fields().values()
     history = HistoricalRecords()
 
     class Meta:
@@ -284,6 +311,7 @@ class Kpi(KpiTerms):
         validators=FISCAL_YEAR_RANGE,
         help_text=_("この年度で終了したKPI（次の年度からは引き継がない）"),
     )
+    goal_override, field_override, category_reason = category_fields().values()
     history = HistoricalRecords()
 
     class Meta:
@@ -642,3 +670,80 @@ class LedgerVersion(models.Model):
             cursor.execute(f"SELECT number FROM {table} WHERE id = 1")
             row = cursor.fetchone()
         return int(row[0]) if row else 0
+
+
+class Judgement(models.Model):
+    """A KPI's judgement in one year's report, kept in the ledger: recomputed in the same
+    transaction as every change to what it is judged on (services/judgements.py) and by
+    `kpiledger rejudge`. `record` holds the whole core result (direction and aggregation with
+    their reasons, progress, flags) to rebuild it without judging again; the columns beside it
+    are what the national and comparison pages filter, count and sort by."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="judgements")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="judgements"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="judgements")
+    fiscal_year = models.PositiveSmallIntegerField(_("報告年度"), validators=FISCAL_YEAR_RANGE)
+    position = models.PositiveIntegerField(_("表示順"), default=0)
+    status = models.CharField(_("状況"), max_length=20)
+    rate = models.DecimalField(
+        _("達成率（%）"), max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES, null=True
+    )
+    judged_year = models.PositiveSmallIntegerField(_("評価した年度"), null=True)
+    progress = models.CharField(_("進捗"), max_length=20, blank=True)
+    goal = models.CharField(_("基本目標"), max_length=12, choices=GOAL_CHOICES)
+    field = models.CharField(_("分野"), max_length=12, choices=FIELD_CHOICES)
+    category_reason = models.TextField(_("分類の理由"), blank=True)
+    nearly = models.DecimalField(_("概ね達成の基準（%）"), max_digits=6, decimal_places=2)
+    record = models.JSONField(_("評価の全体"))
+    judged_at = models.DateTimeField(_("評価日時"), auto_now=True)
+
+    class Meta:
+        ordering = ["organization", "fiscal_year", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "fiscal_year"], name="unique_judgement")
+        ]
+        indexes = [
+            models.Index(fields=["organization", "fiscal_year"], name="judgement_org_year"),
+            models.Index(fields=["fiscal_year", "field"], name="judgement_year_field"),
+            models.Index(fields=["fiscal_year", "status"], name="judgement_year_status"),
+        ]
+        verbose_name = verbose_name_plural = _("評価（保存）")
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} {self.fiscal_year}: {self.status}"
+
+
+class ProjectJudgement(models.Model):
+    """A project's judgement in one year's report (the suggested 事業効果 with its reason, the
+    project's flags and category), kept beside its KPIs' `Judgement`s."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="year_judgements")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="project_judgements"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("報告年度"), validators=FISCAL_YEAR_RANGE)
+    effect_suggestion = models.CharField(_("事業効果（判定）"), max_length=20, blank=True)
+    effect_reason_ja = models.TextField(_("判定の理由"), blank=True)
+    effect_reason_en = models.TextField(_("判定の理由（英語）"), blank=True)
+    flags = models.JSONField(_("注意"), default=list, blank=True)
+    goal = models.CharField(_("基本目標"), max_length=12, choices=GOAL_CHOICES)
+    field = models.CharField(_("分野"), max_length=12, choices=FIELD_CHOICES)
+    category_reason = models.TextField(_("分類の理由"), blank=True)
+    judged_at = models.DateTimeField(_("評価日時"), auto_now=True)
+
+    class Meta:
+        ordering = ["organization", "fiscal_year", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "fiscal_year"], name="unique_project_judgement"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "fiscal_year"], name="project_judgement_org_year")
+        ]
+        verbose_name = verbose_name_plural = _("事業の評価（保存）")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.fiscal_year}: {self.effect_suggestion}"

@@ -20,7 +20,12 @@ from django.utils import timezone
 from kpiledger.core.errors import KpiledgerError, Problem
 from kpiledger.core.model import Kpi, Report
 from kpiledger.core.numbers import fits_ledger
-from kpiledger.core.orgcode import normalize_code, organization_name, prefecture_of
+from kpiledger.core.orgcode import (
+    local_government,
+    normalize_code,
+    organization_name,
+    prefecture_of,
+)
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.services.plan import (  # noqa: F401  (the service's names)
     CHANGE_LABELS,
@@ -50,7 +55,14 @@ def organization_for(
     if existing:
         return existing
     name = (name or "").strip() or organization_name(code, ask)
-    return m.Organization(code=code, name=name, prefecture=prefecture_of(code))
+    known = local_government(code)
+    return m.Organization(
+        code=code,
+        name=name,
+        prefecture=prefecture_of(code),
+        kana=known.kana if known else "",
+        kind=known.kind.value if known else "",
+    )
 
 
 @contextlib.contextmanager
@@ -83,7 +95,13 @@ def lock_organization(code: str, name: str | None = None) -> m.Organization:
     if organization is None:
         new = organization_for(code, name)
         m.Organization.objects.get_or_create(
-            code=code, defaults={"name": new.name, "prefecture": new.prefecture}
+            code=code,
+            defaults={
+                "name": new.name,
+                "prefecture": new.prefecture,
+                "kana": new.kana,
+                "kind": new.kind,
+            },
         )
         organization = rows.get(code=code)
     return organization

@@ -83,7 +83,7 @@ def test_reference_import_counts_and_rows():
         # The year is published, each of its projects a published project year (issue 10).
         "FiscalYear": 1, "HistoricalFiscalYear": 1, "ProjectYear": 7,
         "HistoricalProjectYear": 7, "Evaluation": 0, "HistoricalEvaluation": 0,
-        "RefusedChange": 0,
+        "RefusedChange": 0, "Judgement": 0, "ProjectJudgement": 0,
     }  # fmt: skip
     assert set(m.GrantProgram.objects.values_list("name", flat=True)) == GRANTS
     assert m.Observation.objects.filter(fiscal_year=2023).count() == 24
