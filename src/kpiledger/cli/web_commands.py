@@ -20,6 +20,20 @@ from kpiledger.core.model import Direction
 
 REFERENCE_ORG = ("012068", "釧路市")
 
+# Commands kept in modules of their own: each module has `add_command(commands, formatter)` and
+# `run(args) -> int` (exit status); the command line lists them in this order.
+COMMAND_MODULES = {
+    "rejudge": "kpiledger.cli.rejudge",
+    "demo-data": "kpiledger.cli.demo_data",
+    "publish": "kpiledger.cli.publish",
+}
+
+
+def command_module(name: str):  # type: ignore[no-untyped-def]
+    import importlib
+
+    return importlib.import_module(COMMAND_MODULES[name])
+
 
 def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # type: ignore[type-arg,no-untyped-def]
     imp = commands.add_parser(
@@ -84,6 +98,9 @@ def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # ty
         add_help=False,
     )
     manage.add_argument("args", nargs=argparse.REMAINDER)
+    for name in COMMAND_MODULES:
+        with contextlib.suppress(ModuleNotFoundError):  # a command being written (issue 11)
+            command_module(name).add_command(commands, formatter)
 
 
 NO_SETUP_COMMANDS = {"makemigrations", "migrate", "sqlmigrate", "showmigrations", "help"}
@@ -101,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
         return run_export(args.org, args.year, args.format, args.output)
     if args.command == "serve":
         return run_serve(args.host, args.port, args.threads)
+    if args.command in COMMAND_MODULES:
+        return int(command_module(args.command).run(args))
     from django.core.management import execute_from_command_line
 
     if not NO_SETUP_COMMANDS.intersection(args.args[:1]):
