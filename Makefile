@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run pdf-fonts evaluate test browser lint format bench clean
+.PHONY: run pdf-fonts evaluate test test-postgres browser lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,19 @@ pdf-fonts:
 evaluate: $(STAMP)
 	$(BIN)/kpiledger evaluate
 
-## test: install (with Debian's Chromium for the browser tests), then run the whole suite
+## test: install (with Debian's Chromium for the browser tests), then run the whole suite on
+## SQLite, one pytest worker per core (pytest-xdist; each worker has its own test database)
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+## test-postgres: the whole suite on PostgreSQL, in a test database that pytest makes and drops:
+## KPILEDGER_TEST_DATABASE_URL=postgres://user@127.0.0.1:5432/kpiledger make test-postgres
+test-postgres: $(STAMP) browser
+	@if [ -z "$$KPILEDGER_TEST_DATABASE_URL" ]; then \
+	  echo "KPILEDGER_TEST_DATABASE_URL=postgres://利用者@ホスト:ポート/名前 を指定してください (set it to a PostgreSQL server whose user may create databases)"; \
+	  exit 2; \
+	fi
+	$(BIN)/python -m pytest -n auto
 
 ## browser: Debian's Chromium and Japanese fonts for the browser and PDF tests (apt-get, as root)
 browser:

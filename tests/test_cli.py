@@ -653,7 +653,7 @@ def test_the_table_says_which_columns_are_not_judged(capsys):
 @pytest.mark.parametrize(
     ("argv", "ja", "en"),
     [
-        (["import"], "次の指定が必要です: FILE, --org", "the following arguments are required"),
+        (["import"], "次の指定が必要です: FILE", "the following arguments are required: FILE"),
         (["import", "r.txt", "--org"], "--org には値を1つ指定してください", "expected one"),
         (["evaluate", "--format", "xml"], "--format に 'xml' は指定できません", "invalid choice"),
         (["bogus"], "COMMAND に 'bogus' は指定できません", "invalid choice: 'bogus'"),

@@ -66,6 +66,11 @@ def thread_count(text: str) -> int:
     return _bounded(text, 1, MAX_THREADS, "スレッド数", "the number of threads")
 
 
+def process_count(text: str) -> int:
+    """argparse type: a number of worker processes, 1–64."""
+    return _bounded(text, 1, 64, "プロセス数", "the number of processes")
+
+
 def percent(text: str) -> Decimal:
     """argparse type: a percentage, 0–100 (the 概ね達成 threshold)."""
     try:

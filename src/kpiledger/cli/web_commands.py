@@ -12,7 +12,7 @@ import sys
 
 from kpiledger.cli.database import prepare
 from kpiledger.cli.inputs import warning_label
-from kpiledger.cli.options import SHEET_HELP, port_number, thread_count
+from kpiledger.cli.options import SHEET_HELP, port_number, process_count, thread_count
 from kpiledger.cli.overrides import DIRECTION_HELP, apply_directions, direction_option
 from kpiledger.cli.terminal import printable
 from kpiledger.core.errors import KpiledgerError
@@ -39,17 +39,29 @@ def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # ty
     imp = commands.add_parser(
         "import",
         formatter_class=formatter,
-        help="報告書を台帳に取り込む (import a report into the ledger)",
+        help="報告書を台帳に取り込む (import reports into the ledger)",
         description="報告書を読み込み、変更内容を表示してから一つのトランザクションで台帳に書き込みます"
-        "（全部か無か）。同じファイルの再取込は何も変えません。 (Read a report, show what will"
-        " change, then write it in one transaction: all or nothing. Re-importing the same file"
-        " changes nothing.)",
+        "（全部か無か）。同じファイルの再取込は何も変えません。複数のファイルやフォルダ（下位フォルダも）"
+        "を指定すると並列に読み込み、ファイルごとに全部か無かで書き込み、進捗と集計を表示します。"
+        "問題のあるファイルは場所と理由を示し、他のファイルは取り込みます。各ファイルの団体は"
+        " --manifest、--org、ファイル名の先頭の団体コード6桁（例: 012068_r5.xlsx）の順に決めます。"
+        "終了コード: 0 すべて成功（変更なしを含む）、2 失敗したファイルあり。"
+        " (Read a report, show what will change, then write it in one transaction: all or"
+        " nothing. Re-importing the same file changes nothing. Several files or folders"
+        " (recursively) are read in parallel and written all or nothing per file, with one"
+        " progress bar and a summary; a bad file is reported with its place and reason and the"
+        " others still go in. Each file's organization comes from --manifest, else --org, else"
+        " the 6-digit code at the start of its name (e.g. 012068_r5.xlsx). Exit status: 0 when"
+        " every file went in or was unchanged, 2 when any failed.)",
     )
     imp.add_argument(
         "file",
+        nargs="+",
         metavar="FILE",
-        help="報告書ファイル（Excel、CSV、タブ区切りテキスト、PDF）。- は標準入力"
-        " (report file: Excel, CSV, tab-separated text or PDF; - reads standard input)",
+        help="報告書ファイル（Excel、CSV、タブ区切りテキスト、PDF）またはフォルダ。複数可。"
+        "- は標準入力"
+        " (report files: Excel, CSV, tab-separated text or PDF, or folders; several allowed;"
+        " - reads standard input)",
     )
     imp.add_argument("--sheet", metavar="NAME", help=SHEET_HELP)
     imp.add_argument(
@@ -62,9 +74,24 @@ def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # ty
     )
     imp.add_argument(
         "--org",
-        required=True,
         metavar="CODE",
-        help="全国地方公共団体コード6桁 (6-digit local government code, e.g. 012068)",
+        help="全国地方公共団体コード6桁。省略時はマニフェストまたはファイル名の先頭の6桁"
+        " (6-digit local government code, e.g. 012068; default: from --manifest or the start of"
+        " each file's name)",
+    )
+    imp.add_argument(
+        "--manifest",
+        metavar="CSV",
+        help="ファイルと団体の対応表（見出し行 file,code[,name]、パスはこのファイルからの相対、"
+        "UTF-8またはShift_JIS）(CSV of files and their organizations: a header row file,code"
+        "[,name]; paths relative to it; UTF-8 or Shift_JIS)",
+    )
+    imp.add_argument(
+        "--workers",
+        type=process_count,
+        metavar="N",
+        help="複数ファイルを読み込むプロセス数（既定はCPUコア数）"
+        " (processes reading many files; default: one per CPU core)",
     )
     imp.add_argument(
         "--name",
@@ -99,8 +126,7 @@ def add_commands(commands: argparse._SubParsersAction, formatter) -> None:  # ty
     )
     manage.add_argument("args", nargs=argparse.REMAINDER)
     for name in COMMAND_MODULES:
-        with contextlib.suppress(ModuleNotFoundError):  # a command being written (issue 11)
-            command_module(name).add_command(commands, formatter)
+        command_module(name).add_command(commands, formatter)
 
 
 NO_SETUP_COMMANDS = {"makemigrations", "migrate", "sqlmigrate", "showmigrations", "help"}
@@ -111,7 +137,9 @@ def run(args: argparse.Namespace) -> int:
 
     setup()
     if args.command == "import":
-        return run_import(args.file, args.org, args.name, args.dry_run, args.sheet, args.direction)
+        from kpiledger.cli import import_many
+
+        return import_many.run(args)
     if args.command == "export":
         from kpiledger.cli.export import run_export
 

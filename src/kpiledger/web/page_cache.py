@@ -17,15 +17,17 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from django.conf import settings
+from django.utils.http import parse_http_date_safe
+
+from kpiledger.web.http_cache import is_public_path
 
 StartResponse = Callable[..., Any]
 Entry = tuple[str, list[tuple[str, str]], bytes]
-# The REST API answers conditional requests itself (ETag and Last-Modified, one query:
-# web/api/caching.py); its many query-string variants would crowd pages out of the entries.
-UNCACHED_PREFIXES = ("/admin/", "/staff/", "/i18n/", "/static/", "/api/")
+# Not cached: staff pages, the admin, static files, and the REST API, which answers conditional
+# requests itself (ETag and Last-Modified, one query: web/api/caching.py) and whose many
+# query-string variants would crowd pages out of the entries (web/http_cache.py NOT_PUBLIC).
 MAX_ENTRIES = 512
 MAX_BODY = 4 * 1024 * 1024  # a report's PDF or workbook fits
-DOWNLOAD_PATH = "/download/"
 NOT_MODIFIED_HEADERS = {"etag", "cache-control", "expires", "vary", "last-modified"}
 
 
@@ -57,8 +59,7 @@ class PublicPageCache:
                         with self.lock:
                             self.rendering.pop(key, None)
         status, headers, body = entry
-        etag = next((value for name, value in headers if name.lower() == "etag"), None)
-        if etag is not None and etag in _tags(environ.get("HTTP_IF_NONE_MATCH", "")):
+        if _not_modified(headers, environ):
             kept = [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_HEADERS]
             start_response("304 Not Modified", [*kept, ("X-Kpiledger-Cache", "hit")])
             return [b""]
@@ -100,23 +101,28 @@ class PublicPageCache:
 
     @staticmethod
     def _key(environ: dict[str, Any]) -> tuple[object, ...] | None:
-        """What the page depends on (path, query, language), or None when not cacheable."""
+        """What the page depends on (host, path with its language prefix, query), or None when
+        not cacheable: a page's language is part of its address (web/urls.py)."""
         path = environ.get("PATH_INFO", "")
-        if environ.get("REQUEST_METHOD") != "GET" or path.startswith(UNCACHED_PREFIXES):
+        if environ.get("REQUEST_METHOD") != "GET" or not is_public_path(path):
             return None
         cookies = _cookies(environ.get("HTTP_COOKIE", ""))
         if cookies is None or settings.SESSION_COOKIE_NAME in cookies:
             return None  # a signed-in user (or a cookie header we do not understand)
-        if DOWNLOAD_PATH in path:  # a report file is the same in every language
-            return (environ.get("HTTP_HOST", ""), path, environ.get("QUERY_STRING", ""))
-        language = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
-        return (
-            environ.get("HTTP_HOST", ""),
-            path,
-            environ.get("QUERY_STRING", ""),
-            language,
-            environ.get("HTTP_ACCEPT_LANGUAGE", ""),
-        )
+        return (environ.get("HTTP_HOST", ""), path, environ.get("QUERY_STRING", ""))
+
+
+def _not_modified(headers: list[tuple[str, str]], environ: dict[str, Any]) -> bool:
+    """Whether the visitor's copy is current: its `If-None-Match` names the page's ETag, or
+    (without If-None-Match, as RFC 9110 orders them) `If-Modified-Since` is no older than the
+    page's Last-Modified."""
+    named = {name.lower(): value for name, value in headers}
+    if "HTTP_IF_NONE_MATCH" in environ:
+        etag = named.get("etag")
+        return etag is not None and etag in _tags(environ["HTTP_IF_NONE_MATCH"])
+    since = parse_http_date_safe(environ.get("HTTP_IF_MODIFIED_SINCE", ""))
+    modified = parse_http_date_safe(named.get("last-modified", ""))
+    return since is not None and modified is not None and modified <= since
 
 
 def _tags(header: str) -> set[str]:

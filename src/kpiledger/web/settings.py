@@ -11,6 +11,7 @@
 | KPILEDGER_HTTPS | 0 | 1 behind TLS: secure cookies, HSTS |
 | KPILEDGER_NEARLY | 80 | 概ね達成 threshold (achievement rate, percent) |
 | KPILEDGER_API_MAX_AGE | 300 | seconds a REST API answer may be cached (Cache-Control) |
+| KPILEDGER_PAGE_MAX_AGE | 60 | seconds a shared cache may keep a public page unrevalidated |
 | KPILEDGER_LOGIN_FAILURES | 5 | failed logins (one user name from one address) before a lockout |
 | KPILEDGER_LOGIN_COOLOFF_MINUTES | 15 | minutes a locked-out login waits |
 | KPILEDGER_HSTS_SUBDOMAINS | 0 | 1 adds includeSubDomains to HSTS (the whole domain's choice) |
@@ -158,6 +159,14 @@ def _whole_number(name: str, default: int, low: int, high: int, what_ja: str, wh
 DATA_DIR = data_dir()
 KPILEDGER_NEARLY = _nearly()
 KPILEDGER_API_MAX_AGE = _api_max_age()
+KPILEDGER_PAGE_MAX_AGE = _whole_number(
+    "KPILEDGER_PAGE_MAX_AGE",
+    60,
+    0,
+    31536000,
+    "公開ページをキャッシュしてよい秒数",
+    "the seconds a public page may be cached",
+)
 SECRET_KEY = _secret_key(DATA_DIR)
 DEBUG = _env_flag("KPILEDGER_DEBUG")
 ALLOWED_HOSTS = [
@@ -190,8 +199,10 @@ MIDDLEWARE = [
     "kpiledger.web.security.ContentSecurityPolicyMiddleware",  # outermost: every response
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session middleware, to see its `Vary: Cookie` (web/http_cache.py).
+    "kpiledger.web.http_cache.PublicCacheHeaders",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "kpiledger.web.http_cache.LanguageByAddress",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -213,6 +224,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "kpiledger.web.languages.language_links",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],

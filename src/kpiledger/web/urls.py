@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
@@ -17,13 +18,18 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
-    # The language switch on every public page needs no CSRF token (it only sets the visitor's
-    # language cookie), so public pages carry no per-visitor token and can be served from the
-    # page cache (docs/adr/0003-hardening.md).
+    # Kept for links and forms of older pages: sets the language cookie and goes to the page's
+    # address in that language. Pages switch language by links (`/en/…`), and need no token.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("favicon.ico", favicon, name="favicon"),
     # The read-only REST API, its OpenAPI document and docs page (docs/api-rest.md).
     path("api/v1/", api.urls),
-    path("", include("kpiledger.web.ledger.urls")),
 ]
+# The language is part of a page's address: Japanese without a prefix (`/org/012068/2023/`),
+# English under `/en/` — a page's content depends on its address alone, so shared caches may
+# keep public pages without `Vary: Cookie` (docs/adr/0007-national-scale.md).
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("", include("kpiledger.web.ledger.urls")),
+    prefix_default_language=False,
+)

@@ -101,8 +101,11 @@ def _binary(data: bytes) -> bool:
         return False  # UTF-16 with a BOM: the text reader decodes it
     if b"\x00" in head:
         return not _looks_utf16(head)
-    controls = sum(1 for b in head if b < 0x09 or 0x0E <= b < 0x20)
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
     return bool(head) and controls > len(head) // 10
+
+
+CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x20)])  # not tab, newlines, form feed
 
 
 def _looks_utf16(head: bytes) -> bool:

@@ -10,28 +10,25 @@ Cache-Control (see `caching`).
 """
 
 from collections import defaultdict
-from math import ceil
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, P, PathEx, QueryEx, Schema
+from ninja import NinjaAPI, P, PathEx, QueryEx
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.operation import Operation
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from ninja.renderers import JSONRenderer
 
-from kpiledger.web.api import records, write
+from kpiledger.web.api import fields, nation, records, write
 from kpiledger.web.api import schemas as s
 from kpiledger.web.api.caching import API_VERSION, http_cached
 from kpiledger.web.api.docs import LocalSwagger
+from kpiledger.web.api.pages import Pages
 from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.services import nation as ledger_nation
 from kpiledger.web.ledger.services import reports
-
-PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
-MAX_PAGE = 100_000
 
 DESCRIPTION = """\
 KPI実績台帳の公開データ（取込済みの報告書）を読み取り専用で提供します。
@@ -90,36 +87,14 @@ Statuses = QueryEx[list[s.StatusCode] | None, P(description="状態 (status, rep
 ProjectNumber = QueryEx[int | None, P(ge=1, description="the project's number")]
 KpiNumber = QueryEx[int | None, P(ge=1, description="the KPI's number")]
 Prefecture = QueryEx[str | None, P(description="都道府県, e.g. 北海道")]
-
-
-class Pages(PageNumberPagination):
-    """Page numbers from 1, at most 200 items a page; `count` is the number of all items."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE, description="page number, from 1")
-        page_size: int = Field(
-            PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="items per page (at most 200)"
-        )
-
-    class Output(Schema):
-        items: list[Any]
-        count: int
-        page: int
-        page_size: int
-        pages: int
-
-    def paginate_queryset(  # type: ignore[override]
-        self, queryset: list[Any], pagination: Input, request: HttpRequest, **params: Any
-    ) -> dict[str, Any]:
-        size, count = pagination.page_size, len(queryset)
-        start = (pagination.page - 1) * size
-        return {
-            "items": queryset[start : start + size],
-            "count": count,
-            "page": pagination.page,
-            "page_size": size,
-            "pages": ceil(count / size),
-        }
+Search = QueryEx[
+    str | None,
+    P(
+        max_length=100,
+        description="団体名・よみ・団体コードで検索 (name in kanji or kana, hiragana read as"
+        " katakana; or a code: 01206 and 012068 both find 釧路市)",
+    ),
+]
 
 
 class NotFound(Exception):
@@ -230,12 +205,14 @@ def list_organizations(
     request: HttpRequest,
     year: FiscalYearFilter = None,
     prefecture: Prefecture = None,
+    q: Search = None,
 ) -> list[dict[str, Any]]:
     """団体の一覧 (organizations with a published report)."""
     years = published_years()
+    found = ledger_nation.search(q) if q is not None else m.Organization.objects.all()
     return [
         records.organization(org, years[org.pk])
-        for org in m.Organization.objects.all()
+        for org in found.order_by("code")
         if org.pk in years
         and (year is None or year in years[org.pk])
         and (prefecture is None or org.prefecture == prefecture)
@@ -365,6 +342,9 @@ def _summaries_from_docstrings() -> None:
 
 TAG = "公開データ（読み取り専用） / published data (read-only)"
 api.add_router("", write.router)  # the write operations (write.py)
+api.add_router("", nation.router)  # organizations compared (nation.py)
+api.add_router("", fields.router)  # one field compared (fields.py)
+api.exception_handler(fields.Missing)(fields.missing)
 api.exception_handler(AuthenticationError)(write.unauthorized)
 
 _summaries_from_docstrings()

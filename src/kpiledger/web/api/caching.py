@@ -13,7 +13,7 @@
   published data and reads neither session nor cookie, so a shared cache may keep an answer
   for everyone; after max-age a client revalidates with the ETag.
 
-The API is left out of the public page cache (web/page_cache.py `UNCACHED_PREFIXES`): it
+The API is left out of the public page cache (web/http_cache.py `NOT_PUBLIC`): it
 answers `If-None-Match` and `If-Modified-Since` itself with one query, and its many query-string
 variants (filters, pages) would crowd the public pages out of that cache's bounded entries.
 """

@@ -66,6 +66,7 @@ def organization(org: m.Organization, years: list[int]) -> dict[str, Any]:
     return {
         "code": org.code,
         "name": org.name,
+        "kana": org.kana or None,
         "prefecture": org.prefecture or None,
         "years": years,
     }

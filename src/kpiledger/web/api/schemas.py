@@ -61,6 +61,7 @@ class FiscalYear(Schema):
 class Organization(Schema):
     code: str = Field(description="団体コード (6 digits with check digit)")
     name: str = Field(description="団体名")
+    kana: str | None = Field(default=None, description="団体名のよみ (katakana, クシロシ)")
     prefecture: str | None = Field(description="都道府県 (null when unknown)")
     years: list[int] = Field(description="年度 with a published report, newest first")
 
@@ -308,3 +309,175 @@ class ConflictBody(Schema):
     message_en: str
     detail: str
     conflicts: list[ConflictRow]
+
+
+# --- organizations compared (nation.py) -------------------------------------------------------
+
+SortColumn = Literal["code", "name", "prefecture", "kpis", "share"]
+SortOrder = Literal["asc", "desc"]
+
+
+class StatusCounts(Schema):
+    """KPIs per status (EVALUATION.md)."""
+
+    achieved: int
+    nearly_achieved: int
+    not_achieved: int
+    no_data: int
+    not_due: int
+
+
+class Figures(Schema):
+    kpis: int = Field(description="指標数 (KPIs judged)")
+    counts: StatusCounts
+    due: int = Field(description="目標年度を迎えた指標数 (every KPI but `not_due`)")
+    achieved_share: str | None = Field(
+        pattern=DECIMAL_PATTERN,
+        description="達成割合: achieved ÷ due × 100, one decimal; null when no KPI is due",
+    )
+
+
+class PrefectureSummary(Figures):
+    """A prefecture: its organizations in the ledger, those with a report in scope, and the
+    sum of their figures."""
+
+    code: str = Field(description="都道府県コード, 2 digits (`01` 北海道 … `47` 沖縄県)")
+    name: str
+    organizations: int = Field(description="団体数 in the ledger")
+    reporting: int = Field(description="報告のある団体数 (a public report in scope)")
+
+
+class OrganizationSummary(Figures):
+    """An organization with the figures of one report (its latest, or the year asked)."""
+
+    code: str = Field(description="団体コード (6 digits with check digit)")
+    name: str
+    kana: str | None = Field(description="団体名のよみ (katakana)")
+    prefecture: str | None
+    fiscal_year: int = Field(description="the report's fiscal year")
+    fiscal_year_label: str | None = Field(description="令和5年度")
+
+
+# --- one field compared across organizations (fields.py) --------------------------------------
+
+FieldSort = Literal[
+    "code", "-code", "name", "-name", "prefecture", "-prefecture", "population", "-population",
+    "kpis", "-kpis", "median", "-median", "achieved", "-achieved",
+]  # fmt: skip
+OPTIONAL_DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+class KpiFigures(Schema):
+    """KPIs of the field: counted, due, achieved, and their rates."""
+
+    kpis: int = Field(description="指標数")
+    due: int = Field(description="目標年度を迎えた指標数 (every KPI but `not_due`)")
+    achieved: int = Field(description="達成の指標数")
+    achieved_share: str | None = Field(
+        pattern=OPTIONAL_DECIMAL, description="達成割合 (%): achieved ÷ due, one decimal"
+    )
+    median_rate: str | None = Field(
+        pattern=OPTIONAL_DECIMAL,
+        description="達成率の中央値 (%) of the due KPIs with a rate, one decimal (ROUND_HALF_UP)",
+    )
+
+
+class FieldFigures(KpiFigures):
+    organizations: int = Field(description="団体数 with a KPI of the field")
+
+
+class FieldSummary(Schema):
+    """A field's KPIs of the year, counted in SQL (no median: see `/fields/{field}`)."""
+
+    organizations: int = Field(description="団体数 with a KPI of the field")
+    kpis: int
+    due: int = Field(description="目標年度を迎えた指標数")
+    achieved: int
+    achieved_share: str | None = Field(pattern=OPTIONAL_DECIMAL, description="達成割合 (%)")
+    field: str = Field(description="分野 code (`tourism`)")
+    label: Label
+    goal: str = Field(description="基本目標 code (`work`, `flow`, `family`, `community`)")
+    goal_label: Label
+
+
+class FieldList(Schema):
+    fiscal_year: int | None = Field(description="the report year counted (latest by default)")
+    years: list[int] = Field(description="report years with judgements, newest first")
+    fields: list[FieldSummary]
+
+
+class RateBin(Schema):
+    """A range of achievement rates: low ≤ rate < high (null: open), or the KPIs without one."""
+
+    key: str = Field(description="`lt50`, `50-80`, `80-100` (概ね達成), `ge100`, `none`")
+    label: Label
+    low: str | None = Field(pattern=OPTIONAL_DECIMAL, description="lower bound (%), inclusive")
+    high: str | None = Field(pattern=OPTIONAL_DECIMAL, description="upper bound (%), exclusive")
+    nearly: bool = Field(description="the 概ね達成 (nearly achieved) range")
+    kpis: int
+    share: str | None = Field(pattern=OPTIONAL_DECIMAL, description="kpis ÷ due KPIs (%)")
+
+
+class FieldGroup(FieldFigures):
+    """The municipalities of one prefecture, or the organizations of one population band."""
+
+    key: str = Field(description="the prefecture's name, or the band's key (`10k-50k`)")
+    label: Label
+
+
+class Rank(Schema):
+    """A place among the organizations of a group by median rate (higher is better): tied
+    organizations share a rank (1, 2, 2, 4); `percentile` = below ÷ (of − 1) × 100."""
+
+    group: str = Field(description="the prefecture's name or the band's key")
+    label: Label
+    rank: int
+    of: int = Field(description="organizations of the group with a median rate")
+    above: int
+    ties: int = Field(description="other organizations with the same median")
+    below: int
+    percentile: str | None = Field(
+        pattern=OPTIONAL_DECIMAL, description="share of the others that are lower (%)"
+    )
+
+
+class FieldStanding(KpiFigures):
+    """Where one organization stands in the field (`?org=`)."""
+
+    code: str
+    name: str
+    prefecture: str | None
+    population: int | None
+    band: str = Field(description="population band key (`prefecture` for a prefecture)")
+    band_label: Label
+    distribution: list[RateBin] = Field(description="the organization's own KPIs per bin")
+    in_prefecture: Rank | None = Field(description="null for a prefecture, or without a median")
+    in_band: Rank | None = Field(description="null without a median rate")
+
+
+class FieldDetail(FieldFigures):
+    """One field compared across organizations in one report year."""
+
+    field: str
+    label: Label
+    goal: str
+    goal_label: Label
+    fiscal_year: int
+    fiscal_year_label: str
+    years: list[int]
+    nearly: str = Field(description="the 概ね達成 threshold (%) the bins use")
+    not_due: int
+    distribution: list[RateBin]
+    prefectures: list[FieldGroup] = Field(description="municipalities per prefecture")
+    bands: list[FieldGroup] = Field(description="organizations per population band")
+    standing: FieldStanding | None = Field(description="with `?org=`")
+
+
+class FieldOrganization(KpiFigures):
+    code: str
+    name: str
+    prefecture: str | None
+    population: int | None
+    band: str
+    band_label: Label
+    counts: StatusCounts

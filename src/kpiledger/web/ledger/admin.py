@@ -15,9 +15,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from kpiledger.core.categories import Category, classify_kpi, classify_project
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import policy
 from kpiledger.web.ledger.policy import Action
@@ -202,6 +205,68 @@ class GrantProgramAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return bool(request.user.is_superuser and request.user.is_active)
 
 
+# --- the category (基本目標, 分野) of a project or KPI: inferred, or set with a reason -----------
+
+CATEGORY_FIELDS = ("inferred_category", "goal_override", "field_override", "category_reason")
+REASON_NEEDED = (
+    "基本目標または分野を指定するときは、その理由を書いてください"
+    " / give the reason when you set the goal or the field"
+)
+
+
+class CategoryOverrideForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A goal or field set by hand needs its reason (it is shown beside the category)."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        chosen = data.get("goal_override") or data.get("field_override")
+        if chosen and not (data.get("category_reason") or "").strip():
+            self.add_error("category_reason", REASON_NEEDED)
+        return data
+
+
+class CategoryMixin:
+    """The category fields in a section of their own, with the category inferred from the
+    words shown read-only beside the override."""
+
+    form = CategoryOverrideForm
+    readonly_fields = ("inferred_category",)
+
+    def inferred(self, obj: Any) -> Category:
+        raise NotImplementedError
+
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        fields = self.get_fields(request, obj)  # type: ignore[attr-defined]
+        rest = [f for f in fields if f not in CATEGORY_FIELDS]
+        return [
+            (None, {"fields": rest}),
+            (
+                "分類（基本目標・分野） / Category (goal, field)",
+                {
+                    "fields": CATEGORY_FIELDS,
+                    "description": "指定がなければ推定された分類を使います。指定するときは理由も"
+                    "書いてください / without an override the inferred category is used; an"
+                    " override needs its reason",
+                },
+            ),
+        ]
+
+    @admin.display(description="推定された分類 / inferred category")
+    def inferred_category(self, obj: Any) -> str | SafeString:
+        if obj is None or obj.pk is None:
+            return "保存すると表示します / shown once saved"
+        c = self.inferred(obj)
+        return format_html(
+            "{}（{}） / {} ({})<br>{}<br>{}",
+            c.field.label_ja,
+            c.goal.label_ja,
+            c.field.label_en,
+            c.goal.label_en,
+            c.reason_ja,
+            c.reason_en,
+        )
+
+
 class KpiInline(InlinePolicyMixin, admin.TabularInline):  # type: ignore[type-arg]
     model = m.Kpi
     fields = ("indicator", "unit", "target", "target_year", "target_month", "position")
@@ -211,12 +276,16 @@ class KpiInline(InlinePolicyMixin, admin.TabularInline):  # type: ignore[type-ar
 
 
 @admin.register(m.Project)
-class ProjectAdmin(PolicyMixin, SimpleHistoryAdmin):
+class ProjectAdmin(CategoryMixin, PolicyMixin, SimpleHistoryAdmin):
     list_display = ("name", "organization", "section", "grant")
     list_filter = ("section", "organization__prefecture")
     list_select_related = ("organization", "grant")
     search_fields = ("name",)
     inlines = [KpiInline]
+
+    def inferred(self, obj: m.Project) -> Category:
+        indicators = [k.indicator for k in obj.kpis.all()]
+        return classify_project(obj.name, obj.summary, indicators)
 
 
 class ObservationInline(InlinePolicyMixin, admin.TabularInline):  # type: ignore[type-arg]
@@ -227,12 +296,16 @@ class ObservationInline(InlinePolicyMixin, admin.TabularInline):  # type: ignore
 
 
 @admin.register(m.Kpi)
-class KpiAdmin(PolicyMixin, SimpleHistoryAdmin):
+class KpiAdmin(CategoryMixin, PolicyMixin, SimpleHistoryAdmin):
     organization_path = "project__organization"
     list_display = ("indicator", "project", "unit", "target", "direction_override")
     list_select_related = ("project",)
     search_fields = ("indicator", "project__name")
     inlines = [ObservationInline]
+
+    def inferred(self, obj: m.Kpi) -> Category:
+        project = obj.project
+        return classify_kpi(obj.indicator, obj.unit, project.name, project.summary)
 
 
 @admin.register(m.ReportedKpi)

@@ -655,8 +655,15 @@ class LedgerVersion(models.Model):
 
     @classmethod
     def bump(cls) -> None:
-        """Raise the number (inside the caller's transaction)."""
-        if not cls.objects.filter(pk=1).update(number=models.F("number") + 1):
+        """Raise the number (inside the caller's transaction), in one plain statement: an
+        import of many files raises it once per file."""
+        from django.db import connection
+
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET number = number + 1 WHERE id = 1")
+            raised = cursor.rowcount
+        if not raised:
             cls.objects.get_or_create(pk=1, defaults={"number": 1})
 
     @classmethod

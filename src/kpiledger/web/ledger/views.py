@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import condition, require_safe
@@ -20,14 +21,23 @@ from kpiledger.io.writers.formats import FORMATS
 from kpiledger.io.writers.opendata import Publisher
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import presenters
-from kpiledger.web.ledger.services import export_cache, reports
+from kpiledger.web.ledger.presenters import fields as field_pages
+from kpiledger.web.ledger.presenters import nation as nation_pages
+from kpiledger.web.ledger.services import comparison, export_cache, nation, reports
 from kpiledger.web.ledger.services.state import state_key
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Every organization with links to its report years."""
-    rows = presenters.home_rows(m.Organization.objects.all(), reports.report_year_pairs())
-    return render(request, "ledger/home.html", {"rows": rows})
+    """Every organization with links to its report years, 50 a page (three queries however
+    many organizations there are), beside the search and the national comparison."""
+    page = Paginator(m.Organization.objects.all(), nation_pages.PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    organizations = list(page.object_list)
+    shown = m.Organization.objects.filter(pk__in=[o.pk for o in organizations])
+    rows = presenters.home_rows(organizations, nation.report_year_pairs(shown))
+    pager = nation_pages.pager(page, request.GET, request.path)
+    return render(request, "ledger/home.html", {"rows": rows, "pager": pager})
 
 
 def organization(request: HttpRequest, code: str) -> HttpResponse:
@@ -44,6 +54,8 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
     ledger, years = _ledger(code, year)
     page = presenters.report_page(ledger, years)
     context = {"page": page, "downloads": presenters.download_links(code, year)}
+    counted = comparison.organization_fields(ledger.organization, year)  # one query
+    context["field_links"] = field_pages.organization_field_links(code, year, counted)
     return render(request, "ledger/report.html", context)
 
 

@@ -221,7 +221,7 @@ def test_the_openapi_document_is_served_and_loads_in_schemathesis(client, db):
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", get_wsgi_application())
     labels = [result.ok().label for result in schema.get_all_operations()]
     assert (
-        len(labels) == 11
+        len(labels) == 16
         and f"GET {REPORT.replace(CODE, '{code}').replace(str(YEAR), '{year}')}/kpis" in labels
     )
 

@@ -30,7 +30,7 @@ from kpiledger.web.api.tests.conftest import API, CODE, PENDING_CODE, PENDING_NA
 from kpiledger.web.ledger.tests import factories as f
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = 40  # per operation (shared by both strategies): 11 operations → 440 requests
+EXAMPLES = 40  # per operation (shared by both strategies): 13 operations → 520 requests
 #: Explicit, so a schemathesis upgrade cannot silently drop one. (`positive_data_acceptance`
 #: is left out on purpose: a generated organization code is valid and still unknown, a 404.)
 CHECKS = [
@@ -53,7 +53,8 @@ WRITE_OPERATIONS = [
 
 
 def reference_parameters(path: str) -> dict[str, object]:
-    values = {"code": CODE, "year": YEAR, "number": st.integers(1, 24)}
+    code = "01" if "/prefectures/" in path else CODE  # 北海道: 釧路市's prefecture
+    values = {"code": code, "year": YEAR, "number": st.integers(1, 24), "field": "tourism"}
     return {name: value for name, value in values.items() if "{" + name + "}" in path}
 
 
@@ -72,6 +73,11 @@ def test_the_served_schema_holds_for_generated_requests(pending):  # type: ignor
                 "/organizations/{code}/years/{year}/kpis",
                 "/organizations/{code}/years/{year}/kpis/{number}",
                 "/organizations/{code}/years/{year}/observations",
+                "/nation",
+                "/prefectures/{code}",
+                "/fields",
+                "/fields/{field}",
+                "/fields/{field}/organizations",
             )
         ]
         + WRITE_OPERATIONS

@@ -160,7 +160,13 @@ def test_summary_and_projects_match_the_export(client, reference):
 def test_organizations_and_years(client, reference):
     organizations = get(client, f"{API}/organizations")
     assert organizations["items"] == [
-        {"code": CODE, "name": "釧路市", "prefecture": "北海道", "years": [YEAR]}
+        {
+            "code": CODE,
+            "name": "釧路市",
+            "kana": "クシロシ",
+            "prefecture": "北海道",
+            "years": [YEAR],
+        }
     ]
     assert get(client, f"{API}/organizations/{CODE}")["years"] == [YEAR]
     assert get(client, f"{API}/organizations/{CODE}/years")["years"] == [

@@ -39,7 +39,7 @@ from kpiledger.core.numbers import fits_ledger, format_number, out_of_range, par
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import policy
 from kpiledger.web.ledger.policy import Action
-from kpiledger.web.ledger.services import locks, refused
+from kpiledger.web.ledger.services import judgements, locks, refused
 
 NEW = "new"  # the token of a KPI with no observation for the year
 ENTRY_REASON = "データ入力"
@@ -324,7 +324,7 @@ def save_entries(
     saved = Saved()
     year_of = year
     try:
-        with transaction.atomic():
+        with transaction.atomic(), judgements.deferred():
             kpis, observations = _locked((e.kpi_id for e in entries), year)
             for entry in entries:
                 kpi = kpis.get(entry.kpi_id)
@@ -363,6 +363,7 @@ def save_entries(
                 )
             if saved.changed:
                 m.LedgerVersion.bump()
+                judgements.changed(organization.pk, since=year)  # reports from `year` on
     except OperationalError as error:
         if "locked" not in str(error):
             raise
@@ -414,7 +415,7 @@ def revert(user: Any, history_id: int, reason: str, shown_token: str) -> m.Obser
         raise EntryError("戻す値がありません", "there is no value to go back to")
     year_of = record.fiscal_year
     try:
-        with transaction.atomic():
+        with transaction.atomic(), judgements.deferred():
             kpis, observations = _locked([record.kpi_id], record.fiscal_year)
             kpi = kpis.get(record.kpi_id)
             observation = observations.get(record.kpi_id)
@@ -438,6 +439,7 @@ def revert(user: Any, history_id: int, reason: str, shown_token: str) -> m.Obser
             why = reason_with(REVERT_REASON, reason)
             _write(observation, user, correction_reason(why) if correction else why)
             m.LedgerVersion.bump()
+            judgements.changed(organization.pk, since=record.fiscal_year)
             return observation
     except OperationalError as error:
         if "locked" not in str(error):

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db import OperationalError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from kpiledger.core.errors import KpiledgerError, Problem
@@ -27,6 +27,8 @@ from kpiledger.core.orgcode import (
     prefecture_of,
 )
 from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.services import judgements
+from kpiledger.web.ledger.services.inserts import create_with_history
 from kpiledger.web.ledger.services.plan import (  # noqa: F401  (the service's names)
     CHANGE_LABELS,
     Change,
@@ -52,8 +54,13 @@ def organization_for(
     organization whose code the table lacks and no `name` (`ask` says where to give one)."""
     code = normalize_code(code)
     existing = m.Organization.objects.filter(code=code).first()
-    if existing:
-        return existing
+    return existing or new_organization(code, name, ask=ask)
+
+
+def new_organization(
+    code: str, name: str | None = None, *, ask: tuple[str, str] = ASK_FOR_NAME
+) -> m.Organization:
+    """A new (unsaved) organization with this valid code: named `name`, else by the table."""
     name = (name or "").strip() or organization_name(code, ask)
     known = local_government(code)
     return m.Organization(
@@ -93,17 +100,13 @@ def lock_organization(code: str, name: str | None = None) -> m.Organization:
     rows = m.Organization.objects.select_for_update()
     organization = rows.filter(code=code).first()
     if organization is None:
-        new = organization_for(code, name)
-        m.Organization.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": new.name,
-                "prefecture": new.prefecture,
-                "kana": new.kana,
-                "kind": new.kind,
-            },
-        )
-        organization = rows.get(code=code)
+        organization = new_organization(code, name)
+        try:
+            with transaction.atomic():  # a savepoint: another process may be creating it too
+                create_with_history([organization], m.Organization)
+            m.LedgerVersion.bump()
+        except IntegrityError:
+            organization = rows.get(code=code)
     return organization
 
 
@@ -242,4 +245,5 @@ def apply_import(
         batch.save()
         Writer(plan, batch, user, f"取込 / import: {file_name}", progress).write()
         m.LedgerVersion.bump()
+        judgements.changed(org.pk)  # every year: an import may correct earlier years' actuals
     return batch

@@ -62,6 +62,7 @@ class ImportPlan:
     removed_assessments: list[m.ReportedProject] = field(default_factory=list)
     grants: dict[str, m.GrantProgram] = field(default_factory=dict)
     already_imported: bool = False
+    fresh: bool = False  # the organization had no projects in the ledger: everything is new
 
     def counts(self) -> dict[str, int]:
         return {k: sum(1 for c in self.changes if c.kind == k) for k in CHANGE_LABELS}

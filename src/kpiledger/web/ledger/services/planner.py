@@ -19,6 +19,7 @@ from django.db.models import F
 from kpiledger.core.era import fiscal_year_label
 from kpiledger.core.model import Actual, Assessment, Kpi, Project
 from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.services.inserts import new_row
 from kpiledger.web.ledger.services.plan import Change, ImportPlan
 
 QUIET_FIELDS = {
@@ -68,14 +69,26 @@ class Planner:
             else m.Project.objects.none()
         )
         self.projects = {p.name: p for p in projects}
+        self.grants = {g.name: g for g in m.GrantProgram.objects.all()}
+        self.kpis: dict[tuple[int, str], m.Kpi] = {}
+        self.reported: dict[tuple[int, int], m.ReportedKpi] = {}
+        self.unseen: dict[int, m.ReportedKpi] = {}
+        self.latest: dict[int, int] = {}  # kpi id → the newest report year containing it
+        self.project_latest: dict[int, int] = {}  # project id → the same for projects
+        self.source: dict[tuple[int, int], int] = {}  # (kpi id, year) → newest report with it
+        self.observations: dict[tuple[int, int], m.Observation] = {}
+        self.assessments: dict[int, m.ReportedProject] = {}
+        plan.fresh = not self.projects  # a new organization: nothing of it to compare with
+        if not plan.fresh:
+            self._ledger(projects)
+
+    def _ledger(self, projects: Any) -> None:
+        """What the ledger holds of the organization's projects (four queries)."""
         kpis = m.Kpi.objects.filter(project__in=projects)
         self.kpis = {(k.project_id, k.indicator): k for k in kpis}
         reported = list(m.ReportedKpi.objects.filter(kpi__in=kpis).select_related("kpi"))
         self.reported = {(r.kpi_id, r.fiscal_year): r for r in reported}
         self.unseen = {r.pk: r for r in reported if r.fiscal_year == self.year}
-        self.latest: dict[int, int] = {}  # kpi id → the newest report year containing it
-        self.project_latest: dict[int, int] = {}  # project id → the same for projects
-        self.source: dict[tuple[int, int], int] = {}  # (kpi id, year) → newest report with it
         for r in reported:
             self.latest[r.kpi_id] = max(r.fiscal_year, self.latest.get(r.kpi_id, 0))
             project_id = r.kpi.project_id
@@ -90,7 +103,6 @@ class Planner:
             batch_year=F("import_batch__fiscal_year")  # the report that last wrote the value
         )
         self.observations = {(o.kpi_id, o.fiscal_year): o for o in observations}
-        self.grants = {g.name: g for g in m.GrantProgram.objects.all()}
         assessments = m.ReportedProject.objects.filter(
             project__in=projects, fiscal_year=self.year
         ).select_related("project")
@@ -135,7 +147,7 @@ class Planner:
             "grant_amount": published.grant_amount,
         }
         if existing is None:
-            assessment = m.ReportedProject(fiscal_year=self.year, **values)
+            assessment = new_row(m.ReportedProject, fiscal_year=self.year, **values)
             self.plan.new_assessments.append((row, assessment))
             self.plan.changes.append(Change("new-assessment", project.name, fiscal_year=self.year))
             return
@@ -179,7 +191,8 @@ class Planner:
         }
         row = self.kpis.get((project_row.pk, kpi.indicator)) if project_row.pk else None
         if row is None:
-            row = m.Kpi(
+            row = new_row(
+                m.Kpi,
                 indicator=kpi.indicator,
                 note=kpi.note or "",
                 position=position,
@@ -216,7 +229,7 @@ class Planner:
         if existing is not None:
             self.unseen.pop(existing.pk, None)
         if existing is None:
-            reported = m.ReportedKpi(fiscal_year=self.year, **values)
+            reported = new_row(m.ReportedKpi, fiscal_year=self.year, **values)
             self.plan.new_reported.append((row, reported))
             self.plan.changes.append(Change("new-reported", project.name, kpi.indicator, self.year))
             return
@@ -229,7 +242,9 @@ class Planner:
             after = show(actual.value) if actual.value is not None else actual.marker or ""
             existing = self.observations.get((row.pk, year)) if row.pk else None
             if existing is None:
-                self.plan.new_observations.append((row, m.Observation(fiscal_year=year, **values)))
+                self.plan.new_observations.append(
+                    (row, new_row(m.Observation, fiscal_year=year, **values))
+                )
                 self.plan.changes.append(
                     Change("new-observation", project.name, kpi.indicator, year, "", after)
                 )

@@ -1,19 +1,22 @@
 """From the ledger to core objects: a report of one organization and fiscal year, evaluated.
 
 A year's report is read from its `ReportedKpi` rows: projects (name, section, grant, summary),
-KPI terms and actuals exactly as that report published them. Queries are constant in number
-however large the report is: the title, the rows (with their KPIs), the current actuals, and
-what the report published beside the KPIs (`ReportedProject`).
+KPI terms and actuals exactly as that report published them, with the judgements the ledger
+keeps of them (services/judgements.py) or, where it has none, judged by the core. Queries are
+constant in number however large the report is: the title, the rows (with their KPIs and
+stored judgements), what the report published beside the KPIs (`ReportedProject`), and, when
+judging, the current actuals.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 
+from kpiledger.core import stored
 from kpiledger.core.era import YearMonth, fiscal_year_label
 from kpiledger.core.errors import KpiledgerError
 from kpiledger.core.evaluate import DEFAULT_NEARLY, ReportResult, evaluate_report
@@ -36,11 +39,13 @@ from kpiledger.web.ledger import models as m
 
 @dataclass
 class LedgerReport:
-    """An evaluated report with the database ids of its KPIs (same order as result.kpis)."""
+    """An evaluated report with the database ids of its KPIs (same order as result.kpis) and of
+    its projects (same order as result.projects)."""
 
     organization: m.Organization
     result: ReportResult
     kpi_ids: list[int]
+    project_ids: list[int] = field(default_factory=list)
 
     @property
     def rows(self) -> list[tuple[int, object]]:
@@ -141,9 +146,21 @@ def load_report(
     organization: m.Organization, fiscal_year: int, nearly: Decimal = DEFAULT_NEARLY
 ) -> LedgerReport:
     """The organization's report of `fiscal_year` exactly as it was published (its rows,
-    terms and actuals as recorded at import), evaluated by the core; an actual corrected in the
-    ledger since then is flagged `revised-after-publication`, with the correction's reason.
-    Four queries."""
+    terms and actuals as recorded at import), with its judgements: those the ledger keeps
+    (`Judgement`, `ProjectJudgement`, services/judgements.py) when it has them for every KPI
+    and project of the year, judged with `nearly`; else judged now by the core (`judge_rows`).
+    Three queries with stored judgements, four without."""
+    rows = reported_rows(organization, fiscal_year, with_judgements=True)
+    stored = stored_report(organization, fiscal_year, nearly, rows)
+    return stored if stored is not None else judge_rows(organization, fiscal_year, nearly, rows)
+
+
+def reported_rows(
+    organization: m.Organization, fiscal_year: int, *, with_judgements: bool = False
+) -> list[m.ReportedKpi]:
+    """The year's published KPI rows with their KPIs, in the report's order; `with_judgements`
+    adds each row's stored judgement and its project's (`judged_*`, `project_*`, None when the
+    ledger has none) in the same query. One query."""
     rows = (
         m.ReportedKpi.objects.filter(
             fiscal_year=fiscal_year, kpi__project__organization=organization
@@ -151,22 +168,98 @@ def load_report(
         .select_related("kpi")
         .order_by("position", "id")
     )
-    rows = list(rows)
+    if with_judgements:
+        rows = rows.annotate(
+            judged=FilteredRelation(
+                "kpi__judgements", condition=Q(kpi__judgements__fiscal_year=fiscal_year)
+            ),
+            project_judged=FilteredRelation(
+                "kpi__project__year_judgements",
+                condition=Q(kpi__project__year_judgements__fiscal_year=fiscal_year),
+            ),
+            judged_record=F("judged__record"),
+            judged_nearly=F("judged__nearly"),
+            project_effect=F("project_judged__effect_suggestion"),
+            project_reason_ja=F("project_judged__effect_reason_ja"),
+            project_reason_en=F("project_judged__effect_reason_en"),
+            project_flags=F("project_judged__flags"),
+        )
+    return list(rows)
+
+
+def judge_rows(
+    organization: m.Organization, fiscal_year: int, nearly: Decimal, rows: list[m.ReportedKpi]
+) -> LedgerReport:
+    """The report of these rows (`reported_rows`) judged now by the core; an actual corrected
+    in the ledger since publication is flagged `revised-after-publication`, with the
+    correction's reason. Three queries."""
     current, reasons = current_values_with_reasons([row.kpi_id for row in rows], fiscal_year)
+    report, project_ids = _core_report(organization, fiscal_year, rows, current, reasons)
+    result = evaluate_report(report, nearly=nearly)
+    return LedgerReport(organization, result, [row.kpi_id for row in rows], project_ids)
+
+
+def stored_report(
+    organization: m.Organization, fiscal_year: int, nearly: Decimal, rows: list[m.ReportedKpi]
+) -> LedgerReport | None:
+    """The report rebuilt from the judgements stored beside its rows, or None when a row or a
+    project has none, or they were judged with another threshold or record version. Two
+    queries (the published assessments and the heading)."""
+    if not rows or not all(_stored_fits(row, nearly) for row in rows):
+        return None
+    report, project_ids = _core_report(organization, fiscal_year, rows, {}, {})
+    if len(set(project_ids)) != len(project_ids):  # one project published under two names
+        return None
+    first_rows: dict[str, m.ReportedKpi] = {}
+    for row in rows:
+        first_rows.setdefault(row.project_name, row)
+    project_records = [
+        {
+            "effect": row.project_effect or None,
+            "reason_ja": row.project_reason_ja,
+            "reason_en": row.project_reason_en,
+            "flags": row.project_flags,
+        }
+        for row in first_rows.values()
+    ]
+    kpi_records = [row.judged_record for row in rows]
+    result = stored.report_result(report, fiscal_year, nearly, project_records, kpi_records)
+    return LedgerReport(organization, result, [row.kpi_id for row in rows], project_ids)
+
+
+def _stored_fits(row: m.ReportedKpi, nearly: Decimal) -> bool:
+    record = getattr(row, "judged_record", None)
+    return (
+        isinstance(record, dict)
+        and record.get("version") == stored.RECORD_VERSION
+        and row.judged_nearly == nearly
+        and row.project_flags is not None
+    )
+
+
+def _core_report(
+    organization: m.Organization,
+    fiscal_year: int,
+    rows: list[m.ReportedKpi],
+    current: dict[int, dict[int, Actual]],
+    reasons: dict[int, dict[int, str]],
+) -> tuple[Report, list[int]]:
+    """The core report of the rows (projects grouped by their published names), with the ids
+    of its projects; the heading and the published assessments are read (two queries)."""
     assessments = assessments_of(organization, fiscal_year)
     projects: dict[str, Project] = {}
-    ids, years = [], set()
+    project_ids: list[int] = []
+    years: set[int] = set()
     for row in rows:
         if row.project_name not in projects:
             projects[row.project_name] = _core_project(row)
             projects[row.project_name].assessment = assessments.get(row.kpi.project_id)
+            project_ids.append(row.kpi.project_id)
         kpi = to_core_kpi(row, current.get(row.kpi_id, {}), reasons.get(row.kpi_id, {}))
         projects[row.project_name].kpis.append(kpi)
-        ids.append(row.kpi_id)
         years.update(kpi.actuals)
     title, notes = report_heading(organization, fiscal_year)
-    report = Report(title, fiscal_year, list(projects.values()), sorted(years), notes)
-    return LedgerReport(organization, evaluate_report(report, nearly=nearly), ids)
+    return Report(title, fiscal_year, list(projects.values()), sorted(years), notes), project_ids
 
 
 def _core_project(row: m.ReportedKpi) -> Project:

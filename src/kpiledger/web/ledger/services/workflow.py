@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import policy
 from kpiledger.web.ledger.policy import Action
-from kpiledger.web.ledger.services import evaluation, locks
+from kpiledger.web.ledger.services import evaluation, judgements, locks
 from kpiledger.web.ledger.services.writing import writing
 
 MAX_COMMENT = 1000
@@ -255,6 +255,7 @@ def publish(user: Any, organization: m.Organization, year: int) -> m.FiscalYear:
         fiscal_year.published_at, fiscal_year.published_by = timezone.now(), user
         _save(fiscal_year, user, PUBLISH_REASON)
         m.LedgerVersion.bump()
+        judgements.changed(organization.pk, since=year)  # the new report year is judged
     return fiscal_year
 
 

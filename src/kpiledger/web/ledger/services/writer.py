@@ -1,4 +1,4 @@
-"""Writing an import plan: bulk inserts and updates, each with its history rows."""
+"""Writing an import plan: bulk inserts and updates, each with its history rows (`inserts`)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.services.inserts import create_with_history, update_with_history
 from kpiledger.web.ledger.services.plan import ImportPlan, Progress
 
 PROJECT_FIELDS = ["section", "grant", "summary"]
@@ -65,11 +65,6 @@ MONEY_FIELDS = ("spent", "total_cost", "grant_amount")  # ProjectYear's, in 円
 CHUNK = 500
 
 
-def _save(row: Any, user: Any, reason: str) -> None:
-    row._history_user, row._change_reason = user, reason
-    row.save()
-
-
 @dataclass
 class Writer:
     plan: ImportPlan
@@ -88,7 +83,7 @@ class Writer:
         self._create(p.new_projects, m.Project)
         self._update(p.changed_projects, m.Project, PROJECT_FIELDS)
         for project, kpi in p.new_kpis:
-            kpi.project = project
+            _link(kpi, "project", project)
         self._create([k for _, k in p.new_kpis], m.Kpi)
         self._update(p.changed_kpis, m.Kpi, KPI_FIELDS)
         self._linked(p.new_reported, p.changed_reported, m.ReportedKpi, REPORTED_FIELDS)
@@ -98,9 +93,10 @@ class Writer:
             self._tick(1)
         self._linked(p.new_observations, p.changed_observations, m.Observation, OBSERVATION_FIELDS)
         for project, assessment in p.new_assessments:
-            assessment.project, assessment.import_batch = project, self.batch
+            _link(assessment, "project", project)
+            _link(assessment, "import_batch", self.batch)
         for assessment in p.changed_assessments:
-            assessment.import_batch = self.batch
+            _link(assessment, "import_batch", self.batch)
         self._create([a for _, a in p.new_assessments], m.ReportedProject)
         self._update(p.changed_assessments, m.ReportedProject, ASSESSMENT_FIELDS)
         for row in p.removed_assessments:
@@ -119,61 +115,83 @@ class Writer:
         if fiscal_year.pk is None or fiscal_year.published_at is None:
             fiscal_year.published_at = self.batch.applied_at or timezone.now()
             fiscal_year.published_by = self.user
-            _save(fiscal_year, self.user, self.reason)
-        project_ids = set(
-            m.ReportedKpi.objects.filter(
-                fiscal_year=year, kpi__project__organization=organization
-            ).values_list("kpi__project_id", flat=True)
-        )
-        money = {
-            r.project_id: (
-                None if r.spent is None else r.spent * (1000 if r.spent_unit == "千円" else 1),
-                r.total_cost,
-                r.grant_amount,
-            )
-            for r in m.ReportedProject.objects.filter(project_id__in=project_ids, fiscal_year=year)
-        }
-        rows = {
-            r.project_id: r
-            for r in m.ProjectYear.objects.filter(project_id__in=project_ids, fiscal_year=year)
-        }
+            self._save([fiscal_year], m.FiscalYear, ["published_at", "published_by"])
+        project_ids, money, rows = self._year_rows() if not self.plan.fresh else self._fresh()
+        published = []
         for project_id in sorted(project_ids):
             row = rows.get(project_id) or m.ProjectYear(project_id=project_id, fiscal_year=year)
-            published = row.pk is not None and row.state == m.WorkState.PUBLISHED
             # the report's amounts where it has them; the ledger's own where it has none
             amounts = money.get(project_id, (None, None, None))
             new = [
                 amount if amount is not None else getattr(row, name)
                 for name, amount in zip(MONEY_FIELDS, amounts, strict=True)
             ]
-            if published and new == [getattr(row, name) for name in MONEY_FIELDS]:
+            unchanged = new == [getattr(row, name) for name in MONEY_FIELDS]
+            if row.pk is not None and row.state == m.WorkState.PUBLISHED and unchanged:
                 continue
             row.state = m.WorkState.PUBLISHED
             for name, amount in zip(MONEY_FIELDS, new, strict=True):
                 setattr(row, name, amount)
-            _save(row, self.user, self.reason)
+            published.append(row)
+        self._save(published, m.ProjectYear, ["state", *MONEY_FIELDS, "changed_at"])
+
+    def _year_rows(self) -> tuple[set[int], dict[int, tuple[Any, ...]], dict[int, Any]]:
+        """The projects in the year's report, their published amounts in 円 and their
+        `ProjectYear`s, from the ledger."""
+        organization, year = self.plan.organization, self.batch.fiscal_year
+        project_ids = set(
+            m.ReportedKpi.objects.filter(
+                fiscal_year=year, kpi__project__organization=organization
+            ).values_list("kpi__project_id", flat=True)
+        )
+        money = {
+            project_id: (_yen(spent, unit), *rest)
+            for project_id, spent, unit, *rest in m.ReportedProject.objects.filter(
+                project_id__in=project_ids, fiscal_year=year
+            ).values_list("project_id", "spent", "spent_unit", "total_cost", "grant_amount")
+        }
+        rows = {
+            r.project_id: r
+            for r in m.ProjectYear.objects.filter(project_id__in=project_ids, fiscal_year=year)
+        }
+        return project_ids, money, rows
+
+    def _fresh(self) -> tuple[set[int], dict[int, tuple[Any, ...]], dict[int, Any]]:
+        """The same for an organization that had no projects before this plan: all of it is
+        what the plan has just written (no queries)."""
+        p = self.plan
+        project_ids = {kpi.project_id for kpi, _ in p.new_reported}
+        money = {
+            project.pk: (_yen(a.spent, a.spent_unit), a.total_cost, a.grant_amount)
+            for project, a in p.new_assessments
+            if project.pk in project_ids
+        }
+        return project_ids, money, {}
+
+    def _save(self, rows: list[Any], model: type, fields: list[str]) -> None:  # type: ignore[type-arg]
+        """Save new and changed rows of `model` (changed: `fields`), with their history."""
+        new, changed = [r for r in rows if r.pk is None], [r for r in rows if r.pk is not None]
+        create_with_history(new, model, user=self.user, reason=self.reason)
+        update_with_history(changed, model, fields, user=self.user, reason=self.reason)
 
     def _linked(self, new: list, changed: list, model: type, fields: list[str]) -> None:  # type: ignore[type-arg]
         """Rows that belong to a KPI and to this import batch."""
         for kpi, row in new:
-            row.kpi, row.import_batch = kpi, self.batch
+            _link(row, "kpi", kpi)
+            _link(row, "import_batch", self.batch)
         for row in changed:
-            row.import_batch = self.batch
+            _link(row, "import_batch", self.batch)
         self._create([row for _, row in new], model)
         self._update(changed, model, fields)
 
     def _create(self, objs: list[Any], model: type) -> None:  # type: ignore[type-arg]
         for chunk in _chunks(objs):
-            bulk_create_with_history(
-                chunk, model, default_user=self.user, default_change_reason=self.reason
-            )
+            create_with_history(chunk, model, user=self.user, reason=self.reason)
             self._tick(len(chunk))
 
     def _update(self, objs: list[Any], model: type, fields: list[str]) -> None:  # type: ignore[type-arg]
         for chunk in _chunks(objs):
-            bulk_update_with_history(
-                chunk, model, fields, default_user=self.user, default_change_reason=self.reason
-            )
+            update_with_history(chunk, model, fields, user=self.user, reason=self.reason)
             self._tick(len(chunk))
 
     def _tick(self, count: int) -> None:
@@ -199,6 +217,18 @@ class Writer:
             p.removed_assessments,
         )
         return sum(map(len, parts))
+
+
+def _link(row: Any, name: str, target: Any) -> None:
+    """`row.<name> = target` for the plan's own rows (saved targets of the right model), without
+    the related descriptor's checks, which cost more than the rest of the row's writing."""
+    row.__dict__[f"{name}_id"] = target.pk
+    row._state.fields_cache[name] = target
+
+
+def _yen(spent: Any, unit: str) -> Any:
+    """実績額 in 円 (a report's 千円 × 1000)."""
+    return None if spent is None else spent * (1000 if unit == "千円" else 1)
 
 
 def _chunks(objs: list[Any]) -> list[list[Any]]:

@@ -170,3 +170,8 @@ def server_error_response(monkeypatch):  # type: ignore[no-untyped-def]
 
     monkeypatch.setattr(presenters, "home_rows", broken)
     return Client(raise_request_exception=False).get("/")
+
+
+def in_language(url: str, language: str) -> str:
+    """A page's address in a language: Japanese without a prefix, others under `/<code>/`."""
+    return url if language == "ja" else f"/{language}{url}"

@@ -102,7 +102,7 @@ def test_report_page_shows_what_was_published(client) -> None:  # type: ignore[n
         "公表された事業効果「地方創生に効果があった」は、KPIの実績から提案する"
         "「地方創生に効果がなかった」と異なります" in html
     )
-    english = client.get(f"/org/{CODE}/2023/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = client.get(f"/en/org/{CODE}/2023/").content.decode()
     assert "Effect (as published)" in english
     assert "Amount spent" in english
     assert "differs from the one the KPI results suggest" in english

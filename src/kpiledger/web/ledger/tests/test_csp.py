@@ -148,7 +148,7 @@ PUBLIC_PAGES = {
 @pytest.mark.parametrize("language", ["ja", "en"])
 @pytest.mark.parametrize("kind", list(PUBLIC_PAGES))
 def test_public_pages_carry_the_policy_and_no_inline_code(client, reference, kind, language):
-    response = client.get(PUBLIC_PAGES[kind](), HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(f.in_language(PUBLIC_PAGES[kind](), language))
     assert response.status_code == 200
     assert_strict_policy(response, kind)
     assert_no_inline_code(response, kind)

@@ -18,7 +18,7 @@ def test_not_found_pages(client, url):
     assert response.status_code == 404
     body = response.content.decode()
     assert "ページが見つかりません" in body and 'href="/"' in body
-    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = client.get("/en" + url).content.decode()
     assert "Page not found" in english
 
 

@@ -83,7 +83,9 @@ def test_reference_import_counts_and_rows():
         # The year is published, each of its projects a published project year (issue 10).
         "FiscalYear": 1, "HistoricalFiscalYear": 1, "ProjectYear": 7,
         "HistoricalProjectYear": 7, "Evaluation": 0, "HistoricalEvaluation": 0,
-        "RefusedChange": 0, "Judgement": 0, "ProjectJudgement": 0,
+        "RefusedChange": 0,
+        # Each KPI's and project's judgement of the year, stored (issue 11).
+        "Judgement": 24, "ProjectJudgement": 7,
     }  # fmt: skip
     assert set(m.GrantProgram.objects.values_list("name", flat=True)) == GRANTS
     assert m.Observation.objects.filter(fiscal_year=2023).count() == 24
@@ -297,7 +299,7 @@ def test_value_too_precise_for_the_ledger_is_refused_before_writing(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_error_during_apply_rolls_everything_back(monkeypatch):
-    real = writer.bulk_create_with_history
+    real = writer.create_with_history
     written = []
 
     def failing(objs, model, **kwargs):  # type: ignore[no-untyped-def]
@@ -307,7 +309,7 @@ def test_error_during_apply_rolls_everything_back(monkeypatch):
         written.append(model)
         return real(objs, model, **kwargs)
 
-    monkeypatch.setattr(writer, "bulk_create_with_history", failing)
+    monkeypatch.setattr(writer, "create_with_history", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         f.import_reference()
     assert written == [m.Project, m.Kpi, m.ReportedKpi]

@@ -61,12 +61,41 @@ def test_an_import_invalidates_every_page(app, tmp_path):
     assert "X-Kpiledger-Cache" not in headers and "R6年度" in get(app, "/org/012068/2024/")[2]
 
 
-def test_languages_are_kept_apart(app):
+def test_languages_are_kept_apart_by_address(app):
     f.import_reference()
     ja = get(app)[2]
-    en = get(app, HTTP_COOKIE="django_language=en")[2]
+    en = get(app, "/en" + REPORT)[2]
     assert ja != en and 'lang="en"' in en and 'lang="ja"' in ja
-    assert get(app, HTTP_COOKIE="django_language=en")[2] == en
+    # The address alone says the language: a cookie or Accept-Language changes nothing, so the
+    # cached page is the right one for every visitor (and a shared cache may keep it too).
+    _, headers, again = get(app, HTTP_COOKIE="django_language=en", HTTP_ACCEPT_LANGUAGE="en")
+    assert headers["X-Kpiledger-Cache"] == "hit" and again == ja
+    _, headers, again = get(app, "/en" + REPORT, HTTP_ACCEPT_LANGUAGE="ja")
+    assert headers["X-Kpiledger-Cache"] == "hit" and again == en
+
+
+def test_public_pages_are_cacheable_by_shared_caches(app):
+    f.import_reference()
+    for path in ("/", REPORT, "/en" + REPORT, REPORT + "dashboard/"):
+        status, headers, body = get(app, path, HTTP_COOKIE="django_language=en")
+        assert status.startswith("200"), path
+        assert "Cookie" not in headers.get("Vary", ""), path
+        assert headers["Cache-Control"] == "public, max-age=60", path
+        assert headers["ETag"].startswith('"') and headers["Last-Modified"].endswith("GMT")
+        status, again, body = get(app, path, HTTP_IF_NONE_MATCH=headers["ETag"])
+        assert status.startswith("304") and body == "" and again["ETag"] == headers["ETag"]
+        since = headers["Last-Modified"]
+        assert get(app, path, HTTP_IF_MODIFIED_SINCE=since)[0].startswith("304"), path
+
+
+def test_a_signed_in_users_page_is_private(client):
+    f.import_reference()
+    user = f.make_user("reader")
+    client.force_login(user)
+    response = client.get(REPORT)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"] and "ETag" not in response
 
 
 def test_signed_in_users_and_staff_pages_are_never_cached(app):
@@ -120,7 +149,7 @@ def test_concurrent_misses_render_a_page_once(app):
     assert renders == [REPORT]
 
 
-def test_a_download_is_cached_once_for_every_language_and_answers_if_none_match(app):
+def test_a_download_is_cached_once_and_answers_if_none_match(app):
     f.import_reference()
     path = "/org/012068/2023/download/json"
     status, headers, first = get(app, path, HTTP_COOKIE="django_language=en")

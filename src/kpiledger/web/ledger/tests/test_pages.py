@@ -26,6 +26,7 @@ from django.urls import reverse
 
 from kpiledger.core.inference import infer_direction
 from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.tests import factories as f
 from kpiledger.web.ledger.tests.factories import (
     OTOBETSU_USERS,
     REFERENCE_PATH,
@@ -269,8 +270,8 @@ def test_report_print_stylesheet_is_a4_landscape(client, reference):
 # --- English --------------------------------------------------------------------------------
 
 
-def test_english_by_accept_language(client, reference):
-    response = get_ok(client, report_url(), HTTP_ACCEPT_LANGUAGE="en")
+def test_english_under_en(client, reference):
+    response = get_ok(client, "/en" + report_url())
     html = response.content.decode()
     assert '<html lang="en">' in html
     for text in ("KPI Ledger", "Achievement rate", "Achieved", "Nearly achieved",
@@ -280,11 +281,15 @@ def test_english_by_accept_language(client, reference):
     assert "評価の概要" not in html
 
 
-def test_english_by_set_language(client, reference):
+def test_the_language_is_the_addresses_not_the_browsers(client, reference):
+    # Japanese first: an address without a prefix is Japanese whatever the browser prefers.
+    html = get_ok(client, report_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="ja">' in html
+    # Older links to the language switch still work: the page's address in that language.
     response = client.post(reverse("set_language"), {"language": "en", "next": report_url()})
     assert response.status_code == 302
-    assert response["Location"] == report_url()
-    html = get_ok(client, kpi_url(OTOBETSU_USERS)).content.decode()
+    assert response["Location"] == "/en" + report_url()
+    html = get_ok(client, "/en" + kpi_url(OTOBETSU_USERS)).content.decode()
     assert '<html lang="en">' in html
     assert "Achievement rate" in html
     assert "Change history" in html
@@ -294,7 +299,7 @@ def test_english_by_set_language(client, reference):
 def test_flags_and_reasons_follow_the_language(client, reference):
     url = kpi_url(NIGHTS)
     japanese = get_ok(client, url).content.decode()
-    english = get_ok(client, url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = get_ok(client, "/en" + url).content.decode()
     assert "implausible-jump" in japanese
     assert "10倍以上変化" in japanese
     assert "changes tenfold or more" in english
@@ -310,13 +315,14 @@ def test_base_template_landmarks_and_language_switch(client, reference):
     assert '<a class="skip-link" href="#main">本文へ移動</a>' in html
     assert '<main id="main" tabindex="-1">' in html
     assert "<header" in html and "<footer" in html
-    assert (
-        f'<form class="language-switch" action="{reverse("set_language")}" method="post">' in html
-    )
-    # No per-visitor token: the language switch is CSRF-exempt so public pages can be cached.
+    # The language switch is a pair of links to this page in each language (no per-visitor
+    # token, no form: public pages can be cached, and the static site switches too).
+    assert '<nav class="language-switch" aria-label="表示言語">' in html
     assert 'name="csrfmiddlewaretoken"' not in html
-    assert f'<input type="hidden" name="next" value="{report_url()}">' in html
-    assert '<button type="submit" name="language" value="en" lang="en"' in html
+    assert (
+        f'<a href="{report_url()}" lang="ja" hreflang="ja" aria-current="true">日本語</a>' in html
+    )
+    assert f'<a href="/en{report_url()}" lang="en" hreflang="en">English</a>' in html
 
 
 def test_user_data_is_escaped(client):
@@ -340,7 +346,7 @@ def page_urls(reference_org: m.Organization) -> list[str]:
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_no_external_host_and_no_inline_script(client, reference, language):
     for url in page_urls(reference):
-        page = parse(get_ok(client, url, HTTP_ACCEPT_LANGUAGE=language))
+        page = parse(get_ok(client, f.in_language(url, language)))
         assert page.urls, url
         for value in page.urls:
             parts = urlsplit(value)
@@ -598,9 +604,9 @@ def test_every_page_starts_its_breadcrumbs_at_the_list_of_organizations(
                                   (f"{kpi_url(OTOBETSU_USERS)}?year=2023", OTOBETSU_USERS)],
     }  # fmt: skip
     for url, trail in expected.items():
-        html = get_ok(client, url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        html = get_ok(client, f.in_language(url, language)).content.decode()
         crumbs = breadcrumbs(html)
-        assert [href for href, _ in crumbs] == [href for href, _ in trail], url
+        assert [href for href, _ in crumbs] == [f.in_language(h, language) for h, _ in trail], url
         assert [t for (_, t), (_, want) in zip(crumbs, trail, strict=True) if want] == [
             want for _, want in trail if want
         ], url
@@ -619,7 +625,7 @@ def test_no_baseline_reads_nashi_or_none_never_python_none(client, reference):
     kpi_rows = [row for row in parse(get_ok(client, url)).rows if len(row) == 10]
     assert kpi_rows[-1][6] == "なし", "the KPI history's baseline column"
     assert kpi_rows[-1][7:9] == ["—", "—"], "no override: a dash, not an empty cell"
-    english = get_ok(client, url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = get_ok(client, "/en" + url).content.decode()
     assert "<dd>None</dd>" not in english and ">None<" not in english
 
 
@@ -627,7 +633,7 @@ def test_no_baseline_reads_nashi_or_none_never_python_none(client, reference):
 def test_no_page_shows_a_python_value(client, reference, language):
     python = re.compile(r">\s*(None|True|False|null|undefined)\s*<")
     for url in page_urls(reference):
-        html = get_ok(client, url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        html = get_ok(client, f.in_language(url, language)).content.decode()
         assert python.findall(html) == [], url
 
 
@@ -652,7 +658,7 @@ def test_the_admin_carries_the_ledgers_name_and_links_back(client):
     index = client.get(reverse("admin:index")).content.decode()
     assert "<title>台帳の管理 | KPI実績台帳 管理サイト</title>" in index
     assert f'href="{reverse("ledger:import_upload")}"' in index
-    english = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = client.get("/en" + reverse("admin:index")).content.decode()
     assert "Django administration" not in english and "Django site admin" not in english
 
 

@@ -376,7 +376,7 @@ def test_a_report_already_in_the_ledger_offers_no_import_and_writes_nothing(clie
 def test_the_preview_names_the_fiscal_year_in_the_japanese_calendar(client, staff):
     page = preview_again(client, reference_report_path().read_bytes(), name="report.txt")
     assert "<dd>令和5年度（2023年度）</dd>" in page
-    english = client.get(preview_url(), HTTP_ACCEPT_LANGUAGE="en")
+    english = client.get("/en" + preview_url())
     assert "<dd>FY2023 (令和5年度)</dd>" in english.content.decode()
 
 

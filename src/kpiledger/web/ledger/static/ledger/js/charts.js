@@ -218,7 +218,29 @@
     return option;
   }
 
-  var BUILDERS = { "kpi-line": kpiLine, "status-bar": statusBar, "grant-bar": grantBar };
+  /* Achieved share per prefecture (the national page): lying bars on a 0–100 % axis, one band
+     per prefecture in code order, the share written at the end of each bar; a prefecture
+     without a KPI due has no bar and reads "-". */
+  function shareBar(data, width) {
+    var option = base({ trigger: "axis", axisPointer: { type: "shadow" },
+                        valueFormatter: function (v) { return v === null ? "-" : show(v) + "%"; } });
+    option.grid = { left: 8, right: 48, top: 8, bottom: 32, containLabel: true };
+    option.xAxis = { type: "value", name: data.axis_label, min: 0, max: 100,
+                     nameLocation: "middle", nameGap: 28,
+                     nameTextStyle: { color: MUTED }, axisLabel: { color: TEXT } };
+    option.yAxis = { type: "category", data: data.categories, inverse: true,
+                     axisLabel: { color: TEXT, interval: 0, fontSize: width < 600 ? 11 : 12 } };
+    option.series = [{
+      type: "bar", name: data.axis_label, data: data.values.map(toNumber),
+      itemStyle: { color: STATUS_COLOURS.achieved },
+      label: { show: true, position: "right", color: TEXT,
+               formatter: function (p) { return p.value === null || p.value === undefined ? "-" : show(p.value) + "%"; } }
+    }];
+    return option;
+  }
+
+  var BUILDERS = { "kpi-line": kpiLine, "status-bar": statusBar, "grant-bar": grantBar,
+                   "share-bar": shareBar };
 
   /* Each chart is laid out for its container's width, and again when that changes. */
   function draw(container) {
@@ -227,6 +249,10 @@
     var data = JSON.parse(source.textContent);
     var build = BUILDERS[data.kind];
     if (!build) { return; }
+    if (data.kind === "share-bar") {
+      /* one band per prefecture (47), readable on a phone too */
+      container.style.height = Math.max(240, 22 * data.categories.length + 72) + "px";
+    }
     if (data.kind === "grant-bar") {
       /* one band per grant type, so long lists stay readable */
       container.style.height = Math.max(240, 64 * data.categories.length + 96) + "px";

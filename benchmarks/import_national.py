@@ -1,0 +1,245 @@
+"""Benchmark: importing the national report files (parse, validate, write) with `import_files`.
+
+Makes N organization files (default 1,741: every municipality), each the reference report
+(24 KPIs, 7 projects) under the organization's own name (釧路市 replaced by it), in one format,
+or with `--source synthetic` the national synthetic dataset's reports (`kpiledger.io.synthetic`,
+10 years, 5–15 projects; `kpiledger demo-data --national` writes csv-wide) in that format;
+then imports them into a fresh ledger with
+`bulk.import_files` and prints files/s, seconds, KPIs and peak memory, written as JSON to
+benchmarks/results/import_national.json. Target (issue 11): ≤ 10 s for 1,741 files, ≤ 500 MB.
+
+    .venv/bin/python benchmarks/import_national.py [N] [--format txt|csv|csv-wide|json|xlsx]
+        [--workers W]
+        [--source reference|synthetic] [--baseline]
+
+`--baseline` also times the way it was measured before (one process, file after file through
+the import service: read, plan, apply) on another fresh ledger. On PostgreSQL
+(KPILEDGER_DATABASE_URL or DATABASE_URL set) each run gets a throwaway database on that server,
+dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+os.environ.setdefault("KPILEDGER_DATA_DIR", tempfile.mkdtemp(prefix="kpiledger-bench-"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+RESULTS = Path(__file__).resolve().parent / "results" / "import_national.json"
+URL_VARIABLES = ("KPILEDGER_DATABASE_URL", "DATABASE_URL")
+
+
+def main() -> int:
+    args = options()
+    url = next((os.environ[v] for v in URL_VARIABLES if os.environ.get(v)), None)
+    database = _throwaway_database(url) if url else None
+    try:
+        return run(args, "postgresql" if url else "sqlite")
+    finally:
+        if database:
+            _drop(*database)
+
+
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="?", type=int, default=1741)
+    parser.add_argument(
+        "--format", choices=("txt", "csv", "csv-wide", "json", "xlsx"), default="txt"
+    )
+    parser.add_argument("--source", choices=("reference", "synthetic"), default="reference")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--baseline", action="store_true")
+    return parser.parse_args()
+
+
+def run(args: argparse.Namespace, vendor: str) -> int:
+    from kpiledger.web import setup
+
+    setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    folder = Path(tempfile.mkdtemp(prefix="kpiledger-national-files-"))
+    start = time.perf_counter()
+    items = make_files(folder, args.files, args.format, args.source)
+    made = time.perf_counter() - start
+    size = sum(item.path.stat().st_size for item in items)
+    print(f"{len(items):,} files ({args.source}, {args.format}, {size / 1e6:.1f} MB)"
+          f" made in {made:.1f} s")  # fmt: skip
+    figures: dict[str, object] = {
+        "database": vendor,
+        "cores": len(os.sched_getaffinity(0)),
+        "files": len(items),
+        "format": args.format,
+        "source": args.source,
+    }
+    figures |= bulk_run(items, args.workers)
+    again = bulk_run(items, args.workers, label="re-import (all unchanged)")
+    figures["reimport_seconds"] = again["seconds"]
+    if args.baseline:
+        call_command("flush", interactive=False, verbosity=0)
+        figures["baseline_seconds"] = baseline(items)
+    figures["peak_rss_mb"] = peak_rss_mb()
+    print(f"peak memory: {figures['peak_rss_mb']:.0f} MB (this process and its workers)")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(f"written: {RESULTS}")
+    return 0
+
+
+def bulk_run(items, workers: int | None, label: str = "import_files") -> dict[str, float]:  # type: ignore[no-untyped-def]
+    from kpiledger.web.ledger import models as m
+    from kpiledger.web.ledger.services.bulk import import_files
+
+    cpu = time.process_time()
+    with judging_timed() as judging:
+        summary = import_files(items, workers=workers)
+    cpu = time.process_time() - cpu
+    assert summary.ok, [o.problems for o in summary.outcomes if not o.ok][:3]
+    rate = len(items) / summary.seconds
+    print(f"{label}: {summary.seconds:6.2f} s, {rate:6.1f} files/s, {summary.workers} workers;"
+          f" imported {summary.imported:,}, unchanged {summary.unchanged:,},"
+          f" {summary.kpis:,} KPIs written ({m.Kpi.objects.count():,} in the ledger)")  # fmt: skip
+    print(f"  writing process: {cpu:6.2f} s CPU, of which storing judgements {judging[0]:6.2f} s")
+    return {
+        "seconds": round(summary.seconds, 3),
+        "writer_cpu_seconds": round(cpu, 3),
+        "judging_seconds": round(judging[0], 3),
+        "files_per_second": round(rate, 1),
+        "workers": summary.workers,
+        "kpis": summary.kpis,
+        "observations": m.Observation.objects.count(),
+    }
+
+
+@contextlib.contextmanager
+def judging_timed() -> Iterator[list[float]]:
+    """The time spent storing judgements (services/judgements.py) during the block."""
+    spent = [0.0]
+    try:
+        from kpiledger.web.ledger.services import judgements
+    except ImportError:
+        yield spent
+        return
+    real = judgements._flush
+
+    def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        start = time.process_time()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent[0] += time.process_time() - start
+
+    judgements._flush = timed
+    try:
+        yield spent
+    finally:
+        judgements._flush = real
+
+
+def baseline(items) -> float:  # type: ignore[no-untyped-def]
+    """One process, file after file, through the import service (as measured before)."""
+    from kpiledger.io.readers import read_report
+    from kpiledger.web.ledger.services import importing
+
+    start = time.perf_counter()
+    for item in items:
+        report = read_report(item.path)
+        with importing.writing(item.code) as organization:
+            content = item.path.read_bytes()
+            plan = importing.plan_import(organization, report, content)
+            importing.apply_import(plan, file_name=item.path.name, content=content)
+    seconds = time.perf_counter() - start
+    print(f"baseline (one process, file by file): {seconds:6.2f} s,"
+          f" {len(items) / seconds:6.1f} files/s")  # fmt: skip
+    return round(seconds, 3)
+
+
+def make_files(folder: Path, count: int, fmt: str, source: str):  # type: ignore[no-untyped-def]
+    from kpiledger.web.ledger.services.bulk import FileToImport
+
+    if source == "synthetic":
+        return _synthetic_files(folder, count, fmt)
+    from kpiledger.core.orgcode import MUNICIPAL_KINDS, local_governments
+
+    towns = [g for g in local_governments().values() if g.kind in MUNICIPAL_KINDS][:count]
+    items = []
+    for town in towns:
+        path = folder / f"{town.code}_{town.name}.{fmt}"
+        path.write_bytes(_reference_as(town.code, town.name, fmt))
+        items.append(FileToImport(path, town.code))
+    return items
+
+
+def _reference_as(code: str, name: str, fmt: str) -> bytes:
+    from kpiledger.cli.options import reference_report_path
+
+    text = reference_report_path().read_text(encoding="utf-8").replace("釧路市", name)
+    if fmt == "txt":
+        return text.encode("utf-8")
+    from kpiledger.core.evaluate import evaluate_report
+    from kpiledger.io.readers import read_report_bytes
+    from kpiledger.io.writers.formats import FORMATS
+    from kpiledger.io.writers.opendata import Publisher
+
+    result = evaluate_report(read_report_bytes(text.encode("utf-8"), "r.txt"))
+    return FORMATS[fmt].render(result, Publisher(code, name))
+
+
+def _synthetic_files(folder: Path, count: int, fmt: str):  # type: ignore[no-untyped-def]
+    """The national synthetic dataset's reports (seed 1) of the first `count` municipalities."""
+    from kpiledger.io import synthetic, synthetic_files
+    from kpiledger.web.ledger.services.bulk import FileToImport
+
+    if fmt == "txt":
+        raise SystemExit("--source synthetic: choose --format csv-wide, csv, json or xlsx")
+    items = []
+    for org in synthetic.organizations(seed=1, municipalities=count)[:count]:
+        path = folder / synthetic_files.file_name(org.code, fmt)
+        path.write_bytes(synthetic_files.render(synthetic.judged_report(org, 1), org, fmt))
+        items.append(FileToImport(path, org.code, org.name))
+    return items
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + children) / 1024  # KiB on Linux
+
+
+def _throwaway_database(url: str) -> tuple[str, str]:
+    """A new database on the server of `url`, which this run uses instead of the one named."""
+    import psycopg
+
+    parts = urlparse(url)
+    name = f"kpiledger_bench_{os.getpid()}"
+    admin = urlunparse(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{name}"')
+    for variable in URL_VARIABLES:
+        os.environ.pop(variable, None)
+    os.environ["KPILEDGER_DATABASE_URL"] = urlunparse(parts._replace(path=f"/{name}"))
+    return admin, name
+
+
+def _drop(admin: str, name: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(admin, autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""`bulk.import_files`: many files read in parallel, written one transaction per file; a bad
+file is reported and the others go in; the ledger is the same whether read in parallel or one
+by one; every row written has its history row."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.services import bulk, inserts, writer
+from kpiledger.web.ledger.services.bulk import FileToImport, Status, import_files
+from kpiledger.web.ledger.tests import factories as f
+
+TOWNS = (("012068", "釧路市"), ("011002", "札幌市"), ("012025", "函館市"), ("012033", "小樽市"))
+
+
+def town_report(name: str, text: str = f.REFERENCE_TEXT) -> str:
+    return text.replace("釧路市", name)
+
+
+def files(folder: Path, towns=TOWNS) -> list[FileToImport]:  # type: ignore[no-untyped-def]
+    items = []
+    for code, name in towns:
+        path = folder / f"{code}_r5.txt"
+        path.write_text(town_report(name), encoding="utf-8")
+        items.append(FileToImport(path, code))
+    return items
+
+
+def ledger_contents() -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every ledger and history table, without the times of writing."""
+    volatile = {
+        "history_date",
+        "applied_at",
+        "created_at",
+        "published_at",
+        "changed_at",
+        "judged_at",
+    }
+    contents = {}
+    for model in f.ledger_models():
+        names = [f.attname for f in model._meta.concrete_fields if f.attname not in volatile]
+        contents[model.__name__] = list(model.objects.order_by("pk").values_list(*names))
+    return contents
+
+
+@pytest.mark.django_db
+def test_files_are_imported_each_as_its_organization(tmp_path):
+    done = []
+    summary = import_files(files(tmp_path), workers=2, on_done=done.append)
+    assert [o.status for o in summary.outcomes] == [Status.IMPORTED] * 4
+    assert [o.index for o in done] == [0, 1, 2, 3]  # reported in the order given
+    assert (summary.imported, summary.unchanged, summary.failed) == (4, 0, 0)
+    assert summary.kpis == 4 * 24 and summary.ok and summary.workers == 2
+    assert list(m.Organization.objects.values_list("code", "name")) == sorted(TOWNS)
+    assert m.Kpi.objects.count() == 96 and m.Observation.objects.count() == 480
+    sapporo = m.Project.objects.filter(organization__code="011002")
+    assert sapporo.filter(name__endswith="札幌市におけるテレワーク等推進事業").exists()
+    assert [o.fiscal_year for o in summary.outcomes] == [2023] * 4
+    assert {o.batch_id for o in summary.outcomes} == set(
+        m.ImportBatch.objects.values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_every_row_written_has_its_history_row_with_the_reason(tmp_path):
+    import_files(files(tmp_path), workers=2)
+    for model in (m.Organization, m.Project, m.Kpi, m.Observation, m.ReportedKpi,
+                  m.FiscalYear, m.ProjectYear):  # fmt: skip
+        history = model.history.model.objects
+        assert history.count() == model.objects.count() > 0, model
+        assert set(history.values_list("history_type", flat=True)) == {"+"}
+        assert set(history.values_list("id", flat=True)) == set(
+            model.objects.values_list("pk", flat=True)
+        )
+    reasons = set(m.Kpi.history.values_list("history_change_reason", flat=True))
+    assert reasons == {f"取込 / import: {code}_r5.txt" for code, _ in TOWNS}
+    kpi = m.Kpi.objects.get(indicator="移住者数", project__organization__code="012025")
+    assert kpi.history.get().target == Decimal("121")
+
+
+@pytest.mark.django_db
+def test_a_bad_file_is_reported_and_the_others_go_in(tmp_path):
+    items = files(tmp_path)
+    unreadable = tmp_path / "012025_r5.txt"
+    unreadable.write_text("事業の名称\t指標\n", encoding="utf-8")
+    precise = tmp_path / "012033_r5.txt"  # read fine, refused by the ledger
+    precise.write_text(town_report("小樽市").replace("\t73.5\n", "\t73.12345\n"), encoding="utf-8")
+    summary = import_files(items, workers=2)
+    assert [o.status for o in summary.outcomes] == [
+        Status.IMPORTED, Status.IMPORTED, Status.FAILED, Status.FAILED
+    ]  # fmt: skip
+    assert (summary.imported, summary.failed, summary.ok) == (2, 2, False)
+    bad, too_precise = summary.outcomes[2:]
+    assert bad.problems and all(p.message_ja and p.message_en for p in bad.problems)
+    assert [p.code for p in too_precise.problems] == ["value-out-of-range"]
+    assert too_precise.problems[0].line is not None  # where in the file
+    assert "73.12345" in too_precise.problems[0].message_en
+    assert set(m.Organization.objects.values_list("code", flat=True)) == {"012068", "011002"}
+    assert m.ImportBatch.objects.count() == 2 and m.Kpi.objects.count() == 48
+
+
+@pytest.mark.django_db
+def test_a_file_failing_while_written_leaves_nothing_of_it(tmp_path, monkeypatch):
+    real = inserts.create_with_history
+
+    def failing(objs, model, **kwargs):  # type: ignore[no-untyped-def]
+        if model is m.Observation and objs and objs[0].kpi.project.organization.code == "011002":
+            raise RuntimeError("disk full")
+        return real(objs, model, **kwargs)
+
+    monkeypatch.setattr(writer, "create_with_history", failing)
+    summary = import_files(files(tmp_path), workers=1)
+    assert [o.status for o in summary.outcomes] == [
+        Status.IMPORTED, Status.FAILED, Status.IMPORTED, Status.IMPORTED
+    ]  # fmt: skip
+    [problem] = summary.outcomes[1].problems
+    assert problem.code == "import-failed" and "disk full" in problem.message_en
+    assert not m.Organization.objects.filter(code="011002").exists()
+    assert not m.Kpi.history.filter(project_id__isnull=True).exists()
+    assert m.Kpi.objects.count() == m.Kpi.history.count() == 72
+    assert m.Organization.history.count() == 3
+
+
+@pytest.mark.django_db
+def test_two_files_of_one_organization_and_year_the_second_is_refused(tmp_path):
+    items = files(tmp_path, TOWNS[:2])
+    other = tmp_path / "012068_r5_corrected.txt"
+    other.write_text(f.REFERENCE_TEXT.replace("\t73.5\n", "\t74.5\n"), encoding="utf-8")
+    same = tmp_path / "012068_copy.txt"
+    same.write_bytes(items[0].path.read_bytes())
+    items += [FileToImport(other, "012068"), FileToImport(same, "012068")]
+    summary = import_files(items, workers=2)
+    assert [o.status for o in summary.outcomes] == [
+        Status.IMPORTED, Status.IMPORTED, Status.FAILED, Status.UNCHANGED
+    ]  # fmt: skip
+    [problem] = summary.outcomes[2].problems
+    assert problem.code == "duplicate-report"
+    assert str(items[0].path) in problem.message_ja and str(items[0].path) in problem.message_en
+    assert f.observation("アンケートによる施設予約システム利用者満足度", 2023).value == Decimal(
+        "73.5"
+    )  # the first kept
+    assert m.ImportBatch.objects.filter(organization__code="012068").count() == 1
+
+
+@pytest.mark.django_db
+def test_two_years_of_one_organization_go_in_in_the_order_given(tmp_path):
+    r5, r6 = tmp_path / "012068_r5.txt", tmp_path / "012068_r6.txt"
+    r5.write_text(f.REFERENCE_TEXT, encoding="utf-8")
+    r6.write_text(f.next_year_text(), encoding="utf-8")
+    summary = import_files([FileToImport(r5, "012068"), FileToImport(r6, "012068")], workers=2)
+    assert [o.status for o in summary.outcomes] == [Status.IMPORTED, Status.IMPORTED]
+    assert [o.fiscal_year for o in summary.outcomes] == [2023, 2024]
+    assert f.observation(f.MIGRANTS, 2023).value == Decimal("106")  # corrected by FY2024
+    assert m.ReportedKpi.objects.filter(fiscal_year=2024).count() == 26
+
+
+@pytest.mark.django_db
+def test_bad_code_and_new_name_come_from_the_item(tmp_path):
+    good, bad, unknown = (tmp_path / n for n in ("a.txt", "b.txt", "c.txt"))
+    for path in (good, bad, unknown):
+        path.write_text(f.REFERENCE_TEXT, encoding="utf-8")
+    items = [FileToImport(good, "016951", "色丹村"), FileToImport(bad, "012067"),
+             FileToImport(unknown, "016969")]  # fmt: skip
+    summary = import_files(items, workers=1)
+    assert [o.status for o in summary.outcomes] == [Status.IMPORTED, Status.FAILED, Status.FAILED]
+    assert [p.code for p in summary.outcomes[1].problems] == ["bad-org-code"]
+    assert [p.code for p in summary.outcomes[2].problems] == ["unknown-org-code"]
+    assert m.Organization.objects.get().name == "色丹村"
+
+
+@pytest.mark.django_db
+def test_dry_run_writes_nothing(tmp_path):
+    summary = import_files(files(tmp_path), workers=2, dry_run=True)
+    assert (summary.imported, summary.kpis) == (4, 96)
+    assert m.Organization.objects.count() == m.ImportBatch.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_and_serial_reading_give_the_same_ledger(tmp_path):
+    items = files(tmp_path)
+    items.insert(2, FileToImport(tmp_path / "missing.txt", "012041"))
+    parallel = import_files(items, workers=2)
+    assert [o.status for o in parallel.outcomes].count(Status.FAILED) == 1
+    [problem] = parallel.outcomes[2].problems
+    assert problem.code == "cannot-open"
+    after_parallel = ledger_contents()
+    call_command("flush", interactive=False, verbosity=0)
+    serial = import_files(items, workers=1)
+    assert [(o.status, o.kpis) for o in serial.outcomes] == [
+        (o.status, o.kpis) for o in parallel.outcomes
+    ]
+    assert ledger_contents() == after_parallel
+    assert sum(len(rows) for rows in after_parallel.values()) > 1000
+
+
+def test_worker_count_defaults_to_the_cores_and_never_exceeds_the_files():
+    assert bulk._worker_count(8, 3) == 3
+    assert bulk._worker_count(None, 1000) >= 1
+    assert bulk._worker_count(0, 5) == 1

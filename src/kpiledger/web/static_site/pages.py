@@ -1,0 +1,118 @@
+"""Writing the site's files: pages rendered from the app's templates (the context the views
+give), their links made relative, and the language switch of each page.
+
+A `SiteWriter` belongs to one process: it writes into the folder being built, makes each
+folder once, and counts pages, files and bytes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.template import Context
+from django.utils import translation
+
+from kpiledger.web.static_site.links import Locator, relative_to, relocate
+from kpiledger.web.static_site.templates import Compiled
+
+#: A page that leads on to another, as the server's redirects do (the organization's address
+#: to its latest report, a KPI's to its latest year): a link for every reader, a refresh for
+#: browsers; no script.
+REDIRECT = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="0; url={href}">
+<title>移動しました / Moved</title>
+<link rel="canonical" href="{href}">
+</head>
+<body>
+<p><a href="{href}">このページは移動しました。こちらをご覧ください。
+/ This page has moved: follow this link.</a></p>
+</body>
+</html>
+"""
+
+
+@dataclass
+class Counts:
+    """What a process wrote."""
+
+    pages: int = 0
+    files: int = 0
+    bytes: int = 0
+    kpis: int = 0
+    reports: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in ("pages", "files", "bytes", "kpis", "reports"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class SiteWriter:
+    root: Path
+    locator: Locator
+    languages: tuple[str, ...]  # the languages published, the default first
+    counts: Counts = field(default_factory=Counts)
+    _folders: set[str] = field(default_factory=set)
+    _compiled: dict[str, Compiled] = field(default_factory=dict)
+
+    def write(self, name: str, data: bytes) -> None:
+        """Write the site file `name` (`org/012068/2023/index.html`)."""
+        folder = name.rpartition("/")[0]
+        if folder not in self._folders:
+            os.makedirs(self.root / folder, exist_ok=True)
+            self._folders.add(folder)
+        with open(self.root / name, "wb") as out:
+            out.write(data)
+        self.counts.files += 1
+        self.counts.bytes += len(data)
+
+    def page(self, html: str, name: str) -> None:
+        """Write a rendered page (absolute links) as the site file `name`."""
+        self.write(name, relocate(html, name, self.locator).encode("utf-8"))
+        self.counts.pages += 1
+
+    def render(self, template: str, context: dict[str, Any], address: str) -> None:
+        """Render `template` as the page at `address` (the app's absolute address in the active
+        language) into its site file."""
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        compiled = self._compiled.get(language)
+        if compiled is None:
+            compiled = self._compiled[language] = Compiled(language)
+        context["language_links"] = self.language_links(address)
+        html = compiled.get(template).render(Context(context, autoescape=True))
+        self.page(html, self.locator.site_file(address))
+
+    def redirect(self, address: str, to: str, language: str) -> None:
+        """A page at `address` that leads to `to` (both the app's absolute addresses)."""
+        name = self.locator.site_file(address)
+        href = relative_to(name)(self.locator.site_file(to))
+        self.write(name, REDIRECT.format(lang=language, href=href).encode("utf-8"))
+        self.counts.pages += 1
+
+    def language_links(self, address: str) -> list[dict[str, object]]:
+        """The language switch of the page at `address`: its address in each published
+        language (as `web/languages.py` gives it on the server)."""
+        default = settings.LANGUAGE_CODE
+        names = dict(settings.LANGUAGES)
+        base = address
+        for code in self.languages:
+            if code != default and address.startswith(f"/{code}/"):
+                base = address[len(code) + 1 :]
+        current = next((c for c in self.languages if address.startswith(f"/{c}/")), default)
+        return [
+            {
+                "code": code,
+                "name": names[code],
+                "url": base if code == default else f"/{code}{base}",
+                "current": code == current,
+            }
+            for code in self.languages
+        ]

@@ -1,0 +1,94 @@
+"""The app's page templates, compiled once per language for publishing tens of thousands of
+pages.
+
+A KPI page renders about 80 `{% translate "…" %}` of fixed text and 6 `{% static "…" %}` of
+fixed paths; each is a catalogue or storage lookup on every page, about a quarter of the
+page's rendering time. For the static site each template (with the templates it extends and
+includes by a fixed name) is compiled afresh from its source and those nodes are replaced by
+their text in the language being published: the output is the same, byte for byte (the tests
+compare the site's pages with the server's), the server's own cached templates are untouched.
+Anything that depends on the page (variables, `{% blocktranslate %}`, `{% url %}`) stays as it
+is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template import Context, engines
+from django.template.base import Node, NodeList, Template, TextNode
+from django.template.loader_tags import ExtendsNode, IncludeNode
+from django.templatetags.i18n import TranslateNode
+from django.templatetags.static import StaticNode
+from django.utils import translation
+
+
+class _Fixed:
+    """Stands for a template name resolved ahead: resolves to the compiled template."""
+
+    def __init__(self, template: Template, token: str) -> None:
+        self.template, self.token = template, token
+
+    def resolve(self, context: Context, ignore_failures: bool = False) -> Template:
+        return self.template
+
+
+class Compiled:
+    """Templates folded for one language (`get` compiles each once)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._done: dict[str, Template] = {}
+        self.engine = engines["django"].engine  # type: ignore[attr-defined]
+
+    def get(self, name: str) -> Template:
+        found = self._done.get(name)
+        if found is None:
+            original = self.engine.get_template(name)
+            found = Template(original.source, original.origin, name, self.engine)
+            with translation.override(self.language):
+                self._fold(found.nodelist)
+            self._done[name] = found
+        return found
+
+    def _fold(self, nodes: NodeList) -> None:
+        for index, node in enumerate(nodes):
+            text = _fixed_text(node)
+            if text is not None:
+                nodes[index] = TextNode(text)
+                continue
+            if isinstance(node, ExtendsNode | IncludeNode):
+                self._follow(node)
+            for name in node.child_nodelists:
+                child = getattr(node, name, None)
+                if child:
+                    self._fold(child)
+            for _condition, child in getattr(node, "conditions_nodelists", ()):
+                self._fold(child)
+
+    def _follow(self, node: ExtendsNode | IncludeNode) -> None:
+        """An `{% extends %}` or `{% include %}` of a fixed name uses the folded copy."""
+        attribute = "parent_name" if isinstance(node, ExtendsNode) else "template"
+        expression = getattr(node, attribute)
+        literal = getattr(getattr(expression, "var", None), "literal", None)
+        if isinstance(literal, str) and not expression.filters:
+            setattr(node, attribute, _Fixed(self.get(literal), expression.token))
+
+
+def _fixed_text(node: Node) -> str | None:
+    """The output of a node whose output is fixed text in the active language, else None."""
+    if (
+        isinstance(node, TranslateNode)
+        and not node.asvar
+        and _literal(node.filter_expression)
+        and (node.message_context is None or _literal(node.message_context))
+    ):
+        return str(node.render(Context(autoescape=True)))
+    if isinstance(node, StaticNode) and node.varname is None and _literal(node.path):
+        return str(node.render(Context(autoescape=True)))
+    return None
+
+
+def _literal(expression: Any) -> bool:
+    var = getattr(expression, "var", None)
+    return not expression.filters and isinstance(getattr(var, "literal", None), str)
