@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -35,29 +36,41 @@ def browser() -> Iterator[Any]:
 
 @dataclass
 class Ledger:
-    """The reference report in the live server's database, and URLs into it."""
+    """The reference report in the live server's database, and URLs into it.
+
+    The language is part of a page's address (web/urls.py): Japanese without a prefix, English
+    under `/en/`; every URL is the Japanese one unless `language` says otherwise."""
 
     base: str
     code: str
     year: int
     kpi_ids: dict[str, int]
 
-    def url(self, name: str, *args: object) -> str:
+    def address(
+        self, view: str, *args: object, language: str = "ja", query: dict | None = None
+    ) -> str:
+        """The full URL of any named view (`admin:login`) in `language`."""
         from django.urls import reverse
+        from django.utils import translation
 
-        return self.base + reverse(f"ledger:{name}", args=args)
+        with translation.override(language):
+            path = reverse(view, args=args)
+        return self.base + path + (f"?{urlencode(query)}" if query else "")
 
-    def report(self) -> str:
-        return self.url("report", self.code, self.year)
+    def url(self, name: str, *args: object, language: str = "ja", query: dict | None = None) -> str:
+        return self.address(f"ledger:{name}", *args, language=language, query=query)
 
-    def dashboard(self) -> str:
-        return self.url("dashboard", self.code, self.year)
+    def report(self, language: str = "ja") -> str:
+        return self.url("report", self.code, self.year, language=language)
 
-    def kpi(self, indicator: str) -> str:
-        return self.url("kpi", self.code, self.kpi_ids[indicator])
+    def dashboard(self, language: str = "ja") -> str:
+        return self.url("dashboard", self.code, self.year, language=language)
 
-    def home(self) -> str:
-        return self.url("home")
+    def kpi(self, indicator: str, language: str = "ja") -> str:
+        return self.url("kpi", self.code, self.kpi_ids[indicator], language=language)
+
+    def home(self, language: str = "ja") -> str:
+        return self.url("home", language=language)
 
 
 @pytest.fixture

@@ -14,7 +14,16 @@ from typing import Any
 import pytest
 
 from . import AXE_JS, CHART, wait_for_charts
-from .test_browser import ADMIN_PASSWORD, AXE_RUN, OTOBETSU_USERS, WCAG_AA, describe, html_lang
+from .test_browser import (
+    ADMIN_PASSWORD,
+    AXE_RUN,
+    OTOBETSU_USERS,
+    WCAG_AA,
+    describe,
+    html_lang,
+    path_of,
+    public_pages,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -97,11 +106,6 @@ ONE_CHARACTER_LINES = """() => {
 }"""
 
 
-def public_pages(ledger: Any) -> dict[str, str]:
-    return {"home": ledger.home(), "report": ledger.report(), "dashboard": ledger.dashboard(),
-            "kpi": ledger.kpi(OTOBETSU_USERS)}  # fmt: skip
-
-
 def check_page(tab: Any, name: str, language: str) -> None:
     """The checks every page gets (the page is open and its charts drawn)."""
     page = tab.page
@@ -128,7 +132,7 @@ def open_page(tab: Any, url: str) -> None:
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_public_pages_fit_the_screen(ledger, open_tab, language, size):
     tab = open_tab(language, viewport=SIZES[size], bypass_csp=True)  # lets axe-core in
-    for name, url in public_pages(ledger).items():
+    for name, url in public_pages(ledger, language).items():
         open_page(tab, url)
         if name == "report":
             statuses = tab.page.evaluate(STATUS)
@@ -141,8 +145,6 @@ def test_public_pages_fit_the_screen(ledger, open_tab, language, size):
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_staff_pages_fit_the_screen(ledger, open_tab, language, size):
-    from django.urls import reverse
-
     from kpiledger.web.ledger.tests.factories import REFERENCE_BYTES, make_planning_admin
 
     user = make_planning_admin("kikaku", is_staff=True)
@@ -150,13 +152,15 @@ def test_staff_pages_fit_the_screen(ledger, open_tab, language, size):
     user.save()
     tab = open_tab(language, viewport=SIZES[size], bypass_csp=True)
     page = tab.page
-    tab.open(f"{ledger.base}{reverse('ledger:login')}?next={reverse('ledger:import_upload')}")
+    upload = path_of(ledger.url("import_upload", language=language))
+    tab.open(ledger.url("login", language=language, query={"next": upload}))
     check_page(tab, "login", language)
     page.fill('input[name="username"]', "kikaku")
     page.fill('input[name="password"]', ADMIN_PASSWORD)
     with page.expect_navigation(wait_until="load"):
         page.locator('main form button[type="submit"]').click()
     assert page.locator(".staff-nav").is_visible()
+    assert path_of(page.url) == upload
     check_page(tab, "upload", language)
 
     page.fill('input[name="org_code"]', "012068")
@@ -166,19 +170,18 @@ def test_staff_pages_fit_the_screen(ledger, open_tab, language, size):
     with page.expect_navigation(wait_until="load"):
         page.locator("main form button[type=submit]").click()
     pending = user.prepared_imports.get()
-    assert page.url.endswith(reverse("ledger:import_preview", args=[pending.pk]))
+    assert page.url == ledger.url("import_preview", pending.pk, language=language)
     check_page(tab, "preview", language)
 
-    tab.open(f"{ledger.base}{reverse('ledger:staff_imports')}")
+    tab.open(ledger.url("staff_imports", language=language))
     assert page.locator("main table").count() >= 1
     check_page(tab, "imports", language)
 
-    next_year = ledger.year + 1
-    tab.open(f"{ledger.base}{reverse('ledger:staff_entry', args=[ledger.code, next_year])}")
+    tab.open(ledger.url("staff_entry", ledger.code, ledger.year + 1, language=language))
     assert "この年度はまだ開始されていません" in page.locator("main").inner_text()
     check_page(tab, "entry (year not opened)", language)
     kpi_id = ledger.kpi_ids[OTOBETSU_USERS]
-    tab.open(f"{ledger.base}{reverse('ledger:staff_kpi_history', args=[kpi_id])}")
+    tab.open(ledger.url("staff_kpi_history", kpi_id, language=language))
     check_page(tab, "kpi history", language)
     check_yearly_cycle_pages(tab, ledger, language)
 
@@ -187,16 +190,14 @@ def check_yearly_cycle_pages(tab: Any, ledger: Any, language: str) -> None:
     """The yearly cycle's pages, before and after the next year is opened (every KPI's
     target extended, so that every row takes a value), with a project returned to draft
     with a long comment (the hub's comment column) and the committee's words recorded."""
-    from django.urls import reverse
-
     from kpiledger.web.ledger import models as m
     from kpiledger.web.ledger.tests.yearly import open_year, set_state
 
     code, year = ledger.code, ledger.year + 1
     page = tab.page
 
-    def visit(name: str, *args: object, query: str = "") -> None:
-        tab.open(f"{ledger.base}{reverse(f'ledger:{name}', args=args)}{query}")
+    def visit(name: str, *args: object, query: dict | None = None) -> None:
+        tab.open(ledger.url(name, *args, language=language, query=query))
         check_page(tab, f"{name} {args}", language)
 
     visit("staff_home")
@@ -219,7 +220,7 @@ def check_yearly_cycle_pages(tab: Any, ledger: Any, language: str) -> None:
     visit("staff_entry", code, year)
     assert page.locator('main input[name^="value_"]').count() == KPIS_IN_THE_REPORT
     visit("staff_money", code, year)
-    visit("staff_money", code, year, query=f"?project={first.pk}&history=1")
+    visit("staff_money", code, year, query={"project": first.pk, "history": 1})
     visit("staff_evaluation", code, year, first.pk)
     assert page.locator("main fieldset.choice-group").count() >= 2
 

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import argparse
-import shutil
+import errno
+import hashlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -62,7 +64,18 @@ def add_command(commands: argparse._SubParsersAction, formatter) -> None:  # typ
         " municipalities and 47 prefectures of Japan (FY2024, ten years of actuals, 5–15 projects"
         " each, 2–5 KPIs a project), write them as report files and import them into the ledger."
         " Codes and names are real; populations, projects and actuals are made up from the seed."
-        " The same seed gives the same files, byte for byte.)",
+        " The same seed gives the same files, byte for byte.)"
+        " 台帳が空でないとき: 台帳にあるのがこの合成データ（同じシード・形式）の一部だけなら"
+        "（以前の実行、中断した実行、より少ない --municipalities の実行）、残りを取り込み、"
+        "取込済みの団体は変わりません。他のデータ（この合成データにない団体、他のシードや形式の"
+        "ファイル、手で加えた事業）があれば、ファイルも台帳も何も書かずに止まります"
+        "（ledger-not-empty）。合成データは他のデータと混ぜません。"
+        " (A ledger that is not empty: when it holds only part of this dataset (same seed and"
+        " format: an earlier run, an interrupted one, one with fewer --municipalities), the rest"
+        " is imported and what is there stays unchanged; when it holds anything else"
+        " (organizations not in this dataset, files of another seed or format, projects added by"
+        " hand), neither files nor the ledger are written (ledger-not-empty). Synthetic data is"
+        " never mixed with other data.)",
     )
     demo.add_argument(
         "--national",
@@ -81,8 +94,10 @@ def add_command(commands: argparse._SubParsersAction, formatter) -> None:  # typ
         "-o",
         "--output",
         metavar="DIR",
-        help="書き出すフォルダ（既定: データフォルダの demo-data/national-seed<N>）"
-        " (folder to write; default: demo-data/national-seed<N> in the data directory)",
+        help="書き出すフォルダ。ないか空のフォルダ、または以前 demo-data が書き出したフォルダ"
+        "（reports/ と formats/ を置き換え）。既定: データフォルダの demo-data/national-seed<N>"
+        " (folder to write: new, empty, or one demo-data wrote before, whose reports/ and"
+        " formats/ are replaced; default: demo-data/national-seed<N> in the data directory)",
     )
     demo.add_argument(
         "--format",
@@ -133,6 +148,9 @@ def add_command(commands: argparse._SubParsersAction, formatter) -> None:  # typ
 
 
 def run(args: argparse.Namespace) -> int:
+    """Check everything (the options, the output folder, the ledger), make every file in
+    memory, check the ledger against them, and only then write the files and import them: an
+    error writes nothing."""
     if not args.national:
         raise KpiledgerError.single(
             "national-required",
@@ -141,13 +159,21 @@ def run(args: argparse.Namespace) -> int:
             "say which dataset to make; for now there is --national only (the national synthetic"
             " dataset): kpiledger demo-data --national",
         )
-    from kpiledger.io.synthetic_files import write_dataset
+    from kpiledger.io.synthetic_files import build, write
 
     options = _options(args)
     directory = _output(args)
+    if not args.no_ledger:
+        _check_ledger(options, None)
     start = time.perf_counter()
     with _bar("合成データを作成中 / generating") as step:
-        dataset = write_dataset(directory, options, step)
+        rendered = build(options, step)
+    if not args.no_ledger:
+        _check_ledger(options, rendered)
+    try:
+        dataset = write(directory, options, rendered)
+    except OSError as error:
+        raise _cannot_write(directory, error, partly=True) from None
     seconds = time.perf_counter() - start
     print(
         f"作成しました / written: {len(dataset.organizations):,}団体 organizations,"
@@ -155,8 +181,46 @@ def run(args: argparse.Namespace) -> int:
         f" {dataset.size() / 1e6:,.1f} MB, {seconds:.1f} s → {directory}"
     )
     if args.no_ledger:
+        reports, manifest = directory / "reports", directory / "manifest.csv"
+        print(f"取り込むには / to import: kpiledger import {reports} --manifest {manifest}")
         return 0
     return _load(dataset, args.workers)
+
+
+def _check_ledger(options, rendered) -> None:  # type: ignore[no-untyped-def]
+    """The ledger must be empty or hold only (part of) this dataset (`services.demo_data`):
+    before the files are made (by their names), and after (by their digests)."""
+    from kpiledger.cli.database import prepare
+    from kpiledger.io.synthetic import judged_report, organizations
+    from kpiledger.io.synthetic_files import file_name, render
+    from kpiledger.web.ledger.services.demo_data import Expected, check_ledger, first_imported
+
+    if rendered is None:
+        prepare()
+        every = {o.code: o for o in organizations(options.seed, options.municipalities)}
+        expected = {code: Expected(file_name(code, options.main_format)) for code in every}
+        code = first_imported(every)
+        if code is not None:  # one file made now: another seed is refused at once
+            org = every[code]
+            content = render(judged_report(org, options.seed), org, options.main_format)
+            expected[code] = Expected(expected[code].file_name, hashlib.sha256(content).hexdigest())
+    else:
+        expected = {
+            r.organization.code: Expected(
+                file_name(r.organization.code, options.main_format), r.sha256, r.projects
+            )
+            for r in rendered
+        }
+    subset_ja = f"、市区町村 {options.municipalities}" if options.municipalities else ""
+    subset_en = f", {options.municipalities} municipalities" if options.municipalities else ""
+    check_ledger(
+        expected,
+        (
+            f"この合成データ（シード {options.seed}、形式 {options.main_format}{subset_ja}）",
+            f"this synthetic dataset (seed {options.seed}, format {options.main_format}"
+            f"{subset_en})",
+        ),
+    )
 
 
 def _options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -170,8 +234,8 @@ def _options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _output(args: argparse.Namespace) -> Path:
-    """The folder to write: new, empty, or one demo-data wrote before (its reports/ and
-    formats/ are replaced)."""
+    """The folder to write: new, empty, or one demo-data wrote before (`write` replaces its
+    reports/ and formats/). Only checked here: nothing is written yet."""
     if args.output:
         directory = Path(args.output)
     else:
@@ -179,8 +243,10 @@ def _output(args: argparse.Namespace) -> Path:
 
         suffix = f"-{args.municipalities}" if args.municipalities else ""
         directory = Path(settings.DATA_DIR) / "demo-data" / f"national-seed{args.seed}{suffix}"
-    if directory.is_dir() and any(directory.iterdir()):
-        if not _ours(directory):
+    if directory.exists() and not directory.is_dir():
+        raise _not_a_folder(directory, directory)
+    if directory.is_dir():
+        if any(directory.iterdir()) and not _ours(directory):
             raise KpiledgerError.single(
                 "output-not-empty",
                 f"書き出し先 {directory} は空ではありません。新しいフォルダか、以前 demo-data で"
@@ -188,15 +254,42 @@ def _output(args: argparse.Namespace) -> Path:
                 f"the output folder {directory} is not empty: give a new folder or one"
                 " demo-data wrote before",
             )
-        for name in ("reports", "formats"):
-            shutil.rmtree(directory / name, ignore_errors=True)
-    elif directory.exists() and not directory.is_dir():
-        raise KpiledgerError.single(
-            "output-not-folder",
-            f"書き出し先 {directory} はフォルダではありません",
-            f"the output {directory} is not a folder",
+        writable = directory
+    else:
+        writable = directory.absolute().parent
+        while not writable.exists():
+            writable = writable.parent
+        if not writable.is_dir():
+            raise _not_a_folder(directory, writable)
+    if not os.access(writable, os.W_OK | os.X_OK):
+        raise _cannot_write(
+            directory, PermissionError(errno.EACCES, os.strerror(errno.EACCES)), partly=False
         )
     return directory
+
+
+def _not_a_folder(directory: Path, file: Path) -> KpiledgerError:
+    if file == directory:
+        ja, en = "", ""
+    else:
+        ja, en = f"（{file} がファイルです）", f" ({file} is a file)"
+    return KpiledgerError.single(
+        "output-not-folder",
+        f"書き出し先 {directory} はフォルダではありません{ja}",
+        f"the output {directory} is not a folder{en}",
+    )
+
+
+def _cannot_write(directory: Path, error: OSError, *, partly: bool) -> KpiledgerError:
+    reason = error.strerror or str(error)
+    where = f"{error.filename}: " if error.filename else ""
+    ja = "。書きかけのファイルが残っています。もう一度実行すると置き換えます" if partly else ""
+    en = "; files partly written remain there, and running again replaces them" if partly else ""
+    return KpiledgerError.single(
+        "output-cannot-write",
+        f"書き出し先 {directory} に書き込めません（{where}{reason}）{ja}",
+        f"cannot write into the output folder {directory} ({where}{reason}){en}",
+    )
 
 
 def _ours(directory: Path) -> bool:
@@ -208,10 +301,8 @@ def _ours(directory: Path) -> bool:
 
 
 def _load(dataset, workers: int | None) -> int:  # type: ignore[no-untyped-def]
-    from kpiledger.cli.database import prepare
     from kpiledger.web.ledger.services.demo_data import load_dataset
 
-    prepare()
     with _bar("台帳に取込中 / importing") as step:
         total = len(dataset.files)
         done = [0]

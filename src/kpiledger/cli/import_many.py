@@ -56,15 +56,13 @@ class Entry:
 
 def run(args: argparse.Namespace) -> int:
     """The `import` command: one file as before, else many (see the module's docstring)."""
-    from kpiledger.cli import web_commands
+    from kpiledger.cli import import_one
 
     files: list[str] = args.file
     manifest = read_manifest(Path(args.manifest)) if args.manifest else {}
     if len(files) == 1 and (files[0] == STDIN or not Path(files[0]).is_dir()):
         code, name = _single_organization(files[0], args.org, args.name, manifest)
-        return web_commands.run_import(
-            files[0], code, name, args.dry_run, args.sheet, args.direction
-        )
+        return import_one.run_import(files[0], code, name, args.dry_run, args.sheet, args.direction)
     _refuse_single_file_options(files, args.direction)
     paths = collect(files, skip=Path(args.manifest) if args.manifest else None)
     items, unassigned = assign(paths, args.org, args.name, manifest, args.sheet)
@@ -359,7 +357,7 @@ def import_many(items, unassigned, *, workers: int | None, dry_run: bool) -> int
 
 
 def _print_failure(console, path: Path, problems: list[Problem]) -> None:  # type: ignore[no-untyped-def]
-    from kpiledger.cli.main import MAX_PROBLEMS_SHOWN
+    from kpiledger.cli.options import MAX_PROBLEMS_SHOWN
 
     lines = [f"失敗 / failed: {path}"]
     lines += ["  " + p.format().replace("\n", "\n  ") for p in problems[:MAX_PROBLEMS_SHOWN]]

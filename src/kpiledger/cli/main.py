@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from kpiledger import __version__
 from kpiledger.cli.options import (  # noqa: F401  (port_number, thread_count, reference_report_path: public names)
+    MAX_PROBLEMS_SHOWN,
     SHEET_HELP,
     fiscal_year,
     percent,
@@ -174,9 +175,6 @@ def encode_output(text: str, encoding: str) -> bytes:
             f"the character '{char}' (U+{ord(char):04X}) cannot be written in {encoding};"
             " use --encoding utf-8-sig",
         ) from None
-
-
-MAX_PROBLEMS_SHOWN = 200
 
 
 def report_problems(error: KpiledgerError) -> None:

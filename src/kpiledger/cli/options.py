@@ -84,3 +84,7 @@ def percent(text: str) -> Decimal:
             f"0〜100で指定してください（指定: {text}） / must be 0–100: {text}"
         )
     return value
+
+
+#: Problems listed on the terminal before "and N more".
+MAX_PROBLEMS_SHOWN = 200

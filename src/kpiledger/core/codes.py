@@ -167,6 +167,8 @@ CATALOGUE = (
          "an option for one file only (--direction, standard input) given with several files"),
     Code("national-required", "cli", "error", "demo-data で作るデータの指定がない（--national）",
          "demo-data without the dataset to make (--national)"),
+    Code("ledger-not-empty", "cli", "error", "台帳に demo-data の合成データ（同じシード・形式）以外のデータがある",
+         "the ledger holds data other than demo-data's synthetic dataset (same seed and format)"),
     Code("output-not-folder", "cli", "error", "書き出し先（-o）がフォルダではない", "the output (-o) is not a folder"),
     Code("output-not-empty", "cli", "error", "書き出し先（-o）が空ではなく、このコマンドで作ったものでもない",
          "the output folder (-o) is not empty and was not made by this command"),

@@ -16,14 +16,20 @@ which "no value" marker a year had; the data package, the JSON and the Excel wor
 Every file is the same, byte for byte, for the same seed: no date of today is written (the
 workbook's zip entries and its created/modified properties are fixed), nothing depends on the
 order of a set or a dict built at random.
+
+`build` makes every file in memory (the main files of the whole nation are ~35 MB) and `write`
+writes them, so that a caller can check them (e.g. against the ledger, `demo-data`) before
+anything is written; `write_dataset` does both.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import random
 import re
+import shutil
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,13 +37,7 @@ from pathlib import Path
 
 from kpiledger.core.evaluate import ReportResult
 from kpiledger.core.orgcode import GovernmentKind
-from kpiledger.io.synthetic import (
-    MUNICIPALITIES,
-    PREFECTURES,
-    REPORT_YEAR,
-    Organization,
-    generate,
-)
+from kpiledger.io.synthetic import REPORT_YEAR, Organization, judged_report, organizations
 from kpiledger.io.writers.datapackage import ZIP_TIME
 from kpiledger.io.writers.formats import FORMATS
 from kpiledger.io.writers.opendata import Publisher
@@ -112,33 +112,87 @@ def render(result: ReportResult, organization: Organization, format_name: str) -
     return reproducible_workbook(data) if format_name == "xlsx" else data
 
 
-def write_dataset(directory: Path, options: Options, step: Step | None = None) -> Dataset:
-    """Generate and write the dataset into `directory` (created; files there are replaced)."""
+@dataclass(frozen=True)
+class Rendered:
+    """One organization's files, made but not written: its report in the main format and in
+    each sample format it has, and the report's size."""
+
+    organization: Organization
+    main: bytes
+    samples: dict[str, bytes]
+    projects: int
+    kpis: int
+
+    @property
+    def sha256(self) -> str:
+        """The main file's digest (what the ledger keeps of an imported file)."""
+        return hashlib.sha256(self.main).hexdigest()
+
+
+def build(options: Options, step: Step | None = None) -> list[Rendered]:
+    """Generate every organization's files in memory, in code order (nothing is written)."""
+    samples = _sample_codes(options)
+    every = organizations(options.seed, options.municipalities)
+    rendered: list[Rendered] = []
+    for organization in every:
+        result = judged_report(organization, options.seed)
+        rendered.append(
+            Rendered(
+                organization,
+                render(result, organization, options.main_format),
+                {
+                    f: render(result, organization, f)
+                    for f in _formats_of(organization.code, samples, options)
+                },
+                len(result.projects),
+                len(result.report.kpis),
+            )
+        )
+        if step is not None:
+            step(len(rendered), len(every))
+    return rendered
+
+
+def write(directory: Path, options: Options, rendered: Sequence[Rendered]) -> Dataset:
+    """Write the files into `directory` (created): its reports/ and formats/ are replaced
+    whole (no file of an earlier, larger run is left), the README first (it marks the folder
+    as demo-data's, also when the writing is interrupted), the manifest and the table of
+    organizations."""
     dataset = Dataset(directory)
-    reports, samples = directory / "reports", _sample_codes(options)
-    reports.mkdir(parents=True, exist_ok=True)
-    total = MUNICIPALITIES + PREFECTURES if options.municipalities is None else None
-    for organization, result in generate(options.seed, options.municipalities):
-        dataset.organizations.append(organization)
-        dataset.kpis += len(result.report.kpis)
-        dataset.projects += len(result.projects)
-        dataset.files.append(_write(reports, result, organization, options.main_format))
-        for format_name in _formats_of(organization.code, samples, options):
+    sample_counts: dict[str, int] = {}
+    for item in rendered:
+        dataset.organizations.append(item.organization)
+        dataset.kpis += item.kpis
+        dataset.projects += item.projects
+        for format_name in item.samples:
+            sample_counts[format_name] = sample_counts.get(format_name, 0) + 1
+            dataset.samples.setdefault(format_name, [])
+    directory.mkdir(parents=True, exist_ok=True)
+    _write_text(directory / "README.md", readme(dataset, options, sample_counts))
+    for name in ("reports", "formats"):
+        shutil.rmtree(directory / name, ignore_errors=True)
+    reports = directory / "reports"
+    reports.mkdir()
+    for item in rendered:
+        org = item.organization
+        dataset.files.append(_write(reports, org, options.main_format, item.main))
+        for format_name, content in item.samples.items():
             folder = directory / "formats" / format_name
             folder.mkdir(parents=True, exist_ok=True)
-            written = _write(folder, result, organization, format_name)
-            dataset.samples.setdefault(format_name, []).append(written)
-        if step is not None:
-            step(len(dataset.organizations), total or len(dataset.organizations))
+            dataset.samples[format_name].append(_write(folder, org, format_name, content))
     _write_text(directory / "manifest.csv", manifest(dataset.files, directory))
     _write_text(directory / "organizations.csv", organization_table(dataset.organizations))
-    _write_text(directory / "README.md", readme(dataset, options))
     return dataset
 
 
-def _write(folder: Path, result: ReportResult, org: Organization, format_name: str) -> Written:
+def write_dataset(directory: Path, options: Options, step: Step | None = None) -> Dataset:
+    """Generate and write the dataset into `directory` (`build`, then `write`)."""
+    return write(directory, options, build(options, step))
+
+
+def _write(folder: Path, org: Organization, format_name: str, content: bytes) -> Written:
     path = folder / file_name(org.code, format_name)
-    path.write_bytes(render(result, org, format_name))
+    path.write_bytes(content)
     return Written(path, org.code, org.name)
 
 
@@ -154,8 +208,6 @@ def _sample_codes(options: Options) -> list[str]:
     """The organizations written in every other format: `sample_size` of them, one of each
     kind in turn (prefecture, designated city, city, special ward, town, village), each kind's
     drawn with the seed."""
-    from kpiledger.io.synthetic import organizations
-
     rng = random.Random(f"kpiledger-sample:{options.seed}")
     every = organizations(options.seed, options.municipalities)
     kinds = [[o for o in every if o.kind is kind] for kind in KIND_ORDER]
@@ -222,14 +274,18 @@ def reproducible_workbook(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def readme(dataset: Dataset, options: Options) -> str:
-    """The README of the dataset (Japanese, then English); no date, so it is reproducible."""
+def readme(dataset: Dataset, options: Options, sample_counts: dict[str, int] | None = None) -> str:
+    """The README of the dataset (Japanese, then English); no date, so it is reproducible.
+    `sample_counts`: the files of each sample format (default: those of `dataset.samples`)."""
     counts = _counts(dataset)
     main = FORMATS[options.main_format]
+    if sample_counts is None:
+        sample_counts = {name: len(files) for name, files in dataset.samples.items()}
     samples = ", ".join(
-        f"{name}（{len(dataset.samples.get(name, []))}）" for name in options.sample_formats
+        f"{name}（{sample_counts.get(name, 0)}）" for name in options.sample_formats
     )
     return README.format(
+        command=command_line(options),
         seed=options.seed,
         year=REPORT_YEAR,
         first=REPORT_YEAR - 9,
@@ -239,6 +295,17 @@ def readme(dataset: Dataset, options: Options) -> str:
         samples=samples or "-",
         **counts,
     )
+
+
+def command_line(options: Options) -> str:
+    """The `kpiledger demo-data` command that writes these files (the options that change
+    them)."""
+    words = ["kpiledger demo-data --national", f"--seed {options.seed}"]
+    if options.municipalities is not None:
+        words.append(f"--municipalities {options.municipalities}")
+    if options.main_format != MAIN_FORMAT:
+        words.append(f"--format {options.main_format}")
+    return " ".join(words)
 
 
 def _counts(dataset: Dataset) -> dict[str, int]:
@@ -255,8 +322,8 @@ def _counts(dataset: Dataset) -> dict[str, int]:
 README = """\
 # kpiledger 全国合成データ / national synthetic dataset
 
-`kpiledger demo-data --national --seed {seed}` が作成した架空のKPI実績報告です。団体コード・団体名・
-読みは実在の地方公共団体のものですが、人口、事業、KPI、実績値、評価はすべて乱数から作った架空の
+`{command}` が作成した架空のKPI実績報告です。
+団体コード・団体名・読みは実在の地方公共団体のものですが、人口、事業、KPI、実績値、評価はすべて乱数から作った架空の
 データです。実在の団体の実績ではありません。
 
 - 団体: {organizations}（市区町村 {municipalities}、都道府県 {prefectures}）
@@ -272,12 +339,14 @@ README = """\
 - `manifest.csv`: reports/ の各ファイルの file, code, name
 - `organizations.csv`: 団体ごとの code, name, prefecture, kind, kana, population（架空の人口）
 
-台帳への取込: `kpiledger import reports/`（ファイル名の先頭6桁が団体コード）、または
-`manifest.csv` を使います。
+台帳への取込（このフォルダで）: `kpiledger import reports --manifest manifest.csv`
+（`kpiledger import reports` でも同じ: ファイル名の先頭6桁が団体コード）。`formats/` は同じ報告書の
+別の形式なので、このフォルダ全体は取り込みません（同じ団体・年度の2つ目の報告書として
+duplicate-report になります）。人口は報告書になく、`demo-data` が台帳に入れます。
 
-This is made-up data written by `kpiledger demo-data --national --seed {seed}`. Codes, names and
-kana are those of real local governments; populations, projects, KPIs, actuals and evaluations
-are random and describe no real municipality.
+This is made-up data written by `{command}`.
+Codes, names and kana are those of real local governments; populations, projects, KPIs, actuals
+and evaluations are random and describe no real municipality.
 
 - {organizations} organizations ({municipalities} municipalities, {prefectures} prefectures),
   {projects} projects, {kpis} KPIs
@@ -287,6 +356,9 @@ are random and describe no real municipality.
 Files: `reports/` holds every organization's report ({main_en}, `{main}`), `formats/<format>/`
 the same reports of a sample of organizations in the other formats ({samples}),
 `manifest.csv` the file, code and name of each report, `organizations.csv` each organization's
-synthetic population. Import with `kpiledger import reports/` (the first six digits of a file's
-name are the organization's code) or through `manifest.csv`.
+synthetic population. Import (in this folder) with `kpiledger import reports --manifest
+manifest.csv` (or `kpiledger import reports`: the first six digits of a file's name are the
+organization's code). Do not import the whole folder: `formats/` holds the same reports again,
+which would be refused as a second report of the same organization and year (duplicate-report).
+Populations are not in the reports; `demo-data` puts them into the ledger.
 """

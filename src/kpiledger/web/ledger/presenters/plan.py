@@ -3,7 +3,7 @@ KPI, what the import would add, change (old → new) and leave as is, with the f
 and warnings and the counts of every kind of change.
 
 `plan_view(plan, file_name, language)` picks the words: "ja", "en", or "both" (the terminal:
-「追加 / added」). The CLI prints it (`cli.web_commands.print_plan`); the staff preview page
+「追加 / added」). The CLI prints it (`cli.import_one.print_plan`); the staff preview page
 renders it (`templates/ledger/staff/preview.html`).
 """
 
