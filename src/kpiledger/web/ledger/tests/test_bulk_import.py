@@ -32,7 +32,9 @@ def files(folder: Path, towns=TOWNS) -> list[FileToImport]:  # type: ignore[no-u
 
 
 def ledger_contents() -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every ledger and history table, without the times of writing."""
+    """Every row of every ledger and history table, without the times of writing; keys are
+    replaced by each row's place in its table (PostgreSQL's sequences go on after a flush, so
+    the same rows written again get other ids)."""
     volatile = {
         "history_date",
         "applied_at",
@@ -41,10 +43,32 @@ def ledger_contents() -> dict[str, list[tuple[object, ...]]]:
         "changed_at",
         "judged_at",
     }
+    models = f.ledger_models()
+    places = {
+        model: {
+            pk: n for n, pk in enumerate(model.objects.order_by("pk").values_list("pk", flat=True))
+        }
+        for model in models
+    }
+
+    def place(field, value):  # type: ignore[no-untyped-def]
+        if field.primary_key and field.model in places:
+            return places[field.model].get(value, value)
+        original = getattr(field.model, "instance_type", None)  # a history row's `id`
+        if field.name == "id" and original in places:
+            return places[original].get(value, ("gone", value))
+        target = field.related_model if field.is_relation else None
+        if target is not None and target in places and value is not None:
+            return places[target].get(value, value)
+        return value
+
     contents = {}
-    for model in f.ledger_models():
-        names = [f.attname for f in model._meta.concrete_fields if f.attname not in volatile]
-        contents[model.__name__] = list(model.objects.order_by("pk").values_list(*names))
+    for model in models:
+        fields = [f for f in model._meta.concrete_fields if f.attname not in volatile]
+        rows = model.objects.order_by("pk").values_list(*[f.attname for f in fields])
+        contents[model.__name__] = [
+            tuple(place(f, v) for f, v in zip(fields, row, strict=True)) for row in rows
+        ]
     return contents
 
 
