@@ -39,7 +39,7 @@ from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import presenters
 from kpiledger.web.ledger.services import reports
 from kpiledger.web.static_site import api_files, national, output
-from kpiledger.web.static_site.links import Locator
+from kpiledger.web.static_site.links import Locator, unlink_missing
 from kpiledger.web.static_site.organization import Job, publish
 from kpiledger.web.static_site.pages import Counts, SiteWriter
 
@@ -110,6 +110,12 @@ def chunks(jobs: list[Job], sizes: dict[int, int]) -> list[list[Job]]:
     return [chunk for chunk in out if chunk]
 
 
+def dropped_queries(jobs: list[Job]) -> frozenset[str]:
+    """The query parameters that make no page of their own: `year` when the ledger has one
+    report year (every page of that year is the page as first shown)."""
+    return frozenset({"year"}) if len({y for job in jobs for y in job.years}) == 1 else frozenset()
+
+
 def nothing_to_publish() -> KpiledgerError:
     return KpiledgerError.single(
         "nothing-to-publish",
@@ -178,7 +184,7 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
 
 def _build(options: Options, jobs: list[Job], built: Path, progress: Progress | None) -> Summary:
     nearly, languages = settings.KPILEDGER_NEARLY, options.languages
-    locator = Locator(languages[1:])
+    locator = Locator(languages[1:], dropped_queries(jobs))
     (built / PARTS).mkdir()
     sizes = kpi_counts()
     total = sum(sizes.get(job.org_id, 0) for job in jobs)
@@ -198,6 +204,8 @@ def _build(options: Options, jobs: list[Job], built: Path, progress: Progress | 
                 progress(summary.counts.kpis, total)
     national_files(site, jobs, len(tasks), nearly, summary.counts.reports)
     shutil.rmtree(built / PARTS)
+    if options.org is not None:
+        unlink_missing(built)  # the comparison pages and other organizations are not here
     summary.counts.add(site.counts)
     return summary
 

@@ -1,9 +1,12 @@
 """The pages above one organization, in one table: the home page and the comparison pages.
 
 Each kind names its URL, the shape of its address (a regular expression of the path after the
-language prefix), the query parameters whose values are pages of their own on the site (a page
-number: `field/tourism/?page=2` → `field/tourism/page-2/index.html`; any other parameter, such
-as a sort order, is dropped and its link leads to the page as first shown) and its file name.
+language prefix), the query parameters whose values are pages of their own on the site (a year
+or a page number: `field/tourism/?year=2023&page=2` →
+`field/tourism/year-2023/page-2/index.html`; any other parameter, such as a sort order or the
+organization a field page marks, is dropped and its link leads to the page as first shown) and
+its file name. A kind whose address is a file (`nation/prefectures.csv`) keeps its parameters as
+folders before the name (`nation/year-2023/prefectures.csv`).
 
 The site starts from every kind that is an `entry` and whose URL exists in this version of the
 app (a kind the app lacks is left out), renders each by calling its view directly, and follows
@@ -25,7 +28,7 @@ class Kind:
     url_name: str  # reversed without arguments for an entry kind
     path: str  # regular expression of the path after the language prefix
     queries: tuple[str, ...] = ()  # the parameters kept (each value: a page of its own)
-    file: str = INDEX  # the file in the page's folder
+    file: str = INDEX  # the file in the page's folder ("" for an address that is a file)
     entry: bool = False  # whether the site starts from it
 
     def matches(self, path: str) -> bool:
@@ -34,11 +37,14 @@ class Kind:
 
 KINDS: tuple[Kind, ...] = (
     Kind("ledger:home", r"", ("page",), entry=True),
-    Kind("ledger:nation", r"nation/", ("page",), entry=True),
-    Kind("ledger:prefecture", r"pref/\d{2,6}/", ("page",)),
-    Kind("ledger:fields", r"fields/", entry=True),
-    Kind("ledger:field", r"field/[\w-]+/", ("page",)),
-    Kind("ledger:field_csv", r"field/[\w-]+/csv/[\w-]+/", file="table.csv"),
+    Kind("ledger:nation", r"nation/", ("year", "page"), entry=True),
+    Kind("ledger:nation_prefectures_csv", r"nation/prefectures\.csv", ("year",), file=""),
+    Kind("ledger:nation_organizations_csv", r"nation/organizations\.csv", ("year",), file=""),
+    Kind("ledger:prefecture", r"pref/\d{2,6}/", ("year", "page")),
+    Kind("ledger:prefecture_csv", r"pref/\d{2,6}/organizations\.csv", ("year",), file=""),
+    Kind("ledger:fields", r"fields/", ("year",), entry=True),
+    Kind("ledger:field", r"field/[\w-]+/", ("year", "page")),
+    Kind("ledger:field_csv", r"field/[\w-]+/csv/[\w-]+/", ("year",), file="table.csv"),
 )
 
 SAFE_VALUE = re.compile(r"[\w-]{1,40}")
@@ -49,18 +55,24 @@ def kind_of(path: str) -> Kind | None:
     return next((kind for kind in KINDS if kind.matches(path)), None)
 
 
-def variant_file(kind: Kind, path: str, query: dict[str, str]) -> str:
-    """The site file of `path` with `query` (`field/tourism/page-2/index.html`)."""
-    kept = "".join(
-        f"{key}-{query[key]}/"
-        for key in kind.queries
-        if key in query and SAFE_VALUE.fullmatch(query[key])
-    )
-    return f"{path}{kept}{kind.file}"
+def variant_file(
+    kind: Kind, path: str, query: dict[str, str], dropped: frozenset[str] = frozenset()
+) -> str:
+    """The site file of `path` with `query` (`field/tourism/page-2/index.html`,
+    `nation/year-2023/prefectures.csv`)."""
+    kept = "".join(f"{key}-{value}/" for key, value in kept_query(kind, query, dropped).items())
+    folder, _, name = path.rpartition("/")
+    folder = f"{folder}/" if folder else ""
+    return f"{folder}{kept}{name}{kind.file}"
 
 
-def kept_query(kind: Kind, query: dict[str, str]) -> dict[str, str]:
-    """The parameters of `query` that are pages of their own."""
+def kept_query(
+    kind: Kind, query: dict[str, str], dropped: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """The parameters of `query` that are pages of their own, less those `dropped` (`year` in a
+    ledger of one report year, where every page of a year is the page as first shown)."""
     return {
-        key: query[key] for key in kind.queries if key in query and SAFE_VALUE.fullmatch(query[key])
+        key: query[key]
+        for key in kind.queries
+        if key in query and key not in dropped and SAFE_VALUE.fullmatch(query[key])
     }

@@ -14,7 +14,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from urllib.parse import parse_qsl
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from kpiledger.io.writers.formats import FORMATS
 from kpiledger.io.writers.opendata import Publisher
@@ -60,10 +61,14 @@ def _page_file(path: str, query: str) -> str:
 
 class Locator:
     """Maps the app's absolute addresses to site files (`languages`: the URL prefixes of the
-    languages other than the default, e.g. `("en",)`)."""
+    languages other than the default, e.g. `("en",)`; `dropped`: query parameters that make no
+    page of their own in this site, see `kinds.kept_query`)."""
 
-    def __init__(self, languages: tuple[str, ...] = ("en",)) -> None:
+    def __init__(
+        self, languages: tuple[str, ...] = ("en",), dropped: frozenset[str] = frozenset()
+    ) -> None:
         self.prefixes = tuple(f"{code}/" for code in languages)
+        self.dropped = dropped
         self._cache: dict[str, str] = {}
 
     def site_file(self, url: str) -> str:
@@ -81,7 +86,7 @@ class Locator:
         return f"{target}#{fragment}" if fragment else target
 
     def _target(self, relative: str, path: str, query: str) -> str:
-        if path.startswith(STATIC_PREFIX) or (not path.endswith("/") and "." in path[-6:]):
+        if path.startswith(STATIC_PREFIX):
             return relative
         if path.startswith(API_PREFIX):
             return relative.rstrip("/") + ".json"
@@ -90,10 +95,10 @@ class Locator:
         download = _DOWNLOAD.fullmatch(rest)
         if download is not None:
             return download_file(download["code"], int(download["year"]), download["fmt"])
+        kind = kind_of(rest)
+        if kind is not None:
+            return language + variant_file(kind, rest, _query(query), self.dropped)
         if not rest or rest.endswith("/"):
-            kind = kind_of(rest)
-            if kind is not None:
-                return language + variant_file(kind, rest, _query(query))
             return language + _page_file(rest, query)
         return relative
 
@@ -112,6 +117,15 @@ def relative_to(page: str) -> Callable[[str], str]:
     return relative
 
 
+_FORM = re.compile(r"[ \t]*<form\b.*?</form>\n?", re.DOTALL)
+
+
+def without_forms(page_html: str) -> str:
+    """The page without its forms: a form asks the server (a search, an organization's place
+    on a field page), and a static site has none to answer it."""
+    return _FORM.sub("", page_html) if "<form" in page_html else page_html
+
+
 def relocate(page_html: str, page: str, locator: Locator) -> str:
     """The page's HTML with every absolute link (`href`, `src`, `action`) relative to its file
     `page` (a path in the site, e.g. `org/012068/2023/index.html`)."""
@@ -122,3 +136,28 @@ def relocate(page_html: str, page: str, locator: Locator) -> str:
         return f'{match["attr"]}{html.escape(relative(target), quote=True)}"'
 
     return _LINK.sub(replace, page_html)
+
+
+_ANCHOR = re.compile(r'(<a\b[^>]*?) href="([^"]*)"')
+
+
+def unlink_missing(root: Path) -> int:
+    """Drop the `href` of every link of the site's pages whose file the site lacks (a site of
+    one organization has no comparison pages or other organizations): the link's text stays,
+    as text. Returns the number of links dropped."""
+    dropped = 0
+    for page in root.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+
+        def keep(match: re.Match[str], folder: Path = page.parent) -> str:
+            nonlocal dropped
+            parts = urlsplit(html.unescape(match[2]))
+            if parts.scheme or not parts.path or (folder / unquote(parts.path)).is_file():
+                return match[0]
+            dropped += 1
+            return match[1]
+
+        changed = _ANCHOR.sub(keep, text)
+        if changed != text:
+            page.write_text(changed, encoding="utf-8")
+    return dropped

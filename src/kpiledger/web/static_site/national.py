@@ -3,15 +3,21 @@ directly with a plain GET request of an anonymous reader (no middleware, no HTTP
 from the entry kinds and following each page's links to the addresses of any kind.
 
 These pages are few (the home page, the national and prefecture lists, the fields), so each is
-made by its own view, exactly as the server makes it.
+made by its own view, exactly as the server makes it. The ledger does not change while the site
+is built, so each field's comparison of a year is computed once for all its pages and tables
+(`comparisons_remembered`), not once per page as a server must.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import re
 from collections import deque
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from django.contrib.auth.models import AnonymousUser
@@ -20,6 +26,8 @@ from django.http import HttpResponse
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import translation
 
+from kpiledger.core.categories import Field
+from kpiledger.web.ledger.services import comparison
 from kpiledger.web.static_site.kinds import KINDS, Kind, kept_query, kind_of
 from kpiledger.web.static_site.pages import SiteWriter
 
@@ -44,9 +52,16 @@ def request_for(path: str, query: str, language: str) -> WSGIRequest:
     return request
 
 
+#: The answers written as they are: a page, and the page a reader meets where a link of the
+#: server's pages leads to no data (a field without judgements in a year: 404 with links on).
+WRITTEN_STATUS = (200, 404)
+REDIRECT_STATUS = (301, 302, 303, 307, 308)
+
+
 def render_view(path: str, query: str, language: str) -> HttpResponse | None:
-    """The view's answer for `path?query` in `language`; None when it is not a page (no such
-    address, or an answer other than 200)."""
+    """The view's answer for `path?query` in `language`; None when it is no page of the site
+    (no such address, a streamed answer, or a status other than a page, a 404 page or a
+    redirect)."""
     try:
         match = resolve(path)
     except Resolver404:
@@ -56,7 +71,9 @@ def render_view(path: str, query: str, language: str) -> HttpResponse | None:
     response = match.func(request, *match.args, **match.kwargs)
     if hasattr(response, "render") and not getattr(response, "is_rendered", True):
         response.render()
-    if response.status_code != 200 or getattr(response, "streaming", False):
+    if getattr(response, "streaming", False):
+        return None
+    if response.status_code not in WRITTEN_STATUS + REDIRECT_STATUS:
         return None
     return response  # type: ignore[no-any-return]
 
@@ -86,9 +103,40 @@ def publish(site: SiteWriter) -> list[str]:
     """Render every page of the kinds reachable from the entries, in each language; returns
     the addresses written."""
     written = []
-    for language in site.languages:
-        written += _crawl(site, language)
+    with comparisons_remembered():
+        for language in site.languages:
+            written += _crawl(site, language)
     return written
+
+
+@contextlib.contextmanager
+def comparisons_remembered() -> Iterator[None]:
+    """Within the block, `comparison.compare_field` and `comparison.judged_years` compute each
+    answer once (a field's pages, one per page number, and its tables share one comparison).
+    For a ledger that does not change meanwhile; the answers are not changed by their users
+    (the presenters build their rows anew)."""
+    real_compare, real_years = comparison.compare_field, comparison.judged_years
+    compared: dict[tuple[Any, ...], comparison.FieldComparison] = {}
+    judged: dict[Field | None, list[int]] = {}
+
+    def compare_field(
+        field_: Field, year: int, nearly: Decimal, years: list[int]
+    ) -> comparison.FieldComparison:
+        key = (field_, year, nearly, tuple(years))
+        if key not in compared:
+            compared[key] = real_compare(field_, year, nearly, years)
+        return compared[key]
+
+    def judged_years(field_: Field | None = None) -> list[int]:
+        if field_ not in judged:
+            judged[field_] = real_years(field_)
+        return list(judged[field_])  # a copy for each caller
+
+    comparison.compare_field, comparison.judged_years = compare_field, judged_years  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        comparison.compare_field, comparison.judged_years = real_compare, real_years
 
 
 def _crawl(site: SiteWriter, language: str) -> list[str]:
@@ -102,21 +150,31 @@ def _crawl(site: SiteWriter, language: str) -> list[str]:
             response = render_view(path, query, language)
             if response is None:
                 continue
-            content = response.content
-            if response["Content-Type"].startswith("text/html"):
-                text = content.decode("utf-8")
-                site.page(text, site.locator.site_file(address))
-                for link in _links(text, prefix):
-                    if link not in seen:
-                        seen.add(link)
-                        queue.append(link)
-            else:
-                site.write(site.locator.site_file(address), content)
+            found = _write(site, address, response, language)
+            for link in _links(found, prefix, site.locator.dropped):
+                if link not in seen:
+                    seen.add(link)
+                    queue.append(link)
             written.append(address)
     return written
 
 
-def _links(text: str, prefix: str) -> list[str]:
+def _write(site: SiteWriter, address: str, response: HttpResponse, language: str) -> str:
+    """Write the answer as the address's site file; returns the HTML whose links lead on (a
+    redirect's page: its one link)."""
+    if response.status_code in REDIRECT_STATUS:
+        location = response["Location"]  # the app's own address (`/pref/01/`)
+        site.redirect(address, location, language)
+        return f' href="{html.escape(location)}"'
+    if not response["Content-Type"].startswith("text/html"):
+        site.write(site.locator.site_file(address), response.content)
+        return ""
+    text = response.content.decode("utf-8")
+    site.page(text, site.locator.site_file(address))
+    return text
+
+
+def _links(text: str, prefix: str, dropped: frozenset[str]) -> list[str]:
     """The page's links to pages of a kind, as the addresses the site renders (only the kept
     parameters), in order of appearance."""
     out = []
@@ -128,6 +186,6 @@ def _links(text: str, prefix: str) -> list[str]:
         kind: Kind | None = kind_of(path)
         if kind is None:
             continue
-        kept = kept_query(kind, query)
+        kept = kept_query(kind, query, dropped)
         out.append(prefix + path + (f"?{urlencode(kept)}" if kept else ""))
     return out

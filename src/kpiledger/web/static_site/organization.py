@@ -19,14 +19,16 @@ from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import translation
 
+from kpiledger.core.categories import Field
 from kpiledger.io.writers import national, opendata
 from kpiledger.io.writers.formats import FORMATS
 from kpiledger.io.writers.opendata import Publisher
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import presenters
+from kpiledger.web.ledger.presenters import fields as field_pages
 from kpiledger.web.ledger.presenters.downloads import Downloads
 from kpiledger.web.ledger.presenters.formatting import kpi_url
-from kpiledger.web.ledger.services import reports
+from kpiledger.web.ledger.services import comparison, reports
 from kpiledger.web.ledger.services.reports import LedgerReport
 from kpiledger.web.static_site import api_files
 from kpiledger.web.static_site.links import download_file
@@ -56,6 +58,7 @@ class Loaded:
     kpi_years: dict[int, list[int]]  # KPI id → the report years that publish it, newest first
     observation_history: dict[int, list[Any]]
     kpi_history: dict[int, list[Any]]
+    fields: dict[int, list[tuple[Field, int]]]  # year → the fields of its KPIs, with counts
 
 
 def publish(job: Job, site: SiteWriter, nearly: Decimal) -> dict[str, list[list[str]]]:
@@ -85,7 +88,8 @@ def load(job: Job, nearly: Decimal) -> Loaded:
         for kpi_id in ledgers[year].kpi_ids:
             kpi_years[kpi_id].append(year)
     observations, changes = _histories(org, max(years))
-    return Loaded(org, years, ledgers, by_id, kpi_years, observations, changes)
+    fields = {year: comparison.organization_fields(org, year) for year in years}
+    return Loaded(org, years, ledgers, by_id, kpi_years, observations, changes, fields)
 
 
 History = dict[int, list[Any]]  # KPI id → its history records, newest first
@@ -165,7 +169,11 @@ def write_pages(loaded: Loaded, site: SiteWriter, language: str) -> None:
 def write_report_pages(loaded: Loaded, site: SiteWriter, year: int, ledger: LedgerReport) -> None:
     code, years = loaded.org.code, loaded.years
     links = downloads(code, year)
-    report = {"page": presenters.report_page(ledger, years), "downloads": links}
+    report = {
+        "page": presenters.report_page(ledger, years),
+        "downloads": links,
+        "field_links": field_pages.organization_field_links(code, year, loaded.fields[year]),
+    }
     site.render("ledger/report.html", report, reverse("ledger:report", args=[code, year]))
     dashboard = {"page": presenters.dashboard_page(ledger, years), "downloads": links}
     site.render("ledger/dashboard.html", dashboard, reverse("ledger:dashboard", args=[code, year]))

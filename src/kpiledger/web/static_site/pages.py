@@ -16,7 +16,7 @@ from django.conf import settings
 from django.template import Context
 from django.utils import translation
 
-from kpiledger.web.static_site.links import Locator, relative_to, relocate
+from kpiledger.web.static_site.links import Locator, relative_to, relocate, without_forms
 from kpiledger.web.static_site.templates import Compiled
 
 #: A page that leads on to another, as the server's redirects do (the organization's address
@@ -75,8 +75,8 @@ class SiteWriter:
         self.counts.bytes += len(data)
 
     def page(self, html: str, name: str) -> None:
-        """Write a rendered page (absolute links) as the site file `name`."""
-        self.write(name, relocate(html, name, self.locator).encode("utf-8"))
+        """Write a rendered page (absolute links) as the site file `name`, without forms."""
+        self.write(name, relocate(without_forms(html), name, self.locator).encode("utf-8"))
         self.counts.pages += 1
 
     def render(self, template: str, context: dict[str, Any], address: str) -> None:

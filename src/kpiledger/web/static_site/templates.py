@@ -8,19 +8,22 @@ includes by a fixed name) is compiled afresh from its source and those nodes are
 their text in the language being published: the output is the same, byte for byte (the tests
 compare the site's pages with the server's), the server's own cached templates are untouched.
 Anything that depends on the page (variables, `{% blocktranslate %}`, `{% url %}`) stays as it
-is.
+is, except that the `date` filter remembers what it wrote: the change histories of a whole
+ledger have few distinct times (one per import), each formatted on many pages.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.template import Context, engines
-from django.template.base import Node, NodeList, Template, TextNode
+from django.template import Context, defaultfilters, engines
+from django.template.base import Node, NodeList, Template, TextNode, VariableNode
 from django.template.loader_tags import ExtendsNode, IncludeNode
 from django.templatetags.i18n import TranslateNode
 from django.templatetags.static import StaticNode
 from django.utils import translation
+
+REMEMBERED_DATES = 10_000
 
 
 class _Fixed:
@@ -40,6 +43,7 @@ class Compiled:
         self.language = language
         self._done: dict[str, Template] = {}
         self.engine = engines["django"].engine  # type: ignore[attr-defined]
+        self.date = _remembered_date()
 
     def get(self, name: str) -> Template:
         found = self._done.get(name)
@@ -59,12 +63,20 @@ class Compiled:
                 continue
             if isinstance(node, ExtendsNode | IncludeNode):
                 self._follow(node)
+            if isinstance(node, VariableNode):
+                self._remember_dates(node)
             for name in node.child_nodelists:
                 child = getattr(node, name, None)
                 if child:
                     self._fold(child)
             for _condition, child in getattr(node, "conditions_nodelists", ()):
                 self._fold(child)
+
+    def _remember_dates(self, node: VariableNode) -> None:
+        filters = node.filter_expression.filters
+        for index, (function, arguments) in enumerate(filters):
+            if function is defaultfilters.date:
+                filters[index] = (self.date, arguments)
 
     def _follow(self, node: ExtendsNode | IncludeNode) -> None:
         """An `{% extends %}` or `{% include %}` of a fixed name uses the folded copy."""
@@ -73,6 +85,25 @@ class Compiled:
         literal = getattr(getattr(expression, "var", None), "literal", None)
         if isinstance(literal, str) and not expression.filters:
             setattr(node, attribute, _Fixed(self.get(literal), expression.token))
+
+
+def _remembered_date() -> Any:
+    """Django's `date` filter, each (time, format) formatted once (for one language: a
+    `Compiled` has its own). The time comes already in local time, as the filter asks."""
+    written: dict[tuple[Any, Any], str] = {}
+
+    def date(value: Any, arg: Any = None) -> str:
+        key = (value, arg)
+        found = written.get(key)
+        if found is None:
+            if len(written) >= REMEMBERED_DATES:
+                written.clear()  # a ledger edited by hand: times of every kind; memory bounded
+            found = written[key] = defaultfilters.date(value, arg)
+        return found
+
+    date.expects_localtime = True  # type: ignore[attr-defined]
+    date.is_safe = False  # type: ignore[attr-defined]
+    return date
 
 
 def _fixed_text(node: Node) -> str | None:
