@@ -514,6 +514,8 @@ def test_index_lists_every_field_under_its_goal(client, ledger):
     for goal in ("しごと", "人の流れ・移住", "結婚・出産・子育て", "魅力的な地域・まち"):
         assert f"基本目標「{goal}」" in html
     assert field_url("year=2023") in page.urls
+    # a field without KPIs that year is named, not linked: its page would be a 404
+    assert not any(u.startswith(url("field", "safety")) for u in page.urls)
     old = parse(get_ok(client, url("fields") + "?year=2022"))
     assert row_with(old, "観光") == ["観光", "1", "1", "0", "0.0%", "1"]
     assert client.get(url("fields") + "?year=x").status_code == 400
