@@ -73,14 +73,18 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## bench: every benchmark on SQLite, then on PostgreSQL (KPILEDGER_BENCH_POSTGRES=postgres://…,
+## else a throwaway cluster when Debian's postgresql is installed, else skipped), with one table
+## of the figures against their targets at the end (docs/benchmarks.md). Never in the test suite.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
-	$(BIN)/python benchmarks/import_ledger.py
-	$(BIN)/python benchmarks/pages.py
-	$(BIN)/python benchmarks/readers.py
-	$(BIN)/python benchmarks/load.py
-	$(BIN)/python benchmarks/exports.py
-	$(BIN)/python benchmarks/cycle.py
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "the load benchmarks need wrk: sudo apt-get install wrk"; \
+	  fi; \
+	fi
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .hypothesis

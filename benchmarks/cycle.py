@@ -5,11 +5,10 @@ admin uses (entry, money, the year's hub, one project's evaluation), saving ever
 actual in one submission, saving every project's money, submitting and approving every project,
 and publishing the year. Each step is timed once (they change the ledger), pages as the median
 of 3 renders with their SQL query count. Figures are printed and written as JSON to
-benchmarks/results/cycle.json."""
+benchmarks/results/cycle-<store>.json."""
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
@@ -22,12 +21,12 @@ from typing import Any
 os.environ["KPILEDGER_DATA_DIR"] = tempfile.mkdtemp(prefix="kpiledger-bench-")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import peak_rss_mb, write_results
 from benchmarks.pages import load
 from benchmarks.run import synthetic
 from kpiledger.web import setup
 
 COPIES = int(os.environ.get("KPILEDGER_BENCH_COPIES", "42"))
-RESULTS = Path(__file__).resolve().parent / "results" / "cycle.json"
 R5, R6 = 2023, 2024
 
 
@@ -127,10 +126,9 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     load("012068", "釧路市", reference_report_path().read_bytes())
     load("011002", "札幌市（合成）", synthetic(COPIES).encode())
-    figures = {code: cycle(code) for code in ("012068", "011002")}
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    print(f"written: {RESULTS}")
+    figures: dict[str, object] = {code: cycle(code) for code in ("012068", "011002")}
+    figures["peak_rss_mb"] = peak_rss_mb()
+    write_results("cycle", figures)
     return 0
 
 

@@ -3,11 +3,10 @@
 of the reference → 1,008 KPIs), and the REST API's KPI list. Loading and judging the report
 from the ledger is timed once per organization; each format is then timed on its own (median
 of `KPILEDGER_BENCH_REPEAT` runs, default 3). Figures are printed and written as JSON to
-benchmarks/results/exports.json."""
+benchmarks/results/exports-<store>.json."""
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
@@ -18,13 +17,13 @@ from pathlib import Path
 os.environ["KPILEDGER_DATA_DIR"] = tempfile.mkdtemp(prefix="kpiledger-bench-")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import peak_rss_mb, write_results
 from benchmarks.pages import load
 from benchmarks.run import synthetic
 from kpiledger.web import setup
 
 COPIES = int(os.environ.get("KPILEDGER_BENCH_COPIES", "42"))
 REPEAT = int(os.environ.get("KPILEDGER_BENCH_REPEAT", "3"))
-RESULTS = Path(__file__).resolve().parent / "results" / "exports.json"
 
 
 def median_seconds(fn, repeat: int = REPEAT) -> tuple[float, object]:  # type: ignore[no-untyped-def]
@@ -62,7 +61,7 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     load("012068", "釧路市", reference_report_path().read_bytes())
     load("011002", "札幌市（合成）", synthetic(COPIES).encode())
-    figures: dict[str, dict[str, float | int]] = {}
+    figures: dict[str, object] = {}
     for code in ("012068", "011002"):
         org = m.Organization.objects.get(code=code)
         seconds, ledger = median_seconds(
@@ -89,9 +88,8 @@ def main() -> int:
             row[f"api_{name}_s"] = round(seconds, 4)
             print(f"{code} ({kpis:4d} KPIs) API {name:7s} {seconds * 1000:9.1f} ms  {path}")
         figures[code] = row
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    print(f"written: {RESULTS}")
+    figures["peak_rss_mb"] = peak_rss_mb()
+    write_results("exports", figures)
     return 0
 
 

@@ -1,7 +1,8 @@
 """Benchmark: the category comparison pages (/fields/, /field/<field>/, its CSV) at national
 size — 1,741 organizations × 24 stored judgements (`KPILEDGER_BENCH_ORGS`,
 `KPILEDGER_BENCH_KPIS`), all of one field (the worst case: a page reads every judgement of its
-field and year) — written in bulk. Prints each page's median time and its SQL queries.
+field and year) — written in bulk. Prints each page's median time and its SQL queries, written to
+benchmarks/results/field_pages-<store>.json.
 
     .venv/bin/python benchmarks/field_pages.py
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 os.environ["KPILEDGER_DATA_DIR"] = tempfile.mkdtemp(prefix="kpiledger-bench-")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import peak_rss_mb, write_results
 from kpiledger.web import setup
 
 ORGANIZATIONS = int(os.environ.get("KPILEDGER_BENCH_ORGS", "1741"))
@@ -122,6 +124,7 @@ def main() -> int:
     )
     code = m.Organization.objects.order_by("code").values_list("code", flat=True)[100]
     client = Client()
+    figures: dict[str, float | int] = {"organizations": ORGANIZATIONS, "kpis_each": KPIS}
     pages = {
         "fields index": "/fields/",
         "field page": "/field/tourism/",
@@ -131,6 +134,8 @@ def main() -> int:
     }
     for name, url in pages.items():
         seconds, queries = measure(client, url)
+        key = name.replace(" ", "_").replace("?org=", "org").replace(",", "").replace(".", "")
+        figures[f"{key}_ms"], figures[f"{key}_queries"] = round(seconds * 1000, 2), queries
         print(f"{name:24s} {seconds * 1000:8.1f} ms {queries:3d} queries")
     times = []
     for _ in range(5):
@@ -138,6 +143,9 @@ def main() -> int:
         comparison.compare_field(Field.TOURISM, YEAR, Decimal(80), [YEAR])
         times.append(time.perf_counter() - started)
     print(f"{'compare_field (service)':24s} {statistics.median(times) * 1000:8.1f} ms")
+    figures["compare_field_ms"] = round(statistics.median(times) * 1000, 2)
+    figures["peak_rss_mb"] = peak_rss_mb()
+    write_results("field_pages", figures)
     return 0
 
 

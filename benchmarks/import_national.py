@@ -1,100 +1,128 @@
 """Benchmark: importing the national report files (parse, validate, write) with `import_files`.
 
-Makes N organization files (default 1,741: every municipality), each the reference report
-(24 KPIs, 7 projects) under the organization's own name (釧路市 replaced by it), in one format,
-or with `--source synthetic` the national synthetic dataset's reports (`kpiledger.io.synthetic`,
-10 years, 5–15 projects; `kpiledger demo-data --national` writes csv-wide) in that format;
-then imports them into a fresh ledger with
-`bulk.import_files` and prints files/s, seconds, KPIs and peak memory, written as JSON to
-benchmarks/results/import_national.json. Target (issue 11): ≤ 10 s for 1,741 files, ≤ 500 MB.
+The files: with `--from DIR`, a folder as `kpiledger demo-data --national` writes it (its
+`reports/` and `manifest.csv`: 1,788 files, 45,447 KPIs, ten years of actuals each), taken as
+`kpiledger import DIR --manifest DIR/manifest.csv` takes them; else N organization files
+(default 1,741: every municipality) made here, each the reference report (24 KPIs, 7 projects)
+under the organization's own name (釧路市 replaced by it), in one format, or with
+`--source synthetic` the national synthetic dataset's reports (`kpiledger.io.synthetic`) in
+that format. They are imported into a fresh ledger with `bulk.import_files`, then imported
+again (all unchanged); it prints files/s, seconds, KPIs and peak memory, written as JSON to
+benchmarks/results/import_national-<store>.json. Target (issue 11): ≤ 10 s for 1,741 files
+(`seconds_per_1741`), ≤ 500 MB.
 
-    .venv/bin/python benchmarks/import_national.py [N] [--format txt|csv|csv-wide|json|xlsx]
-        [--workers W]
-        [--source reference|synthetic] [--baseline]
+    .venv/bin/python benchmarks/import_national.py [N] [--from DIR] [--keep]
+        [--format txt|csv|csv-wide|json|xlsx] [--source reference|synthetic]
+        [--workers W] [--baseline] [--no-reimport]
 
-`--baseline` also times the way it was measured before (one process, file after file through
-the import service: read, plan, apply) on another fresh ledger. On PostgreSQL
-(KPILEDGER_DATABASE_URL or DATABASE_URL set) each run gets a throwaway database on that server,
-dropped at the end.
+The ledger is a fresh one: a temporary SQLite data directory, or on PostgreSQL
+(KPILEDGER_DATABASE_URL or DATABASE_URL set) a throwaway database on that server, dropped at
+the end. `--keep` imports into the ledger the environment names instead (it must be empty) and
+keeps it: `make bench` builds its national ledger so. `--baseline` also times the way it was
+measured before (one process, file after file through the import service: read, plan, apply)
+on another fresh ledger.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
-import resource
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-os.environ.setdefault("KPILEDGER_DATA_DIR", tempfile.mkdtemp(prefix="kpiledger-bench-"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-RESULTS = Path(__file__).resolve().parent / "results" / "import_national.json"
-URL_VARIABLES = ("KPILEDGER_DATABASE_URL", "DATABASE_URL")
+from benchmarks.common import database_url, peak_rss_mb, throwaway_database, write_results
+
+NAME = "import_national"
+MUNICIPALITIES = 1741  # the target is for this many files
 
 
 def main() -> int:
     args = options()
-    url = next((os.environ[v] for v in URL_VARIABLES if os.environ.get(v)), None)
-    database = _throwaway_database(url) if url else None
-    try:
-        return run(args, "postgresql" if url else "sqlite")
-    finally:
-        if database:
-            _drop(*database)
+    if args.keep:
+        if not (os.environ.get("KPILEDGER_DATA_DIR") or database_url()):
+            raise SystemExit("--keep: set KPILEDGER_DATA_DIR or KPILEDGER_DATABASE_URL")
+        return run(args)
+    os.environ["KPILEDGER_DATA_DIR"] = tempfile.mkdtemp(prefix="kpiledger-bench-")
+    with throwaway_database("kpiledger_bench_import"):
+        return run(args)
 
 
 def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="?", type=int, default=1741)
+    parser.add_argument("files", nargs="?", type=int, default=MUNICIPALITIES)
+    parser.add_argument("--from", dest="folder", type=Path, default=None)
     parser.add_argument(
         "--format", choices=("txt", "csv", "csv-wide", "json", "xlsx"), default="txt"
     )
     parser.add_argument("--source", choices=("reference", "synthetic"), default="reference")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--baseline", action="store_true")
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--no-reimport", dest="reimport", action="store_false")
     return parser.parse_args()
 
 
-def run(args: argparse.Namespace, vendor: str) -> int:
+def run(args: argparse.Namespace) -> int:
     from kpiledger.web import setup
 
     setup()
     from django.core.management import call_command
 
+    from kpiledger.web.ledger import models as m
+
     call_command("migrate", verbosity=0)
-    folder = Path(tempfile.mkdtemp(prefix="kpiledger-national-files-"))
+    if m.Organization.objects.exists():
+        raise SystemExit("the ledger is not empty: --keep needs an empty one")
     start = time.perf_counter()
-    items = make_files(folder, args.files, args.format, args.source)
+    if args.folder is not None:
+        items = folder_files(args.folder)
+        source, fmt = f"folder {args.folder}", "as found"
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="kpiledger-national-files-"))
+        items = make_files(folder, args.files, args.format, args.source)
+        source, fmt = args.source, args.format
     made = time.perf_counter() - start
     size = sum(item.path.stat().st_size for item in items)
-    print(f"{len(items):,} files ({args.source}, {args.format}, {size / 1e6:.1f} MB)"
-          f" made in {made:.1f} s")  # fmt: skip
-    figures: dict[str, object] = {
-        "database": vendor,
-        "cores": len(os.sched_getaffinity(0)),
-        "files": len(items),
-        "format": args.format,
-        "source": args.source,
-    }
-    figures |= bulk_run(items, args.workers)
-    again = bulk_run(items, args.workers, label="re-import (all unchanged)")
-    figures["reimport_seconds"] = again["seconds"]
+    print(f"{len(items):,} files ({source}, {fmt}, {size / 1e6:.1f} MB)"
+          f" found or made in {made:.1f} s")  # fmt: skip
+    figures: dict[str, object] = {"files": len(items), "format": fmt, "source": source}
+    figures["megabytes"] = round(size / 1e6, 1)
+    first = bulk_run(items, args.workers)
+    figures |= first
+    figures["seconds_per_1741"] = round(first["seconds"] * MUNICIPALITIES / len(items), 3)
+    if args.reimport:
+        again = bulk_run(items, args.workers, label="re-import (all unchanged)")
+        figures["reimport_seconds"] = again["seconds"]
     if args.baseline:
         call_command("flush", interactive=False, verbosity=0)
         figures["baseline_seconds"] = baseline(items)
     figures["peak_rss_mb"] = peak_rss_mb()
-    print(f"peak memory: {figures['peak_rss_mb']:.0f} MB (this process and its workers)")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    print(f"written: {RESULTS}")
+    print(f"peak memory: {figures['peak_rss_mb']:.0f} MB (this process and its largest worker)")
+    write_results(NAME, figures)
     return 0
+
+
+def folder_files(folder: Path):  # type: ignore[no-untyped-def]
+    """The report files of a `demo-data` folder with their organizations, as
+    `kpiledger import FOLDER/reports --manifest FOLDER/manifest.csv` takes them (the folder
+    itself, by the codes the files' names start with, when it has no manifest)."""
+    from kpiledger.cli import import_many
+
+    manifest_path = folder / "manifest.csv"
+    reports = folder / "reports"
+    manifest = import_many.read_manifest(manifest_path) if manifest_path.exists() else {}
+    paths = import_many.collect([str(reports if reports.is_dir() else folder)])
+    items, unassigned = import_many.assign(paths, None, None, manifest)
+    if unassigned or not items:
+        raise SystemExit(f"{folder}: {len(unassigned)} files without an organization, "
+                         f"{len(items)} with one")  # fmt: skip
+    return items
 
 
 def bulk_run(items, workers: int | None, label: str = "import_files") -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -209,36 +237,6 @@ def _synthetic_files(folder: Path, count: int, fmt: str):  # type: ignore[no-unt
         path.write_bytes(synthetic_files.render(synthetic.judged_report(org, 1), org, fmt))
         items.append(FileToImport(path, org.code, org.name))
     return items
-
-
-def peak_rss_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + children) / 1024  # KiB on Linux
-
-
-def _throwaway_database(url: str) -> tuple[str, str]:
-    """A new database on the server of `url`, which this run uses instead of the one named."""
-    import psycopg
-
-    parts = urlparse(url)
-    name = f"kpiledger_bench_{os.getpid()}"
-    admin = urlunparse(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as db:
-        db.execute(f'CREATE DATABASE "{name}"')
-    for variable in URL_VARIABLES:
-        os.environ.pop(variable, None)
-    os.environ["KPILEDGER_DATABASE_URL"] = urlunparse(parts._replace(path=f"/{name}"))
-    return admin, name
-
-
-def _drop(admin: str, name: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(admin, autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 if __name__ == "__main__":

@@ -12,7 +12,10 @@ background (same data directory), alternating two large generated reports (the r
 report's projects replicated with renamed projects; the second file has different FY2023
 values, so every import really writes) into 札幌市 (011002). For each window it prints
 requests/s, p50/p95/p99/max latency, the count of non-2xx responses, socket errors (incl.
-timeouts) and, under import, how many imports finished inside the window.
+timeouts) and, under import, how many imports finished inside the window; written, with the
+server's peak memory, to benchmarks/results/load-<store>.json. On PostgreSQL
+(KPILEDGER_DATABASE_URL set: `make bench` gives it an empty database) the server and the imports
+use that database.
 
 Run: `make bench`, or `.venv/bin/python benchmarks/load.py [--seconds 2] [--connections 1,8]`.
 KPILEDGER_LOAD_SECONDS (default 10) and KPILEDGER_LOAD_COPIES (default 20 copies = 480 KPIs
@@ -41,6 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import process_peak_mb, write_results
 from benchmarks.run import synthetic
 
 HOST = "127.0.0.1"  # the only address this script ever talks to
@@ -271,19 +275,34 @@ def row(pages: str, load: str, connections: int, window: Window, imports: str) -
 
 def measure_all(
     port: int, pages: dict[str, list[str]], args: argparse.Namespace, loop: ImportLoop | None
-) -> None:
+) -> dict[str, dict[str, object]]:
     load = "import" if loop else "idle"
+    figures: dict[str, dict[str, object]] = {}
     for name, paths in pages.items():
         for connections in args.connections:
             window = run_wrk(port, paths, connections, args.seconds)
             imports = str(loop.completed_between(window.start, window.end)) if loop else "-"
             print(row(name, load, connections, window, imports), flush=True)
+            figures.setdefault(name, {})[str(connections)] = _figures(window, imports)
+    return figures
+
+
+def _figures(window: Window, imports: str) -> dict[str, object]:
+    r = window.result
+    seconds = r["duration_us"] / 1e6
+    return {
+        "requests_per_second": round(r["requests"] / seconds, 1) if seconds else 0.0,
+        **{f"{k}_ms": round(r[f"{k}_us"] / 1000, 2) for k in ("p50", "p95", "p99", "max")},
+        "non_2xx": r["non2xx"],
+        "errors": window.errors,
+        "imports": None if imports == "-" else int(imports),
+    }
 
 
 # --- main -----------------------------------------------------------------------------------
 
 
-def benchmark(args: argparse.Namespace, tmp: Path) -> None:
+def benchmark(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
     env = {**os.environ, "KPILEDGER_DATA_DIR": str(tmp / "data")}
     loop = ImportLoop(write_import_files(tmp, args.copies), env)
     port, log = free_port(), tmp / "serve.log"
@@ -296,10 +315,12 @@ def benchmark(args: argparse.Namespace, tmp: Path) -> None:
         if not loop.finished:
             raise SystemExit(f"the first import failed: {loop.failures}")
         print(f"\n{HEADER}", flush=True)
-        measure_all(port, pages, args, None)
+        figures: dict[str, object] = {"seconds_per_window": args.seconds, "copies": args.copies}
+        figures["idle"] = measure_all(port, pages, args, None)
         started = time.monotonic()
         loop.start()
-        measure_all(port, pages, args, loop)
+        figures["import"] = measure_all(port, pages, args, loop)
+        figures["server_peak_mb"] = process_peak_mb(server.pid)
     finally:
         loop.stop()
         stop_process(server)
@@ -307,6 +328,8 @@ def benchmark(args: argparse.Namespace, tmp: Path) -> None:
     print(f"\nbackground imports finished: {background}, failed: {len(loop.failures)}")
     for failure in loop.failures[:3]:
         print(f"  import failed: {failure}")
+    figures["background_imports"], figures["failed_imports"] = background, len(loop.failures)
+    return figures
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -324,9 +347,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     tmp = Path(tempfile.mkdtemp(prefix="kpiledger-load-"))
     try:
-        benchmark(args, tmp)
+        figures = benchmark(args, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    write_results("load", figures)
     return 0
 
 

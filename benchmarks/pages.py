@@ -1,5 +1,7 @@
 """Benchmark: render time and SQL queries of each public page, for the reference report and a
-large synthetic one (`KPILEDGER_BENCH_COPIES` copies of it, default 40 → 960 KPIs)."""
+large synthetic one (`KPILEDGER_BENCH_COPIES` copies of it, default 40 → 960 KPIs), rendered
+through Django's test client (no server, no page cache); written to
+benchmarks/results/pages-<store>.json."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pathlib import Path
 os.environ["KPILEDGER_DATA_DIR"] = tempfile.mkdtemp(prefix="kpiledger-bench-")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import peak_rss_mb, write_results
 from benchmarks.run import synthetic
 from kpiledger.web import setup
 
@@ -54,6 +57,7 @@ def main() -> int:
     load("012068", "釧路市", reference_report_path().read_bytes())
     load("011002", "札幌市（合成）", synthetic(COPIES).encode())
     client = Client()
+    figures: dict[str, float | int] = {}
     for code in ("012068", "011002"):
         kpis = m.Kpi.objects.filter(project__organization__code=code)
         first = kpis.order_by("id").first()
@@ -64,12 +68,17 @@ def main() -> int:
         }
         for name, url in pages.items():
             seconds, queries = measure(client, url)
+            figures[f"{code}_{name}_ms"] = round(seconds * 1000, 2)
+            figures[f"{code}_{name}_queries"] = queries
             print(
                 f"{code} ({kpis.count():4d} KPIs) {name:9s} {seconds * 1000:8.1f} ms "
                 f"{queries:3d} queries"
             )
     seconds, queries = measure(client, "/")
+    figures["home_ms"], figures["home_queries"] = round(seconds * 1000, 2), queries
     print(f"home {seconds * 1000:8.1f} ms {queries:3d} queries")
+    figures["peak_rss_mb"] = peak_rss_mb()
+    write_results("pages", figures)
     return 0
 
 

@@ -1,7 +1,8 @@
 """Benchmark (`make bench`): how fast each format is read — a 5,000-row workbook (.xlsx and
 .xls), a 10 MB CSV (UTF-8 and CP932) and 100-page PDFs (ruled as reportlab draws a table, and
 without rules, glyph by glyph, as Excel exports one), built here with the same libraries the
-tests use. Prints seconds and rows per second; nothing is asserted.
+tests use. Prints seconds and rows per second, written to benchmarks/results/readers-<store>.json
+(no ledger is used: `make bench` runs it once); nothing is asserted.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
+from benchmarks.common import peak_rss_mb, write_results  # noqa: E402
 from benchmarks.run import synthetic  # noqa: E402
 from kpiledger.io.readers import read_report_bytes  # noqa: E402
+
+FIGURES: dict[str, float | int] = {}
 
 
 def timed(label: str, data: bytes, name: str) -> None:
@@ -22,6 +26,8 @@ def timed(label: str, data: bytes, name: str) -> None:
     report = read_report_bytes(data, name)
     seconds = time.perf_counter() - start
     kpis = len(report.kpis)
+    key = label.split(" (")[0].replace(" ", "_").replace(",", "").lower()
+    FIGURES[f"{key}_s"], FIGURES[f"{key}_kpis"] = round(seconds, 3), kpis
     print(
         f"{label:32} {len(data) / 1e6:6.1f} MB {kpis:6,} KPIs  {seconds:6.2f} s"
         f"  {kpis / seconds:8,.0f} KPIs/s"
@@ -58,6 +64,8 @@ def main() -> None:
     timed("PDF 100 pages", pdf_files.report_pdf(title, rows), "big.pdf")
     bare = pdf_drawn.Drawn(rules="none", glyphs="chars", merge_names=False, rows_per_page=7)
     timed("PDF 100 pages, no rules, glyphs", pdf_drawn.report_pdf(title, rows, bare), "bare.pdf")
+    FIGURES["peak_rss_mb"] = peak_rss_mb()
+    write_results("readers", FIGURES)
 
 
 if __name__ == "__main__":
