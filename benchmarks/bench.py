@@ -50,6 +50,7 @@ RESULTS = HERE / "results"
 PYTHON = sys.executable
 KPILEDGER = str(Path(sys.executable).parent / "kpiledger")
 STORES = ("sqlite", "postgresql")
+SYSTEM_TMP = tempfile.gettempdir()  # before main() points TMPDIR into its own folder
 URL_VARIABLES = ("KPILEDGER_DATABASE_URL", "DATABASE_URL")
 
 #: On the national ledger, in this order (import_national builds it).
@@ -320,7 +321,7 @@ def postgres_server() -> Iterator[tuple[str | None, str]]:
 def throwaway_cluster(bin_dir: Path) -> Iterator[str]:
     """A PostgreSQL cluster in a temporary folder on 127.0.0.1 (as `.ci/run` starts one),
     stopped and removed at the end. As root it runs as the `postgres` user."""
-    folder = Path(tempfile.mkdtemp(prefix="kpiledger-bench-pg-"))
+    folder = Path(tempfile.mkdtemp(prefix="kpiledger-bench-pg-", dir=SYSTEM_TMP))
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -446,6 +447,9 @@ def main(argv: list[str] | None = None) -> int:
     stores_done: list[str] = []
     with tempfile.TemporaryDirectory(prefix="kpiledger-bench-") as folder:
         tmp = Path(folder)
+        # The benchmarks' own temporary ledgers and files: removed with this folder at the end.
+        (tmp / "tmp").mkdir()
+        os.environ["TMPDIR"] = str(tmp / "tmp")
         national = args.only is None or bool(args.only & set(NATIONAL))
         files = national_files(args.files, tmp, run) if national else None
         if national and files is None:

@@ -26,8 +26,10 @@ on another fresh ledger.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -48,9 +50,13 @@ def main() -> int:
         if not (os.environ.get("KPILEDGER_DATA_DIR") or database_url()):
             raise SystemExit("--keep: set KPILEDGER_DATA_DIR or KPILEDGER_DATABASE_URL")
         return run(args)
-    os.environ["KPILEDGER_DATA_DIR"] = tempfile.mkdtemp(prefix="kpiledger-bench-")
-    with throwaway_database("kpiledger_bench_import"):
-        return run(args)
+    folder = tempfile.mkdtemp(prefix="kpiledger-bench-")
+    os.environ["KPILEDGER_DATA_DIR"] = folder
+    try:
+        with throwaway_database("kpiledger_bench_import"):
+            return run(args)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def options() -> argparse.Namespace:
@@ -85,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         source, fmt = f"folder {args.folder}", "as found"
     else:
         folder = Path(tempfile.mkdtemp(prefix="kpiledger-national-files-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         items = make_files(folder, args.files, args.format, args.source)
         source, fmt = args.source, args.format
     made = time.perf_counter() - start
