@@ -8,6 +8,7 @@ range no published value reaches, whatever the caller's context is.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from decimal import (
     MAX_EMAX,
     MIN_EMIN,
@@ -16,6 +17,7 @@ from decimal import (
     DivisionByZero,
     InvalidOperation,
     Overflow,
+    getcontext,
     localcontext,
 )
 from functools import wraps
@@ -34,12 +36,23 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+#: The context `calculated` entered last in this thread or task: a calculation called from
+#: another one runs in it already (nothing in the core changes a context it is given).
+_ENTERED: ContextVar[object] = ContextVar("kpiledger_calculation", default=None)
+
+
 def calculated(function: Callable[P, R]) -> Callable[P, R]:
     """Run `function` under `CALCULATION`, whatever the caller's decimal context."""
 
     @wraps(function)
     def in_context(*args: P.args, **kwargs: P.kwargs) -> R:
-        with localcontext(CALCULATION):
+        if getcontext() is _ENTERED.get():
             return function(*args, **kwargs)
+        with localcontext(CALCULATION) as context:
+            token = _ENTERED.set(context)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _ENTERED.reset(token)
 
     return in_context

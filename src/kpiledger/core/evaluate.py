@@ -19,7 +19,15 @@ from kpiledger.core import grades, quality
 from kpiledger.core.calculation import calculated
 from kpiledger.core.effect import Effect, effect_mismatch
 from kpiledger.core.inference import Inferred, aggregation_of, direction_of
-from kpiledger.core.model import Aggregation, Direction, Flag, Kpi, Project, Report
+from kpiledger.core.model import (
+    Aggregation,
+    Direction,
+    Flag,
+    Kpi,
+    Project,
+    Report,
+    unchanged_kpis,
+)
 from kpiledger.core.progress import Progress, anticipated_progress
 from kpiledger.core.rate import STRICT_BOUNDS, achievement_rate, meets_target
 
@@ -118,8 +126,8 @@ def judged_value(kpi: Kpi, year: int) -> Decimal | None:
     years from the first published year to `year` (see `Kpi.series`).
     """
     actual = kpi.actuals.get(year)
-    if actual is None or actual.value is None:
-        return None
+    if actual is None or actual.value is None or not kpi.actuals_are_increments:
+        return None if actual is None else actual.value
     return dict(kpi.series(up_to=year))[year]
 
 
@@ -337,7 +345,8 @@ def evaluate_report(
     grades are read by the legend in the report's notes, if it prints one."""
     year = report.fiscal_year if fiscal_year is None else fiscal_year
     legend = grades.read_legend(report.notes)
-    projects = [evaluate_project(p, year, nearly, legend) for p in report.projects]
+    with unchanged_kpis():
+        projects = [evaluate_project(p, year, nearly, legend) for p in report.projects]
     for project in projects:
         compare_published(project, report, year)
     return ReportResult(report, year, nearly, projects)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import pairwise
 from typing import Generic, TypeVar
 
@@ -47,7 +48,7 @@ from kpiledger.core.direction_words import (
     OUTCOME_WORDS,
     REMEDY_WORDS,
 )
-from kpiledger.core.model import Aggregation, Confidence, Direction, Kpi
+from kpiledger.core.model import Aggregation, Confidence, Direction, Kpi, kpi_memo
 
 T = TypeVar("T")
 
@@ -81,6 +82,12 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+#: How many distinct (indicator, unit) inferences each process keeps: a nation's KPIs repeat
+#: their wordings, and an inference is a pure function of its text (the results are frozen).
+INFERENCE_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=INFERENCE_CACHE)
 def infer_direction(indicator: str, unit: str = "") -> Inferred[Direction]:
     """Whether the KPI is better when higher (`increase`) or lower (`decrease`)."""
     text = _norm(indicator)
@@ -217,6 +224,7 @@ def _default_increase(text: str) -> Inferred[Direction]:
     )
 
 
+@lru_cache(maxsize=INFERENCE_CACHE)
 def infer_aggregation(indicator: str, unit: str = "") -> Inferred[Aggregation]:
     """Whether values are per year (`annual`), running totals (`cumulative`) or levels."""
     text, unit_n = _norm(indicator), _norm(unit)
@@ -343,6 +351,16 @@ def numeric_doubt(kpi: Kpi, direction: Direction) -> tuple[str, str] | None:
     target (a target below the whole starting situation); or at least three points (baseline
     and actuals) move steadily, year after year, from beyond the target toward it. Without a
     baseline, values that are merely above the target are an exceeded target, not a sign."""
+    memo = kpi_memo()
+    if memo is None:
+        return _numeric_doubt(kpi, direction)
+    key = (id(kpi), "doubt", direction)
+    if key not in memo:
+        memo[key] = _numeric_doubt(kpi, direction)
+    return memo[key]  # type: ignore[return-value]
+
+
+def _numeric_doubt(kpi: Kpi, direction: Direction) -> tuple[str, str] | None:
     sign = 1 if direction is Direction.INCREASE else -1
     target, due = kpi.target, kpi.target_fiscal_year
     series = kpi.series()

@@ -6,6 +6,9 @@ These are plain data: inference and evaluation live in `inference` and `evaluate
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -133,12 +136,54 @@ class Kpi:
         return totals
 
     def values(self, up_to: int | None = None) -> list[tuple[int, Decimal]]:
-        """(fiscal year, value) for every year with a value, oldest first, ≤ `up_to`."""
+        """(fiscal year, value) for every year with a value, oldest first, ≤ `up_to` (read
+        once per `up_to` while `unchanged_kpis` holds: the list is then shared, not to be
+        changed by the caller)."""
+        memo = _MEMO.get()
+        if memo is None:
+            return self._values(up_to)
+        key = (id(self), "values", up_to)
+        found: list[tuple[int, Decimal]] | None = memo.get(key)  # type: ignore[assignment]
+        if found is None:
+            every: list[tuple[int, Decimal]] | None = memo.get((id(self), "values", None))  # type: ignore[assignment]
+            if every is None:
+                every = memo[(id(self), "values", None)] = self._values(None)
+            found = every if up_to is None else [v for v in every if v[0] <= up_to]
+            memo[key] = found
+        return found
+
+    def _values(self, up_to: int | None) -> list[tuple[int, Decimal]]:
         return [
             (year, actual.value)
             for year, actual in sorted(self.actuals.items())
             if actual.value is not None and (up_to is None or year <= up_to)
         ]
+
+
+#: (id of a KPI, what, argument) → what was computed from it, while the KPIs are known not to
+#: change (`unchanged_kpis`): its values, the doubt its numbers cast on a direction.
+_MEMO: ContextVar[dict[tuple[int, str, object], object] | None] = ContextVar(
+    "kpiledger_kpi_memo", default=None
+)
+
+
+def kpi_memo() -> dict[tuple[int, str, object], object] | None:
+    """The memo of `unchanged_kpis` (keys start with the KPI's id), None outside one."""
+    return _MEMO.get()
+
+
+@contextmanager
+def unchanged_kpis() -> Iterator[None]:
+    """While the KPIs alive now are not changed (judging a report reads them over and over),
+    each KPI's `values` is computed once per `up_to`. Nested uses share the outer memo."""
+    if _MEMO.get() is not None:
+        yield
+        return
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
 
 
 @dataclass

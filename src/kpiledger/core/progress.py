@@ -7,6 +7,7 @@ apart, else the straight line from the start to the target; R is then classified
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from enum import StrEnum
 
@@ -79,6 +80,39 @@ def cagr_ratio(
     return observed / required
 
 
+#: How far from a threshold (and from 0) a ratio computed in binary floating point must be to be
+#: classified without the exact computation, and the least growth it may divide by: a double
+#: carries 16 digits, so with growths ≥ 1e-6 the ratio is good to ~1e-9.
+_QUICK_MARGIN = 1e-7
+_QUICK_LEAST_GROWTH = 1e-6
+
+
+def quick_cagr_progress(
+    start: tuple[int, Decimal], latest: tuple[int, Decimal], target: Decimal, target_year: int
+) -> Progress | None:
+    """The class of the CAGR ratio computed in floating point, where that cannot differ from
+    the class of `cagr_ratio` (the 50-digit Decimal power is ~100× slower); None when it must be
+    computed exactly (values beyond a double, growths near 0, a ratio near a threshold) or
+    when the ratio is undefined (then `cagr_ratio` says so)."""
+    years, span = latest[0] - start[0], target_year - start[0]
+    if years <= 0 or span <= 0 or target == start[1]:
+        return None
+    first, last, goal = float(start[1]), float(latest[1]), float(target)
+    if not all(0 < v < math.inf for v in (first, last, goal)):
+        return None  # beyond a double (or not positive: no CAGR)
+    observed = (last / first) ** (1 / years) - 1
+    required = (goal / first) ** (1 / span) - 1
+    if abs(observed) < _QUICK_LEAST_GROWTH or abs(required) < _QUICK_LEAST_GROWTH:
+        return None
+    ratio = observed / required
+    if not math.isfinite(ratio):
+        return None
+    thresholds = (float(ON_TRACK_RATIO), float(ACCELERATION_RATIO), 0.0)
+    if any(abs(ratio - t) < _QUICK_MARGIN for t in thresholds):
+        return None
+    return classify_progress_ratio(Decimal(ratio))
+
+
 @calculated
 def linear_ratio(
     start: tuple[int, Decimal], latest: tuple[int, Decimal], target: Decimal, target_year: int
@@ -115,6 +149,9 @@ def anticipated_progress(kpi: Kpi, report_year: int, direction: Direction) -> Pr
     latest = values[-1]
     if meets_target(latest[1], kpi.target, direction):
         return Progress.ON_TRACK
+    quick = quick_cagr_progress(start, latest, kpi.target, due)
+    if quick is not None:
+        return quick
     ratio = cagr_ratio(start, latest, kpi.target, due)
     if ratio is None:
         ratio = linear_ratio(start, latest, kpi.target, due)

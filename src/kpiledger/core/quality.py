@@ -81,9 +81,7 @@ def missing_years(kpi: Kpi, report_year: int) -> Flag | None:
     if not values:
         return None
     first = values[0][0]
-    gaps = [
-        y for y, a in sorted(kpi.actuals.items()) if first < y <= report_year and a.value is None
-    ]
+    gaps = sorted(y for y, a in kpi.actuals.items() if a.value is None and first < y <= report_year)
     if not gaps:
         return None
     years = "、".join(f"{y}年度" for y in gaps)
@@ -112,7 +110,7 @@ def implausible_jump(kpi: Kpi, report_year: int) -> Flag | None:
     """Two consecutive published values differing by a factor of 10 or more."""
     values = kpi.values(up_to=report_year)
     for (y0, v0), (y1, v1) in pairwise(values):
-        if v0 > 0 and v1 > 0 and (v1 / v0 >= JUMP_FACTOR or v0 / v1 >= JUMP_FACTOR):
+        if v0 > 0 and v1 > 0 and (v1 >= JUMP_FACTOR * v0 or v0 >= JUMP_FACTOR * v1):
             return Flag(
                 "implausible-jump",
                 f"{y0}年度 {v0} から {y1}年度 {v1} へ10倍以上変化しています（要確認）",

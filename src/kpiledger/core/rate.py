@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from fractions import Fraction
-from math import floor
 
 from kpiledger.core.model import Direction
 
 HUNDRED = Decimal(100)
+
+
+#: Where a number of tenths converts exactly however the caller's context is set (41 digits).
+_TENTHS = Context(prec=50, Emin=MIN_EMIN, Emax=MAX_EMAX)
+_SMALL_TENTHS = 10**40
 
 
 def round_rate(value: Decimal | Fraction) -> Decimal:
@@ -21,10 +25,23 @@ def round_rate(value: Decimal | Fraction) -> Decimal:
     Exact for a value of any size (no decimal context is involved, so nothing can overflow
     or round twice): |value| × 10 + ½, floored, is the number of tenths.
     """
-    tenths = Decimal(floor(abs(Fraction(value)) * 10 + Fraction(1, 2)))
-    exact = Context(prec=tenths.adjusted() + 1, Emin=MIN_EMIN, Emax=MAX_EMAX)
-    rate = tenths.scaleb(-1, context=exact)
-    return rate.copy_negate() if value < 0 and tenths else rate
+    numerator, denominator = Fraction(value).as_integer_ratio()
+    return _rounded(numerator, denominator)
+
+
+def _rounded(numerator: int, denominator: int) -> Decimal:
+    """`round_rate` of numerator / denominator (denominator ≠ 0), in integers: the number of
+    tenths is ⌊|n/d| × 10 + ½⌋ = ⌊(20|n| + |d|) / 2|d|⌋."""
+    negative = (numerator < 0) != (denominator < 0)
+    numerator, denominator = abs(numerator), abs(denominator)
+    count = (20 * numerator + denominator) // (2 * denominator)
+    if count < _SMALL_TENTHS:
+        rate = Decimal(count).scaleb(-1, context=_TENTHS)
+    else:
+        tenths = Decimal(count)
+        exact = Context(prec=tenths.adjusted() + 1, Emin=MIN_EMIN, Emax=MAX_EMAX)
+        rate = tenths.scaleb(-1, context=exact)
+    return rate.copy_negate() if negative and count else rate
 
 
 def percent(numerator: Fraction, denominator: Fraction) -> Decimal:
@@ -42,21 +59,25 @@ def achievement_rate(
     or ▲50: a/t means nothing); decrease t/a × 100 where a = 0 gives 100 when t ≥ 0 (nothing
     left to reduce), None when a < 0 or t < 0 (t/a would call a better actual a lower rate).
     The status then comes from comparing a with t alone (`rate_undefined` says why).
-    Computed exactly with fractions, so no value is too large or too small.
+    Computed exactly in integers (each value as numerator / denominator), so no value is too
+    large or too small.
     """
-    a, t = Fraction(actual), Fraction(target)
+    an, ad = actual.as_integer_ratio()
+    tn, td = target.as_integer_ratio()
     if baseline is not None and target != baseline:
-        b = Fraction(baseline)
-        if direction is Direction.INCREASE:
-            return percent(a - b, t - b)
-        return percent(b - a, b - t)
+        bn, bd = baseline.as_integer_ratio()
+        # (a − b) / (t − b) = (an·bd − bn·ad)·td / ((tn·bd − bn·td)·ad), and mirrored
+        gain, wanted = (an * bd - bn * ad) * td, (tn * bd - bn * td) * ad
+        if direction is not Direction.INCREASE:
+            gain, wanted = -gain, -wanted
+        return _rounded(gain * 100, wanted)
     if direction is Direction.INCREASE:
-        return None if t <= 0 else percent(a, t)
-    if a < 0 or t < 0:
+        return None if tn <= 0 else _rounded(an * td * 100, ad * tn)
+    if an < 0 or tn < 0:
         return None
-    if a == 0:
+    if an == 0:
         return round_rate(HUNDRED)
-    return percent(t, a)
+    return _rounded(tn * ad * 100, td * an)
 
 
 def meets_target(
