@@ -1,5 +1,7 @@
 """What the benchmarks share: which store they run on, a throwaway PostgreSQL database, the
-results file of each (benchmarks/results/<name>-<sqlite|postgresql>.json) and peak memory.
+results file of each (benchmarks/results/<name>-<sqlite|postgresql>.json), peak memory, the
+production server loaded by wrk (load.py, load_national.py) and a page's render time through
+Django's test client (pages.py, field_pages.py).
 
 The store is PostgreSQL when KPILEDGER_DATABASE_URL (or DATABASE_URL) is set, else SQLite in
 KPILEDGER_DATA_DIR. `make bench` (benchmarks/bench.py) runs every benchmark once per store.
@@ -12,8 +14,15 @@ import json
 import os
 import platform
 import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
@@ -114,7 +123,6 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> dict[
     and stderr) and peak resident memory. The peak is the command's own (VmHWM read while it
     runs, every 50 ms): the kernel's rusage of a child also counts the memory of the process
     it was forked from."""
-    import subprocess
     import tempfile
     import threading
 
@@ -144,3 +152,158 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> dict[
         "output": output,
         "peak_mb": peak[0],
     }
+
+
+# --- the production server under wrk (load.py, load_national.py) -----------------------------
+
+HOST = "127.0.0.1"  # the only address the load benchmarks ever talk to
+LUA = Path(__file__).resolve().parent / "load_report.lua"
+
+
+@dataclass
+class Window:
+    """One wrk run: its parsed LOAD_RESULT line and when it started and ended."""
+
+    result: dict[str, int]
+    start: float
+    end: float
+    server_cpu_seconds: float | None = None  # the server's CPU time over the window
+
+    @property
+    def errors(self) -> int:
+        keys = ("connect_errors", "read_errors", "write_errors", "timeouts")
+        return sum(self.result[k] for k in keys)
+
+    def figures(self) -> dict[str, Any]:
+        """Requests/s, p50/p95/p99/max in ms, non-2xx answers and socket errors, the
+        server's CPU ms a request (when measured) and the load average at the end."""
+        r = self.result
+        seconds = r["duration_us"] / 1e6
+        figures: dict[str, Any] = {
+            "requests": r["requests"],
+            "requests_per_second": round(r["requests"] / seconds, 1) if seconds else 0.0,
+            **{f"{k}_ms": round(r[f"{k}_us"] / 1000, 2) for k in ("p50", "p95", "p99", "max")},
+            "non_2xx": r["non2xx"],
+            "errors": self.errors,
+            "bytes_per_response": r["bytes"] // r["requests"] if r["requests"] else 0,
+            "load_average_1min": round(os.getloadavg()[0], 2),
+        }
+        if self.server_cpu_seconds is not None and r["requests"]:
+            figures["server_cpu_ms_per_request"] = round(
+                self.server_cpu_seconds * 1000 / r["requests"], 3
+            )
+        return figures
+
+
+def kpiledger_command() -> list[str]:
+    """The `kpiledger` console script of the running interpreter's environment."""
+    script = Path(sys.executable).parent / "kpiledger"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("kpiledger")
+    if not found:
+        raise SystemExit("kpiledger is not installed in this environment (run `make` first)")
+    return [found]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(port: int, path: str) -> tuple[int, str]:
+    """GET http://127.0.0.1:port/path without any proxy; (status, body)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(f"http://{HOST}:{port}{path}", timeout=30) as response:
+        return response.status, response.read().decode("utf-8")
+
+
+def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    command = [*kpiledger_command(), "serve", "--host", HOST, "--port", str(port)]
+    with log.open("wb") as out:
+        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_until_ready(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"kpiledger serve exited early:\n{log.read_text(errors='replace')}")
+        try:
+            if fetch(port, "/")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"kpiledger serve did not answer within 120 s:\n{log.read_text()}")
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """Another running process's user + system CPU seconds so far (Linux), None when unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(
+    port: int, paths: list[str], connections: int, seconds: int, server: int | None = None
+) -> Window:
+    """wrk for `seconds` at `connections` connections, cycling through `paths`
+    (load_report.lua); with the server's process id, the CPU time it spent meanwhile."""
+    command = [
+        "wrk",
+        f"--threads={min(connections, 2)}",
+        f"--connections={connections}",
+        f"--duration={seconds}s",
+        "--timeout=30s",
+        f"--script={LUA}",
+        f"http://{HOST}:{port}{paths[0]}",
+        "--",
+        *paths,
+    ]
+    cpu = None if server is None else process_cpu_seconds(server)
+    start = time.monotonic()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
+    end = time.monotonic()
+    if cpu is not None and server is not None:
+        after = process_cpu_seconds(server)
+        cpu = None if after is None else after - cpu
+    for line in done.stdout.splitlines():
+        if line.startswith("LOAD_RESULT "):
+            return Window(json.loads(line.removeprefix("LOAD_RESULT ")), start, end, cpu)
+    raise SystemExit(f"wrk printed no LOAD_RESULT line:\n{done.stdout}\n{done.stderr}")
+
+
+# --- a page rendered through Django's test client (pages.py, field_pages.py) ----------------
+
+
+def render_timing(
+    client: Any, url: str, *, times: int = 5, warm: bool = False
+) -> tuple[float, int]:
+    """(median seconds, SQL queries) of `url` rendered `times` times through Django's test
+    client (no server, no page cache); `warm`: once more first, not counted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if warm:
+        client.get(url, HTTP_HOST=HOST)
+    spent = []
+    for _ in range(times):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url, HTTP_HOST=HOST)
+            spent.append(time.perf_counter() - start)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(spent), len(queries)

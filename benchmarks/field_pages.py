@@ -20,7 +20,7 @@ from pathlib import Path
 os.environ["KPILEDGER_DATA_DIR"] = tempfile.mkdtemp(prefix="kpiledger-bench-")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import peak_rss_mb, write_results
+from benchmarks.common import peak_rss_mb, render_timing, write_results
 from kpiledger.web import setup
 
 ORGANIZATIONS = int(os.environ.get("KPILEDGER_BENCH_ORGS", "1741"))
@@ -91,21 +91,6 @@ def national_ledger(organizations: int, per_organization: int) -> None:
     m.Judgement.objects.bulk_create(rows, batch_size=2000)
 
 
-def measure(client, url: str) -> tuple[float, int]:  # type: ignore[no-untyped-def]
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url, HTTP_HOST="127.0.0.1")  # warm-up
-    times = []
-    for _ in range(5):
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url, HTTP_HOST="127.0.0.1")
-            times.append(time.perf_counter() - start)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times), len(queries)
-
-
 def main() -> int:
     setup()
     from django.core.management import call_command
@@ -133,7 +118,7 @@ def main() -> int:
         "organizations CSV": "/field/tourism/csv/organizations/",
     }
     for name, url in pages.items():
-        seconds, queries = measure(client, url)
+        seconds, queries = render_timing(client, url, warm=True)
         key = name.replace(" ", "_").replace("?org=", "org").replace(",", "").replace(".", "")
         figures[f"{key}_ms"], figures[f"{key}_queries"] = round(seconds * 1000, 2), queries
         print(f"{name:24s} {seconds * 1000:8.1f} ms {queries:3d} queries")

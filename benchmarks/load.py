@@ -27,48 +27,40 @@ removed at the end whatever happens.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import process_peak_mb, write_results
+from benchmarks.common import (
+    HOST,
+    Window,
+    fetch,
+    free_port,
+    kpiledger_command,
+    process_peak_mb,
+    run_wrk,
+    start_server,
+    stop_process,
+    wait_until_ready,
+    write_results,
+)
 from benchmarks.run import synthetic
 
-HOST = "127.0.0.1"  # the only address this script ever talks to
 CODE, YEAR = "012068", 2023  # the reference report preloaded by `kpiledger serve`
 IMPORT_ORG = ("011002", "札幌市")  # the organization the background imports write to
-LUA = Path(__file__).resolve().parent / "load_report.lua"
 HEADER = (
     f"{'pages':<7} {'load':<6} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
     f"{'p99 ms':>8} {'max ms':>8} {'non-2xx':>7} {'errors':>6} {'imports':>7}"
 )
-
-
-@dataclass
-class Window:
-    """One wrk run: its parsed LOAD_RESULT line and when it started and ended."""
-
-    result: dict[str, int]
-    start: float
-    end: float
-
-    @property
-    def errors(self) -> int:
-        keys = ("connect_errors", "read_errors", "write_errors", "timeouts")
-        return sum(self.result[k] for k in keys)
 
 
 # --- command line ---------------------------------------------------------------------------
@@ -97,50 +89,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def kpiledger_command() -> list[str]:
-    """The `kpiledger` console script of the running interpreter's environment."""
-    script = Path(sys.executable).parent / "kpiledger"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("kpiledger")
-    if not found:
-        raise SystemExit("kpiledger is not installed in this environment (run `make` first)")
-    return [found]
-
-
 # --- the server -----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def fetch(port: int, path: str) -> tuple[int, str]:
-    """GET http://127.0.0.1:port/path without any proxy; (status, body)."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(f"http://{HOST}:{port}{path}", timeout=30) as response:
-        return response.status, response.read().decode("utf-8")
-
-
-def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    command = [*kpiledger_command(), "serve", "--host", HOST, "--port", str(port)]
-    with log.open("wb") as out:
-        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def wait_until_ready(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"kpiledger serve exited early:\n{log.read_text(errors='replace')}")
-        try:
-            if fetch(port, "/")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"kpiledger serve did not answer within 120 s:\n{log.read_text()}")
 
 
 def page_sets(port: int) -> dict[str, list[str]]:
@@ -156,16 +105,6 @@ def page_sets(port: int) -> dict[str, list[str]]:
         status, _ = fetch(port, path)
         print(f"  {status} http://{HOST}:{port}{path}")
     return {"report": [report], "mix": mix}
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # --- the background import loop -------------------------------------------------------------
@@ -241,27 +180,6 @@ class ImportLoop:
 # --- wrk ------------------------------------------------------------------------------------
 
 
-def run_wrk(port: int, paths: list[str], connections: int, seconds: int) -> Window:
-    command = [
-        "wrk",
-        f"--threads={min(connections, 2)}",
-        f"--connections={connections}",
-        f"--duration={seconds}s",
-        "--timeout=30s",
-        f"--script={LUA}",
-        f"http://{HOST}:{port}{paths[0]}",
-        "--",
-        *paths,
-    ]
-    start = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
-    end = time.monotonic()
-    for line in done.stdout.splitlines():
-        if line.startswith("LOAD_RESULT "):
-            return Window(json.loads(line.removeprefix("LOAD_RESULT ")), start, end)
-    raise SystemExit(f"wrk printed no LOAD_RESULT line:\n{done.stdout}\n{done.stderr}")
-
-
 def row(pages: str, load: str, connections: int, window: Window, imports: str) -> str:
     r = window.result
     rate = r["requests"] / (r["duration_us"] / 1e6) if r["duration_us"] else 0.0
@@ -288,15 +206,7 @@ def measure_all(
 
 
 def _figures(window: Window, imports: str) -> dict[str, object]:
-    r = window.result
-    seconds = r["duration_us"] / 1e6
-    return {
-        "requests_per_second": round(r["requests"] / seconds, 1) if seconds else 0.0,
-        **{f"{k}_ms": round(r[f"{k}_us"] / 1000, 2) for k in ("p50", "p95", "p99", "max")},
-        "non_2xx": r["non2xx"],
-        "errors": window.errors,
-        "imports": None if imports == "-" else int(imports),
-    }
+    return {**window.figures(), "imports": None if imports == "-" else int(imports)}
 
 
 # --- main -----------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ it first times the page rendered afresh (`render_ms`: the median of 5 single req
 with a query string of its own so that the page cache cannot answer), then loads it with wrk
 for a fixed window at 1, 8 and 32 concurrent connections (the page cache answering, as it
 does in production): requests/s, p50/p95/p99/max latency, non-2xx responses and socket
-errors. Target (issue 11): p99 ≤ 50 ms at 32 clients. It also records the server's peak
+errors, the server's CPU milliseconds a request (from /proc) and the load average. Target
+(issue 11): p99 ≤ 50 ms at 32 clients. It also records the server's peak
 memory (≤ 500 MB). Written to benchmarks/results/load_national-<store>.json.
 
     .venv/bin/python benchmarks/load_national.py [--seconds 5] [--connections 1,8,32]
@@ -36,22 +37,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import process_peak_mb, write_results
-from benchmarks.load import (
+from benchmarks.common import (
     HOST,
-    Window,
     fetch,
     free_port,
+    process_peak_mb,
     run_wrk,
     start_server,
     stop_process,
     wait_until_ready,
+    write_results,
 )
 
 NAME = "load_national"
 HEADER = (
     f"{'page':<7} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-    f"{'max ms':>8} {'non-2xx':>7} {'errors':>6}"
+    f"{'max ms':>8} {'non-2xx':>7} {'errors':>6} {'cpu ms':>7} {'load':>5}"
 )
 
 
@@ -118,20 +119,6 @@ def render_ms(port: int, path: str, times: int = 5) -> tuple[float, float]:
     return round(statistics.median(spent), 1), round(max(spent), 1)
 
 
-def window_figures(window: Window) -> dict[str, float | int]:
-    r = window.result
-    seconds = r["duration_us"] / 1e6
-    return {
-        "requests": r["requests"],
-        "requests_per_second": round(r["requests"] / seconds, 1) if seconds else 0.0,
-        **{f"{k}_ms": round(r[f"{k}_us"] / 1000, 2) for k in ("p50", "p95", "p99", "max")},
-        "non_2xx": r["non2xx"],
-        "errors": window.errors,
-        "bytes_per_response": r["bytes"] // r["requests"] if r["requests"] else 0,
-        "load_average_1min": round(os.getloadavg()[0], 2),
-    }
-
-
 def benchmark(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
     paths = pages()
     env = os.environ.copy()
@@ -150,13 +137,15 @@ def benchmark(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
         for name, path in paths.items():
             clients: dict[str, object] = {}
             for connections in args.connections:
-                window = run_wrk(port, [path], connections, args.seconds)
-                row = window_figures(window)
+                window = run_wrk(port, [path], connections, args.seconds, server.pid)
+                row = window.figures()
                 clients[str(connections)] = row
                 print(
                     f"{name:<7} {connections:>7} {row['requests_per_second']:>8.1f} "
                     f"{row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f} "
-                    f"{row['max_ms']:>8.1f} {row['non_2xx']:>7} {row['errors']:>6}",
+                    f"{row['max_ms']:>8.1f} {row['non_2xx']:>7} {row['errors']:>6} "
+                    f"{row.get('server_cpu_ms_per_request', 0):>7.3f} "
+                    f"{row['load_average_1min']:>5.2f}",
                     flush=True,
                 )
             figures["pages"][name]["clients"] = clients  # type: ignore[index]

@@ -6,16 +6,14 @@ benchmarks/results/pages-<store>.json."""
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ["KPILEDGER_DATA_DIR"] = tempfile.mkdtemp(prefix="kpiledger-bench-")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import peak_rss_mb, write_results
+from benchmarks.common import peak_rss_mb, render_timing, write_results
 from benchmarks.run import synthetic
 from kpiledger.web import setup
 
@@ -29,20 +27,6 @@ def load(code: str, name: str, content: bytes) -> None:
     org = importing.organization_for(code, name)
     plan = importing.plan_import(org, read_report_bytes(content, "r.txt"), content)
     importing.apply_import(plan, file_name="r.txt", content=content)
-
-
-def measure(client, url: str) -> tuple[float, int]:  # type: ignore[no-untyped-def]
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    times = []
-    for _ in range(5):
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url, HTTP_HOST="127.0.0.1")
-            times.append(time.perf_counter() - start)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times), len(queries)
 
 
 def main() -> int:
@@ -67,14 +51,14 @@ def main() -> int:
             "kpi": f"/org/{code}/kpi/{first.id}/",
         }
         for name, url in pages.items():
-            seconds, queries = measure(client, url)
+            seconds, queries = render_timing(client, url)
             figures[f"{code}_{name}_ms"] = round(seconds * 1000, 2)
             figures[f"{code}_{name}_queries"] = queries
             print(
                 f"{code} ({kpis.count():4d} KPIs) {name:9s} {seconds * 1000:8.1f} ms "
                 f"{queries:3d} queries"
             )
-    seconds, queries = measure(client, "/")
+    seconds, queries = render_timing(client, "/")
     figures["home_ms"], figures["home_queries"] = round(seconds * 1000, 2), queries
     print(f"home {seconds * 1000:8.1f} ms {queries:3d} queries")
     figures["peak_rss_mb"] = peak_rss_mb()

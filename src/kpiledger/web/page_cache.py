@@ -1,25 +1,39 @@
 """Public pages rendered once per ledger version: a small WSGI layer in front of Django.
 
 A citizen's request for a public page (GET, no login session) is answered from memory when the
-same page, in the same language, was rendered at the current ledger version; the version is
-one indexed read (`LedgerVersion`, raised in the same transaction as every change to the
-ledger), so a page is never served after the data it shows has changed. Everything else —
-staff pages, the admin, logged-in users, POSTs, responses that set a cookie, errors — goes to
-Django untouched. Each worker process keeps its own bounded cache (least recently used out).
+same page, in the same language, was rendered at the current ledger version (`LedgerVersion`,
+raised in the same transaction as every change to the ledger). Everything else — staff pages,
+the admin, logged-in users, POSTs, responses that set a cookie, errors — goes to Django
+untouched. Each worker process keeps its own bounded cache (least recently used out).
+
+The version is read from the database at most once per `KPILEDGER_VERSION_TTL_MS` (default
+250 ms) per process, not on every request (on PostgreSQL a round trip to the server, most of
+what a cached page cost). What that allows, and no more:
+
+- a change made **in this process** (a staff page, the admin, the API served by this server) is
+  seen by the next request: raising the version sends `version_raised`, at once and again at
+  commit, and the number is read afresh; a read that began before the commit is not kept;
+- a change made **by another process** (`kpiledger import` on the command line, another
+  server process) shows on this process's pages at most `KPILEDGER_VERSION_TTL_MS` after its
+  commit (0: read on every request, as before).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.utils.http import parse_http_date_safe
 
 from kpiledger.web.http_cache import is_public_path
+
+DEFAULT_VERSION_TTL_MS = 250
 
 StartResponse = Callable[..., Any]
 Entry = tuple[str, list[tuple[str, str]], bytes]
@@ -38,12 +52,13 @@ class PublicPageCache:
         self.entries: OrderedDict[tuple[object, ...], Entry] = OrderedDict()
         self.lock = threading.Lock()
         self.rendering: dict[tuple[object, ...], threading.Lock] = {}
+        self.version = VersionClock(version_ttl())
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         key = self._key(environ)
         if key is None:
             return self.application(environ, start_response)
-        key = (*key, current_version())
+        key = (*key, self.version.current())
         entry = self._get(key)
         if entry is None:
             # One thread renders a page; others asking for it meanwhile (all visitors right
@@ -116,11 +131,13 @@ def _not_modified(headers: list[tuple[str, str]], environ: dict[str, Any]) -> bo
     """Whether the visitor's copy is current: its `If-None-Match` names the page's ETag, or
     (without If-None-Match, as RFC 9110 orders them) `If-Modified-Since` is no older than the
     page's Last-Modified."""
+    if "HTTP_IF_NONE_MATCH" not in environ and "HTTP_IF_MODIFIED_SINCE" not in environ:
+        return False  # most requests: nothing to compare
     named = {name.lower(): value for name, value in headers}
     if "HTTP_IF_NONE_MATCH" in environ:
         etag = named.get("etag")
         return etag is not None and etag in _tags(environ["HTTP_IF_NONE_MATCH"])
-    since = parse_http_date_safe(environ.get("HTTP_IF_MODIFIED_SINCE", ""))
+    since = parse_http_date_safe(environ["HTTP_IF_MODIFIED_SINCE"])
     modified = parse_http_date_safe(named.get("last-modified", ""))
     return since is not None and modified is not None and modified <= since
 
@@ -149,6 +166,49 @@ def _storable(seen: dict[str, Any], body: bytes) -> bool:
 
 
 def current_version() -> int:
+    """The ledger version as the database has it now (one query)."""
     from kpiledger.web.ledger.models import LedgerVersion
 
     return LedgerVersion.current()
+
+
+def version_ttl() -> float:
+    """Seconds a read ledger version is trusted (`KPILEDGER_VERSION_TTL_MS`, module docstring)."""
+    return int(getattr(settings, "KPILEDGER_VERSION_TTL_MS", DEFAULT_VERSION_TTL_MS)) / 1000
+
+
+class VersionClock:
+    """The ledger version, read again once `ttl` seconds have passed since the last read, or
+    when this process raised it (`version_raised`; see the module docstring)."""
+
+    def __init__(self, ttl: float) -> None:
+        from kpiledger.web.ledger.models import version_raised
+
+        self.ttl = ttl
+        self.known: tuple[int, float] | None = None  # (number, monotonic time of its read)
+        self.generation = 0  # moved by every `forget`: a read begun before it is not kept
+        self.lock = threading.Lock()
+        version_raised.connect(self.forget, weak=True)
+
+    def current(self) -> int:
+        known = self.known
+        started = time.monotonic()
+        if known is not None and started - known[1] < self.ttl:
+            return known[0]
+        generation = self.generation
+        try:
+            number = current_version()
+        except DatabaseError:
+            # Outside Django's request signals nothing else would drop a broken connection
+            # (the database restarted): the next read opens a new one.
+            connection.close_if_unusable_or_obsolete()
+            raise
+        with self.lock:
+            if generation == self.generation:
+                self.known = (number, started)
+        return number
+
+    def forget(self, **_: object) -> None:
+        with self.lock:
+            self.generation += 1
+            self.known = None

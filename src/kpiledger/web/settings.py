@@ -12,6 +12,7 @@
 | KPILEDGER_NEARLY | 80 | 概ね達成 threshold (achievement rate, percent) |
 | KPILEDGER_API_MAX_AGE | 300 | seconds a REST API answer may be cached (Cache-Control) |
 | KPILEDGER_PAGE_MAX_AGE | 60 | seconds a shared cache may keep a public page unrevalidated |
+| KPILEDGER_VERSION_TTL_MS | 250 | ms a process trusts the ledger version it read (page_cache.py) |
 | KPILEDGER_LOGIN_FAILURES | 5 | failed logins (one user name from one address) before a lockout |
 | KPILEDGER_LOGIN_COOLOFF_MINUTES | 15 | minutes a locked-out login waits |
 | KPILEDGER_HSTS_SUBDOMAINS | 0 | 1 adds includeSubDomains to HSTS (the whole domain's choice) |
@@ -113,6 +114,8 @@ def _database(directory: Path) -> dict[str, object]:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
+        # One connection per server thread (waitress: a fixed pool, `serve --threads`), kept
+        # between requests (docs/deployment.md).
         "CONN_MAX_AGE": 60,
     }
 
@@ -166,6 +169,14 @@ KPILEDGER_PAGE_MAX_AGE = _whole_number(
     31536000,
     "公開ページをキャッシュしてよい秒数",
     "the seconds a public page may be cached",
+)
+KPILEDGER_VERSION_TTL_MS = _whole_number(
+    "KPILEDGER_VERSION_TTL_MS",
+    250,
+    0,
+    1000,
+    "台帳の版を読み直すまでの時間（ミリ秒）",
+    "the milliseconds a read ledger version is trusted",
 )
 SECRET_KEY = _secret_key(DATA_DIR)
 DEBUG = _env_flag("KPILEDGER_DEBUG")

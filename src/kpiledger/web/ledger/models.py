@@ -12,7 +12,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -212,6 +214,15 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The public report years are read from these columns alone (services/nation.py,
+        # reports.report_years, comparison.public_in), and when an import was last applied
+        # (services/state.py): without them every page read the table, files and all.
+        indexes = [
+            models.Index(
+                fields=["status", "organization", "fiscal_year"], name="importbatch_status_org_year"
+            ),
+            models.Index(fields=["status", "applied_at"], name="importbatch_status_applied"),
+        ]
         verbose_name = verbose_name_plural = _("取込")
 
     def __str__(self) -> str:
@@ -644,6 +655,11 @@ class RefusedChange(models.Model):
         return f"{self.project} {self.fiscal_year}: {self.attempted}"
 
 
+#: Sent (sender: `LedgerVersion`) when this process raised the ledger version: at once, and
+#: again when the raising transaction commits.
+version_raised = Signal()
+
+
 class LedgerVersion(models.Model):
     """A counter raised in the same transaction as every change to the ledger: public pages
     rendered at one number stay valid until it moves (see web/page_cache.py)."""
@@ -655,21 +671,19 @@ class LedgerVersion(models.Model):
 
     @classmethod
     def bump(cls) -> None:
-        """Raise the number (inside the caller's transaction), in one plain statement: an
-        import of many files raises it once per file."""
-        from django.db import connection
-
-        table = connection.ops.quote_name(cls._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET number = number + 1 WHERE id = 1")
-            raised = cursor.rowcount
-        if not raised:
+        """Raise the number (inside the caller's transaction), in one statement (`number =
+        number + 1`, atomic in the database): an import of many files raises it once per file.
+        `version_raised` is sent at once and again when the transaction commits, so that this
+        process's page cache reads the new number on its next request (web/page_cache.py)."""
+        if not cls.objects.filter(pk=1).update(number=F("number") + 1):
             cls.objects.get_or_create(pk=1, defaults={"number": 1})
+        version_raised.send(sender=cls)
+        transaction.on_commit(lambda: version_raised.send(sender=cls))
 
     @classmethod
     def current(cls) -> int:
-        """The number, in one plain statement: it is read on every public request (see
-        web/page_cache.py), where the ORM's query building would cost ten times the query."""
+        """The number, in one plain statement: the page cache reads it often (web/page_cache.py),
+        where the ORM's query building would cost ten times the query."""
         from django.db import connection
 
         table = connection.ops.quote_name(cls._meta.db_table)
@@ -713,8 +727,17 @@ class Judgement(models.Model):
         ]
         indexes = [
             models.Index(fields=["organization", "fiscal_year"], name="judgement_org_year"),
-            models.Index(fields=["fiscal_year", "field"], name="judgement_year_field"),
             models.Index(fields=["fiscal_year", "status"], name="judgement_year_status"),
+            # The national counts per organization and status (services/nation.py) and a
+            # field's rows (services/comparison.py; it replaced `judgement_year_field`, its
+            # first two columns) are read from these columns alone, not from the rows.
+            models.Index(
+                fields=["fiscal_year", "organization", "status"], name="judgement_year_org_status"
+            ),
+            models.Index(
+                fields=["fiscal_year", "field", "organization", "status", "rate"],
+                name="judgement_year_field_rates",
+            ),
         ]
         verbose_name = verbose_name_plural = _("評価（保存）")
 

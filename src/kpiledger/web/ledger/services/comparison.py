@@ -311,15 +311,17 @@ class GoalSummary:
 
 
 def field_summaries(year: int) -> list[FieldSummary]:
-    """Every field (those without KPIs with zeros) counted in SQL for the year. One query."""
+    """Every field (those without KPIs with zeros) counted in SQL for the year. One query
+    (COUNT(status), never null, rather than COUNT(id): the index on the year, field,
+    organization and status answers it without reading the rows)."""
     counted = (
         m.Judgement.objects.filter(public_in(year), fiscal_year=year)
         .order_by()
         .values("field")
         .annotate(
-            kpis=Count("id"),
-            not_due=Count("id", filter=Q(status=Status.NOT_DUE)),
-            achieved=Count("id", filter=Q(status=Status.ACHIEVED)),
+            kpis=Count("status"),
+            not_due=Count("status", filter=Q(status=Status.NOT_DUE)),
+            achieved=Count("status", filter=Q(status=Status.ACHIEVED)),
             organizations=Count("organization_id", distinct=True),
         )
     )

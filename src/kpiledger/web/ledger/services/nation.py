@@ -248,7 +248,8 @@ def _summaries(
     if not chosen:
         return {}
     judged = m.Judgement.objects.filter(fiscal_year__in=sorted(set(chosen.values())))
-    per_status = {status: Count("id", filter=Q(status=status)) for status in STATUSES}
+    # COUNT(status), not COUNT(id): the index on (fiscal_year, organization, status) answers it.
+    per_status = {status: Count("status", filter=Q(status=status)) for status in STATUSES}
     rows = (
         _in_scope(judged, scope)
         .order_by()

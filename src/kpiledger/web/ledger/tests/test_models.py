@@ -170,3 +170,14 @@ def test_string_forms():
     assert str(m.Observation(kpi=kpi, fiscal_year=2023, value=Decimal("35245"))) == (
         f"{f.OTOBETSU_USERS} 2023: 35245"
     )
+
+
+@pytest.mark.django_db
+def test_the_ledger_version_is_raised_by_one_in_one_statement(django_assert_num_queries):
+    assert m.LedgerVersion.current() == 0
+    m.LedgerVersion.bump()  # the first raise makes the row
+    assert m.LedgerVersion.current() == 1
+    with django_assert_num_queries(1) as queries:
+        m.LedgerVersion.bump()
+    assert "number" in queries.captured_queries[0]["sql"].split("SET", 1)[1]
+    assert m.LedgerVersion.objects.get(pk=1).number == m.LedgerVersion.current() == 2

@@ -162,3 +162,119 @@ def test_a_download_is_cached_once_and_answers_if_none_match(app):
     assert "Content-Disposition" not in headers
     status, _, body = get(app, path, HTTP_IF_NONE_MATCH='"other"')
     assert status.startswith("200") and body == first
+
+
+# --- the version, read at most once per KPILEDGER_VERSION_TTL_MS ------------------------------
+
+
+class Clock:
+    """time.monotonic for page_cache, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from kpiledger.web import page_cache
+
+    moved = Clock()
+    monkeypatch.setattr(page_cache.time, "monotonic", moved)
+    return moved
+
+
+def another_process_raises_the_version() -> None:
+    """What `kpiledger import` in another process does to this one: the number moves in the
+    database, and this process hears nothing of it."""
+    from django.db.models import F
+
+    m.LedgerVersion.objects.filter(pk=1).update(number=F("number") + 1)
+
+
+def test_another_processs_change_shows_within_the_ttl(app, clock, settings):
+    assert app.version.ttl == settings.KPILEDGER_VERSION_TTL_MS / 1000 == 0.25
+    f.import_reference()
+    first = get(app)[2]
+    assert get(app)[1]["X-Kpiledger-Cache"] == "hit"
+    another_process_raises_the_version()
+    clock.now += 0.2  # within the TTL: the number read before is trusted
+    assert get(app)[1]["X-Kpiledger-Cache"] == "hit"
+    clock.now += 0.06  # past it: read again, the page is rendered at the new number
+    _, headers, again = get(app)
+    assert "X-Kpiledger-Cache" not in headers and again == first
+
+
+def test_a_change_in_this_process_shows_at_once(app, clock):
+    f.import_reference()
+    version = app.version.current()
+    get(app)
+    m.LedgerVersion.bump()  # e.g. a staff page's save, served by this process
+    assert app.version.current() == version + 1  # the clock has not moved
+    assert "X-Kpiledger-Cache" not in get(app)[1]
+
+
+def test_the_version_is_read_once_per_ttl(app, clock, django_assert_num_queries):
+    f.import_reference()
+    app.version.current()
+    with django_assert_num_queries(0):
+        for _ in range(10):
+            app.version.current()
+    clock.now += 0.25
+    with django_assert_num_queries(1):
+        app.version.current()
+        app.version.current()
+
+
+def test_a_ttl_of_zero_reads_on_every_request(settings, clock, django_assert_num_queries):
+    from kpiledger.web.page_cache import VersionClock, version_ttl
+
+    settings.KPILEDGER_VERSION_TTL_MS = 0
+    versions = VersionClock(version_ttl())
+    with django_assert_num_queries(3):
+        for _ in range(3):
+            versions.current()
+
+
+def test_a_read_begun_before_a_raise_is_not_kept(clock, monkeypatch):
+    from kpiledger.web import page_cache
+
+    versions = page_cache.VersionClock(1.0)
+
+    def raised_meanwhile() -> int:
+        number = m.LedgerVersion.current()
+        m.LedgerVersion.bump()  # committed by another thread while this one read
+        return number
+
+    monkeypatch.setattr(page_cache, "current_version", raised_meanwhile)
+    before = versions.current()
+    monkeypatch.undo()
+    assert versions.known is None and versions.current() == before + 1
+
+
+def test_raising_the_version_tells_the_process_at_once_and_at_commit(
+    django_capture_on_commit_callbacks,
+):
+    heard = []
+
+    def listen(sender, **kwargs):
+        heard.append(sender)
+
+    m.version_raised.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            m.LedgerVersion.bump()
+            assert heard == [m.LedgerVersion]
+        assert heard == [m.LedgerVersion, m.LedgerVersion]
+    finally:
+        m.version_raised.disconnect(listen)
+
+
+@pytest.mark.parametrize("value", ["-1", "1001", "0.5", "quarter"])
+def test_a_bad_version_ttl_is_named(tmp_path, value):
+    from kpiledger.web.ledger.tests.test_setting_errors import assert_users_mistake, kpiledger
+
+    done = kpiledger(tmp_path, "manage", "check", KPILEDGER_VERSION_TTL_MS=value)
+    assert_users_mistake(done, "[bad-setting]", "KPILEDGER_VERSION_TTL_MS", "0〜1000", repr(value))
