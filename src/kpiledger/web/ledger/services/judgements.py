@@ -28,7 +28,7 @@ from django.utils import timezone
 from kpiledger.core import stored
 from kpiledger.core.categories import Category, Field, Goal, classify_kpi, classify_project
 from kpiledger.core.evaluate import KpiResult, ProjectResult, evaluate_report
-from kpiledger.core.model import Actual, Assessment, Kpi, Project, Report, Section
+from kpiledger.core.model import Actual, Assessment, Kpi, Project, Report
 from kpiledger.core.numbers import fits_ledger
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.services import reports
@@ -299,26 +299,19 @@ class Inputs:
         """The core report of one year's rows with the ids of its projects, as
         `reports._core_report` makes it (projects grouped by their published names; an actual
         the ledger has corrected since is flagged). Its title is not judged: left empty."""
-        assessments = self.assessments.get((org_id, year), {})
-        projects: dict[str, Project] = {}
-        project_ids: list[int] = []
-        years: set[int] = set()
-        for row in rows:
-            if row.project_name not in projects:
-                projects[row.project_name] = Project(
-                    row.project_name,
-                    Section(row.section),
-                    grant=row.grant_name or None,
-                    summary=row.summary or None,
-                    assessment=assessments.get(row.kpi.project_id),
-                )
-                project_ids.append(row.kpi.project_id)
-            now = {y: a for y, a in self.current.get(row.kpi_id, {}).items() if y <= year}
-            kpi = reports.to_core_kpi(row, now)
-            projects[row.project_name].kpis.append(kpi)
-            years.update(kpi.actuals)
-        notes = self.notes.get((org_id, year), [])
-        return Report("", year, list(projects.values()), sorted(years), notes), project_ids
+        current = {
+            row.kpi_id: {y: a for y, a in self.current.get(row.kpi_id, {}).items() if y <= year}
+            for row in rows
+        }
+        return reports.assemble_report(
+            "",
+            year,
+            self.notes.get((org_id, year), []),
+            rows,
+            self.assessments.get((org_id, year), {}),
+            current,
+            None,
+        )
 
 
 def _assessment(row: m.ReportedProject) -> Assessment:

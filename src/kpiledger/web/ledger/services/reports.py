@@ -247,6 +247,23 @@ def _core_report(
     """The core report of the rows (projects grouped by their published names), with the ids
     of its projects; the heading and the published assessments are read (two queries)."""
     assessments = assessments_of(organization, fiscal_year)
+    title, notes = report_heading(organization, fiscal_year)
+    return assemble_report(title, fiscal_year, notes, rows, assessments, current, reasons)
+
+
+def assemble_report(
+    title: str | None,
+    fiscal_year: int,
+    notes: list[str],
+    rows: list[m.ReportedKpi],
+    assessments: dict[int, Assessment],
+    current: dict[int, dict[int, Actual]],
+    reasons: dict[int, dict[int, str]] | None,
+) -> tuple[Report, list[int]]:
+    """The core report of one year's rows, read beforehand (no query but the correction
+    reasons when `reasons` is None): projects grouped by their published names, each with its
+    published assessment (by project id), an actual the ledger has corrected since (`current`:
+    KPI id → year → actual) flagged with its reason; and the ids of its projects."""
     projects: dict[str, Project] = {}
     project_ids: list[int] = []
     years: set[int] = set()
@@ -255,10 +272,10 @@ def _core_report(
             projects[row.project_name] = _core_project(row)
             projects[row.project_name].assessment = assessments.get(row.kpi.project_id)
             project_ids.append(row.kpi.project_id)
-        kpi = to_core_kpi(row, current.get(row.kpi_id, {}), reasons.get(row.kpi_id, {}))
+        known = None if reasons is None else reasons.get(row.kpi_id, {})
+        kpi = to_core_kpi(row, current.get(row.kpi_id, {}), known)
         projects[row.project_name].kpis.append(kpi)
         years.update(kpi.actuals)
-    title, notes = report_heading(organization, fiscal_year)
     return Report(title, fiscal_year, list(projects.values()), sorted(years), notes), project_ids
 
 
