@@ -139,13 +139,7 @@ class Planner:
             if existing is not None:
                 self.assessments[row.pk] = existing  # removed with the unseen rows
             return
-        values = {name: getattr(published, name) or "" for name in Assessment.TEXTS} | {
-            "spent": published.spent,
-            "spent_text": written(published.spent),
-            "spent_unit": published.spent_unit if published.spent is not None else "",
-            "total_cost": published.total_cost,
-            "grant_amount": published.grant_amount,
-        }
+        values = assessment_values(published)
         if existing is None:
             assessment = new_row(m.ReportedProject, fiscal_year=self.year, **values)
             self.plan.new_assessments.append((row, assessment))
@@ -180,15 +174,7 @@ class Planner:
         return row
 
     def _kpi(self, project_row: m.Project, project: Project, kpi: Kpi, position: int) -> None:
-        terms = {
-            "unit": kpi.unit,
-            "target": kpi.target,
-            "target_bound": kpi.target_bound or "",
-            "target_year": kpi.target_date.year if kpi.target_date else None,
-            "target_month": kpi.target_date.month if kpi.target_date else None,
-            "baseline": kpi.baseline.value if kpi.baseline else None,
-            "baseline_year": kpi.baseline.fiscal_year if kpi.baseline else None,
-        }
+        terms = kpi_terms(kpi)
         row = self.kpis.get((project_row.pk, kpi.indicator)) if project_row.pk else None
         if row is None:
             row = new_row(
@@ -197,34 +183,19 @@ class Planner:
                 note=kpi.note or "",
                 position=position,
                 **terms,
-                **_overrides(kpi),
+                **kpi_overrides(kpi),
             )
             self.plan.new_kpis.append((project_row, row))
             self.plan.changes.append(Change("new-kpi", project.name, kpi.indicator))
         elif self.year >= self.latest.get(row.pk, self.year):
-            values = terms | {"note": kpi.note or ""} | _overrides(kpi)
+            values = terms | {"note": kpi.note or ""} | kpi_overrides(kpi)
             change = Change("changed-kpi", project.name, kpi.indicator, self.year)
             self._update(row, values, self.plan.changed_kpis, change)
         self._reported(row, project, kpi, terms | {"position": position})
         self._observations(row, project, kpi)
 
     def _reported(self, row: m.Kpi, project: Project, kpi: Kpi, terms: dict[str, Any]) -> None:
-        values = terms | {
-            "project_name": project.name,
-            "section": project.section.value,
-            "grant_name": project.grant or "",
-            "summary": project.summary or "",
-            "note": kpi.note or "",
-            "published_rate": kpi.published_rate,
-            "target_text": written(kpi.target),
-            "baseline_text": written(kpi.baseline.value) if kpi.baseline else "",
-            "published_rate_text": written(kpi.published_rate),
-            "actuals": actuals_json(kpi.actuals),
-            "reader_flags": [
-                {"code": f.code, "message_ja": f.message_ja, "message_en": f.message_en}
-                for f in kpi.reader_flags
-            ],
-        }
+        values = reported_values(project, kpi, terms)
         existing = self.reported.get((row.pk, self.year)) if row.pk else None
         if existing is not None:
             self.unseen.pop(existing.pk, None)
@@ -292,7 +263,52 @@ class Planner:
             self.plan.changes.append(change)
 
 
-def _overrides(kpi: Kpi) -> dict[str, Any]:
+def kpi_terms(kpi: Kpi) -> dict[str, Any]:
+    """A KPI's terms as the ledger keeps them (in `Kpi` and each year's `ReportedKpi`)."""
+    return {
+        "unit": kpi.unit,
+        "target": kpi.target,
+        "target_bound": kpi.target_bound or "",
+        "target_year": kpi.target_date.year if kpi.target_date else None,
+        "target_month": kpi.target_date.month if kpi.target_date else None,
+        "baseline": kpi.baseline.value if kpi.baseline else None,
+        "baseline_year": kpi.baseline.fiscal_year if kpi.baseline else None,
+    }
+
+
+def reported_values(project: Project, kpi: Kpi, terms: dict[str, Any]) -> dict[str, Any]:
+    """A `ReportedKpi`'s values (but its KPI, year and batch): the row as published, with
+    `terms` (`kpi_terms` and its position)."""
+    return terms | {
+        "project_name": project.name,
+        "section": project.section.value,
+        "grant_name": project.grant or "",
+        "summary": project.summary or "",
+        "note": kpi.note or "",
+        "published_rate": kpi.published_rate,
+        "target_text": written(kpi.target),
+        "baseline_text": written(kpi.baseline.value) if kpi.baseline else "",
+        "published_rate_text": written(kpi.published_rate),
+        "actuals": actuals_json(kpi.actuals),
+        "reader_flags": [
+            {"code": f.code, "message_ja": f.message_ja, "message_en": f.message_en}
+            for f in kpi.reader_flags
+        ],
+    }
+
+
+def assessment_values(published: Assessment) -> dict[str, Any]:
+    """A `ReportedProject`'s values (but its project, year and batch)."""
+    return {name: getattr(published, name) or "" for name in Assessment.TEXTS} | {
+        "spent": published.spent,
+        "spent_text": written(published.spent),
+        "spent_unit": published.spent_unit if published.spent is not None else "",
+        "total_cost": published.total_cost,
+        "grant_amount": published.grant_amount,
+    }
+
+
+def kpi_overrides(kpi: Kpi) -> dict[str, Any]:
     """Direction/aggregation the report itself states (its 方向・集計 columns); a report that
     states none leaves the ledger's own overrides alone."""
     values: dict[str, Any] = {}

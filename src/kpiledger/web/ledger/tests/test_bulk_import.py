@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from kpiledger.core.model import Report
 from kpiledger.web.ledger import models as m
-from kpiledger.web.ledger.services import bulk, inserts, writer
+from kpiledger.web.ledger.services import bulk, fresh_write, inserts, judgements, writer
 from kpiledger.web.ledger.services.bulk import FileToImport, Status, import_files
+from kpiledger.web.ledger.services.fresh_rows import FreshFile, fresh_rows
 from kpiledger.web.ledger.tests import factories as f
 
 TOWNS = (("012068", "釧路市"), ("011002", "札幌市"), ("012025", "函館市"), ("012033", "小樽市"))
@@ -128,16 +130,39 @@ def test_a_bad_file_is_reported_and_the_others_go_in(tmp_path):
     assert m.ImportBatch.objects.count() == 2 and m.Kpi.objects.count() == 48
 
 
-@pytest.mark.django_db
-def test_a_file_failing_while_written_leaves_nothing_of_it(tmp_path, monkeypatch):
-    real = inserts.create_with_history
+def careful_only(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every file through the careful path (plan against the ledger, then write), none through
+    the bulk path of new organizations."""
+    monkeypatch.setattr(bulk, "_fresh_candidates", lambda items: {})
 
-    def failing(objs, model, **kwargs):  # type: ignore[no-untyped-def]
-        if model is m.Observation and objs and objs[0].kpi.project.organization.code == "011002":
+
+def fail_for(monkeypatch, code: str, path: str) -> None:  # type: ignore[no-untyped-def]
+    """The writing of `code`'s observations fails (a full disk) on the `path` given."""
+    if path == "careful":
+        careful_only(monkeypatch)
+        real = inserts.create_with_history
+
+        def failing(objs, model, **kwargs):  # type: ignore[no-untyped-def]
+            if model is m.Observation and objs and objs[0].kpi.project.organization.code == code:
+                raise RuntimeError("disk full")
+            return real(objs, model, **kwargs)
+
+        monkeypatch.setattr(writer, "create_with_history", failing)
+        return
+    resolved = fresh_write._Rows._resolved
+
+    def failing_rows(self, index, file, spec, ids, rows):  # type: ignore[no-untyped-def]
+        if spec.model is m.Observation and file.code == code:
             raise RuntimeError("disk full")
-        return real(objs, model, **kwargs)
+        return resolved(self, index, file, spec, ids, rows)
 
-    monkeypatch.setattr(writer, "create_with_history", failing)
+    monkeypatch.setattr(fresh_write._Rows, "_resolved", failing_rows)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["bulk", "careful"])
+def test_a_file_failing_while_written_leaves_nothing_of_it(tmp_path, monkeypatch, path):
+    fail_for(monkeypatch, "011002", path)
     summary = import_files(files(tmp_path), workers=1)
     assert [o.status for o in summary.outcomes] == [
         Status.IMPORTED, Status.FAILED, Status.IMPORTED, Status.IMPORTED
@@ -148,6 +173,8 @@ def test_a_file_failing_while_written_leaves_nothing_of_it(tmp_path, monkeypatch
     assert not m.Kpi.history.filter(project_id__isnull=True).exists()
     assert m.Kpi.objects.count() == m.Kpi.history.count() == 72
     assert m.Organization.history.count() == 3
+    assert m.Judgement.objects.count() == 72
+    assert [o.batch_id is not None for o in summary.outcomes] == [True, False, True, True]
 
 
 @pytest.mark.django_db
@@ -226,3 +253,140 @@ def test_worker_count_defaults_to_the_cores_and_never_exceeds_the_files():
     assert bulk._worker_count(8, 3) == 3
     assert bulk._worker_count(None, 1000) >= 1
     assert bulk._worker_count(0, 5) == 1
+
+
+def without_version(contents: dict[str, list[tuple[object, ...]]]) -> dict[str, object]:
+    """The ledger's rows but its version number (raised once per file by the careful path,
+    once per transaction by the bulk path)."""
+    return {name: rows for name, rows in contents.items() if name != "LedgerVersion"}
+
+
+def layouts(folder: Path) -> list[FileToImport]:
+    """The four towns and a FY2024 report of a fifth, with projects and KPIs of their own."""
+    items = files(folder)
+    r6 = folder / "012041_r6.txt"
+    r6.write_text(f.next_year_text().replace("釧路市", "室蘭市"), encoding="utf-8")
+    return [*items, FileToImport(r6, "012041")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bulk_path_writes_what_the_careful_path_writes(tmp_path, monkeypatch):
+    items = layouts(tmp_path)
+    written = []
+    real = fresh_write.write_files
+    monkeypatch.setattr(
+        fresh_write, "write_files", lambda files: written.append(files) or real(files)
+    )
+    bulk_summary = import_files(items, workers=1)
+    assert [o.status for o in bulk_summary.outcomes] == [Status.IMPORTED] * 5
+    assert [[file.code for file in files] for files in written] == [[i.code for i in items]]
+    monkeypatch.undo()
+    by_bulk = ledger_contents()
+    call_command("flush", interactive=False, verbosity=0)
+    careful_only(monkeypatch)
+    careful = import_files(items, workers=1)
+    assert [(o.status, o.kpis, o.fiscal_year) for o in careful.outcomes] == [
+        (o.status, o.kpis, o.fiscal_year) for o in bulk_summary.outcomes
+    ]
+    assert without_version(ledger_contents()) == without_version(by_bulk)
+    assert len(by_bulk["Judgement"]) == 4 * 24 + 26 and len(by_bulk["HistoricalObservation"]) > 0
+
+
+def stored_judgements() -> list[tuple[object, ...]]:
+    kpis = m.Judgement.objects.values_list(
+        "kpi__project__organization__code", "kpi__project__name", "kpi__indicator",
+        "fiscal_year", "position", "status", "rate", "judged_year", "progress", "goal",
+        "field", "category_reason", "nearly", "record",
+    )  # fmt: skip
+    projects = m.ProjectJudgement.objects.values_list(
+        "project__organization__code", "project__name", "fiscal_year", "effect_suggestion",
+        "effect_reason_ja", "effect_reason_en", "flags", "goal", "field", "category_reason",
+    )  # fmt: skip
+    return sorted([*kpis, *projects], key=repr)
+
+
+@pytest.mark.django_db
+def test_the_bulk_paths_stored_judgements_are_a_fresh_rejudge(tmp_path):
+    summary = import_files(layouts(tmp_path), workers=2)
+    assert summary.imported == 5
+    stored = stored_judgements()
+    assert m.Judgement.objects.count() == 4 * 24 + 26
+    assert m.ProjectJudgement.objects.filter(organization__code="012068").count() == 7
+    assert judgements.rejudge_all() == len(stored)
+    assert stored_judgements() == stored
+    statuses = set(m.Judgement.objects.values_list("status", flat=True))
+    assert {"achieved", "not_achieved"} <= statuses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_failing_as_a_whole_is_written_one_file_at_a_time(tmp_path, monkeypatch):
+    items = files(tmp_path)
+    import_files(items, workers=1)
+    once = ledger_contents()
+    call_command("flush", interactive=False, verbosity=0)
+    real = fresh_write._write
+    batches = []
+
+    def no_batches(files):  # type: ignore[no-untyped-def]
+        batches.append(len(files))
+        if len(files) > 1:  # e.g. another import created one of the organizations meanwhile
+            raise RuntimeError("unique constraint")
+        return real(files)
+
+    monkeypatch.setattr(fresh_write, "_write", no_batches)
+    summary = import_files(items, workers=1)
+    assert [o.status for o in summary.outcomes] == [Status.IMPORTED] * 4
+    assert batches == [4, 1, 1, 1, 1]
+    assert without_version(ledger_contents()) == without_version(once)
+
+
+@pytest.mark.django_db
+def test_an_organization_with_data_by_the_time_of_writing_takes_the_careful_path(
+    tmp_path, monkeypatch
+):
+    r5, r6 = tmp_path / "012068_r5.txt", tmp_path / "012068_r6.txt"
+    r5.write_text(f.REFERENCE_TEXT, encoding="utf-8")
+    r6.write_text(f.next_year_text(), encoding="utf-8")
+    import_files([FileToImport(r5, "012068")], workers=1)
+    # as if another import wrote FY2023 after this one chose the bulk path for FY2024
+    monkeypatch.setattr(bulk, "_fresh_candidates", lambda items: {0: ("012068", None, True)})
+    summary = import_files([FileToImport(r6, "012068")], workers=1)
+    assert [o.status for o in summary.outcomes] == [Status.IMPORTED]
+    assert f.observation(f.MIGRANTS, 2023).value == Decimal("106")  # corrected by FY2024
+    assert m.ReportedKpi.objects.filter(fiscal_year=2024).count() == 26
+    assert m.Organization.objects.count() == 1 and m.ImportBatch.objects.count() == 2
+    assert set(m.Judgement.objects.values_list("fiscal_year", flat=True)) == {2023, 2024}
+
+
+@pytest.mark.django_db
+def test_a_report_the_bulk_path_does_not_cover_takes_the_careful_path(tmp_path):
+    path = tmp_path / "012068_r5.txt"
+    path.write_text(f.REFERENCE_TEXT, encoding="utf-8")
+    content, report = bulk.read_file(str(path), None)  # type: ignore[misc]
+    assert isinstance(bulk.read_file(str(path), None, ("012068", None, True)), FreshFile)
+    twice = Report(report.title, report.fiscal_year, [*report.projects, report.projects[0]])
+    assert fresh_rows(twice, content, "012068", None, path.name) is None
+    assert fresh_rows(Report("", 2023, []), content, "012068", None, path.name) is None
+
+
+@pytest.mark.django_db
+def test_files_imported_before_are_unchanged_without_being_parsed(tmp_path, monkeypatch):
+    items = files(tmp_path)
+    import_files(items, workers=1)
+    before = ledger_contents()
+    import kpiledger.io.readers as readers
+
+    def no_parsing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(readers, "read_report_bytes", no_parsing)
+    again = import_files(items, workers=1)
+    assert [(o.status, o.fiscal_year) for o in again.outcomes] == [(Status.UNCHANGED, 2023)] * 4
+    assert without_version(ledger_contents()) == without_version(before)
+    monkeypatch.undo()
+    other = tmp_path / "012068_r5_corrected.txt"
+    other.write_text(f.REFERENCE_TEXT.replace("\t73.5\n", "\t74.5\n"), encoding="utf-8")
+    summary = import_files([items[0], FileToImport(other, "012068")], workers=1)
+    assert [o.status for o in summary.outcomes] == [Status.UNCHANGED, Status.FAILED]
+    assert [p.code for p in summary.outcomes[1].problems] == ["duplicate-report"]
+    assert str(items[0].path) in summary.outcomes[1].problems[0].message_en

@@ -11,6 +11,7 @@ from kpiledger.cli import import_many
 from kpiledger.cli.main import main
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.tests import factories as f
+from kpiledger.web.ledger.tests import processes
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -150,3 +151,36 @@ def test_help_says_what_the_exit_status_means(capsys):
     assert "終了コード: 0 すべて成功（変更なしを含む）、2 失敗したファイルあり" in out
     assert "Exit status: 0 when every file went in or was unchanged, 2 when any failed" in out
     assert "--manifest" in out and "--workers" in out
+
+
+TOWNS = (("012068", "釧路市"), ("011002", "札幌市"), ("012025", "函館市"), ("012033", "小樽市"),
+         ("012041", "室蘭市"), ("012050", "帯広市"))  # fmt: skip
+STORES = ["sqlite"] + (["postgresql"] if processes.POSTGRES else [])
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_two_imports_of_one_folder_at_once_write_each_file_once(tmp_path, store):
+    """Both see every organization new and take the bulk path; each organization is written by
+    whichever commits first, and found imported (unchanged) by the other."""
+    folder = tmp_path / "reports"
+    for code, name in TOWNS:
+        write(folder / f"{code}_r5.txt", name)
+    ledger = tmp_path / "ledger"
+    if store == "postgresql":
+        processes.on_postgres(ledger)
+    done = processes.run(ledger, "import", str(folder / "012068_r5.txt"), "--dry-run")
+    assert done.returncode == 0, done.stderr  # the ledger is made before the race
+    racers = [processes.start(ledger, "import", str(folder)) for _ in range(2)]
+    results = [racer.communicate(timeout=300) for racer in racers]
+    for racer, (_, err) in zip(racers, results, strict=True):
+        assert racer.returncode == 0, err
+    outs = [out for out, _ in results]
+    imported = [int(out.split("取り込み / imported: ")[1].split()[0]) for out in outs]
+    assert sum(imported) == len(TOWNS), outs
+    query = processes.query
+    assert query(ledger, "SELECT count(*) FROM ledger_importbatch") == [(len(TOWNS),)]
+    assert query(ledger, "SELECT count(*) FROM ledger_organization") == [(len(TOWNS),)]
+    assert query(ledger, "SELECT count(*) FROM ledger_kpi") == [(24 * len(TOWNS),)]
+    assert query(ledger, "SELECT count(*) FROM ledger_judgement") == [(24 * len(TOWNS),)]
+    assert query(ledger, "SELECT count(*) FROM ledger_historicalkpi") == [(24 * len(TOWNS),)]
+    assert processes.integrity(ledger) == "ok"
