@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from typing import Generic, TypeVar
 
@@ -329,6 +329,7 @@ BOUND_DIRECTIONS = {
 }
 
 
+@cache  # five bounds
 def bound_direction(bound: str) -> Inferred[Direction]:
     """The direction a target's bound states (`15分以下`): the report's own words, so as sure as
     an override, ahead of any wording of the indicator."""

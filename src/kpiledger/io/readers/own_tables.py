@@ -21,6 +21,7 @@ import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from kpiledger.core.errors import Problem
@@ -97,6 +98,12 @@ class Table:
                 cells = {c: (row[i] if i < len(row) else "") for i, c in enumerate(self.header)}
                 self.lines.append(Line(cells, start, self.columns))
             start = reader.line_num + 1
+
+    @cached_property
+    def year_columns(self) -> list[tuple[str, int]]:
+        """The wide table's year columns (`2019年度`…) with their years, in order."""
+        found = ((column, YEAR_COLUMN.fullmatch(column)) for column in self.header)
+        return [(column, int(match.group(1))) for column, match in found if match]
 
     def require(self, names: list[str]) -> bool:
         missing = [name for name in names if name not in self.columns]
@@ -218,11 +225,9 @@ def kpi_of(line: Line, problems: Collector) -> Kpi:
 
 def wide_actuals(line: Line, table: Table, problems: Collector) -> dict[int, Actual]:
     out = {}
-    for column in table.header:
-        match = YEAR_COLUMN.fullmatch(column)
-        if match:
-            value = number(line, column, problems)
-            out[int(match.group(1))] = Actual(value) if value is not None else Actual(None, "")
+    for column, year in table.year_columns:
+        value = number(line, column, problems)
+        out[year] = Actual(value) if value is not None else Actual(None, "")
     return out
 
 
