@@ -5,7 +5,8 @@ from the entry kinds and following each page's links to the addresses of any kin
 These pages are few (the home page, the national and prefecture lists, the fields), so each is
 made by its own view, exactly as the server makes it. The ledger does not change while the site
 is built, so each field's comparison of a year is computed once for all its pages and tables
-(`comparisons_remembered`), not once per page as a server must.
+(`comparisons_remembered`), not once per page as a server must; and the views render the
+templates folded for the language (`templates.folded`: the same output, a fifth less time).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.utils import translation
 
 from kpiledger.core.categories import Field
 from kpiledger.web.ledger.services import comparison
+from kpiledger.web.static_site import templates
 from kpiledger.web.static_site.kinds import KINDS, Kind, kept_query, kind_of
 from kpiledger.web.static_site.pages import SiteWriter
 
@@ -103,7 +105,7 @@ def publish(site: SiteWriter) -> list[str]:
     """Render every page of the kinds reachable from the entries, in each language; returns
     the addresses written."""
     written = []
-    with comparisons_remembered():
+    with comparisons_remembered(), templates.folded(site.compiled):
         for language in site.languages:
             written += _crawl(site, language)
     return written

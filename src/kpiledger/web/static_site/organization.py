@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import translation
@@ -95,23 +97,58 @@ def load(job: Job, nearly: Decimal) -> Loaded:
 History = dict[int, list[Any]]  # KPI id → its history records, newest first
 
 
+#: What the KPI page shows of a history record (`presenters.kpi`): the change, and the
+#: values of an actual or of a KPI's terms.
+CHANGE_FIELDS = ("history_date", "history_type", "history_change_reason", "history_user_id")
+OBSERVATION_FIELDS = ("kpi_id", "fiscal_year", "value", "marker")
+KPI_FIELDS = ("id", "indicator", "target", "unit", "target_year", "target_month", "baseline")
+KPI_FIELDS += ("baseline_year", "direction_override", "aggregation_override")
+
+
 def _histories(org: m.Organization, up_to: int) -> tuple[History, History]:
     """The change history of the organization's actuals (published years only, as the KPI
-    page shows it) and of its KPIs, newest first, per KPI id. Two queries."""
+    page shows it) and of its KPIs, newest first, per KPI id. Two queries, read as plain
+    values (`Record`): a ledger has tens of history records per KPI, and model instances
+    cost several times more to make."""
     ids = Subquery(m.Kpi.objects.filter(project__organization=org).values("id"))
     newest_first = ("-history_date", "-history_id")
+    user = f"history_user__{get_user_model().USERNAME_FIELD}"
     observations = m.Observation.history.filter(kpi_id__in=ids, fiscal_year__lte=up_to)
     changes = m.Kpi.history.filter(id__in=ids)
     return (
-        _by_kpi(observations.select_related("history_user").order_by(*newest_first), "kpi_id"),
-        _by_kpi(changes.select_related("history_user").order_by(*newest_first), "id"),
+        _by_kpi(
+            observations.order_by(*newest_first).values(*CHANGE_FIELDS, *OBSERVATION_FIELDS, user),
+            "kpi_id",
+            user,
+        ),
+        _by_kpi(
+            changes.order_by(*newest_first).values(*CHANGE_FIELDS, *KPI_FIELDS, user), "id", user
+        ),
     )
 
 
-def _by_kpi(records: Any, key: str) -> dict[int, list[Any]]:
+class Record(SimpleNamespace):
+    """A history record as the KPI page reads it: the fields named above as attributes, and
+    `history_user` (who made the change, or None) with its `get_username()`."""
+
+    history_user: HistoryUser | None
+
+
+@dataclass(frozen=True)
+class HistoryUser:
+    username: str
+
+    def get_username(self) -> str:
+        return self.username
+
+
+def _by_kpi(rows: Any, key: str, user: str) -> dict[int, list[Any]]:
     grouped: dict[int, list[Any]] = defaultdict(list)
-    for record in records:
-        grouped[getattr(record, key)].append(record)
+    users: dict[str, HistoryUser] = {}
+    for row in rows:
+        name = row.pop(user)
+        row["history_user"] = None if name is None else users.setdefault(name, HistoryUser(name))
+        grouped[row[key]].append(Record(**row))
     return grouped
 
 
@@ -169,13 +206,14 @@ def write_pages(loaded: Loaded, site: SiteWriter, language: str) -> None:
 def write_report_pages(loaded: Loaded, site: SiteWriter, year: int, ledger: LedgerReport) -> None:
     code, years = loaded.org.code, loaded.years
     links = downloads(code, year)
+    page = presenters.report_page(ledger, years)
     report = {
-        "page": presenters.report_page(ledger, years),
+        "page": page,
         "downloads": links,
         "field_links": field_pages.organization_field_links(code, year, loaded.fields[year]),
     }
     site.render("ledger/report.html", report, reverse("ledger:report", args=[code, year]))
-    dashboard = {"page": presenters.dashboard_page(ledger, years), "downloads": links}
+    dashboard = {"page": presenters.dashboard_page(ledger, years, page), "downloads": links}
     site.render("ledger/dashboard.html", dashboard, reverse("ledger:dashboard", args=[code, year]))
     for kpi_id, result in zip(ledger.kpi_ids, ledger.result.kpis, strict=True):
         page = presenters.kpi_page(

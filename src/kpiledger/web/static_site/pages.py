@@ -7,6 +7,7 @@ folder once, and counts pages, files and bytes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,8 @@ from django.utils import translation
 
 from kpiledger.web.static_site.links import Locator, relative_to, relocate, without_forms
 from kpiledger.web.static_site.templates import Compiled
+
+WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
 
 #: A page that leads on to another, as the server's redirects do (the organization's address
 #: to its latest report, a KPI's to its latest year): a link for every reader, a refresh for
@@ -64,15 +67,31 @@ class SiteWriter:
     _compiled: dict[str, Compiled] = field(default_factory=dict)
 
     def write(self, name: str, data: bytes) -> None:
-        """Write the site file `name` (`org/012068/2023/index.html`)."""
+        """Write the site file `name` (`org/012068/2023/index.html`). Few system calls: a
+        site has a folder per page, and creating files and folders is most of the writing."""
         folder = name.rpartition("/")[0]
         if folder not in self._folders:
-            os.makedirs(self.root / folder, exist_ok=True)
-            self._folders.add(folder)
-        with open(self.root / name, "wb") as out:
-            out.write(data)
+            self._make_folder(folder)
+        out = os.open(f"{self.root}/{name}", WRITE_FLAGS, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(out, view) :]
+        finally:
+            os.close(out)
         self.counts.files += 1
         self.counts.bytes += len(data)
+
+    def _make_folder(self, folder: str) -> None:
+        """Make `folder` (relative to the root) and those above it not made yet."""
+        if not folder:
+            return
+        parent = folder.rpartition("/")[0]
+        if parent not in self._folders:
+            self._make_folder(parent)
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(f"{self.root}/{folder}")
+        self._folders.add(folder)
 
     def page(self, html: str, name: str) -> None:
         """Write a rendered page (absolute links) as the site file `name`, without forms."""
@@ -83,12 +102,16 @@ class SiteWriter:
         """Render `template` as the page at `address` (the app's absolute address in the active
         language) into its site file."""
         language = translation.get_language() or settings.LANGUAGE_CODE
-        compiled = self._compiled.get(language)
-        if compiled is None:
-            compiled = self._compiled[language] = Compiled(language)
         context["language_links"] = self.language_links(address)
-        html = compiled.get(template).render(Context(context, autoescape=True))
+        html = self.compiled(language).get(template).render(Context(context, autoescape=True))
         self.page(html, self.locator.site_file(address))
+
+    def compiled(self, language: str) -> Compiled:
+        """The templates folded for `language` (`templates.Compiled`), made once."""
+        found = self._compiled.get(language)
+        if found is None:
+            found = self._compiled[language] = Compiled(language)
+        return found
 
     def redirect(self, address: str, to: str, language: str) -> None:
         """A page at `address` that leads to `to` (both the app's absolute addresses)."""

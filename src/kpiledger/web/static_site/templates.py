@@ -1,23 +1,28 @@
 """The app's page templates, compiled once per language for publishing tens of thousands of
 pages.
 
-A KPI page renders about 80 `{% translate "…" %}` of fixed text and 6 `{% static "…" %}` of
-fixed paths; each is a catalogue or storage lookup on every page, about a quarter of the
-page's rendering time. For the static site each template (with the templates it extends and
-includes by a fixed name) is compiled afresh from its source and those nodes are replaced by
-their text in the language being published: the output is the same, byte for byte (the tests
-compare the site's pages with the server's), the server's own cached templates are untouched.
-Anything that depends on the page (variables, `{% blocktranslate %}`, `{% url %}`) stays as it
-is, except that the `date` filter remembers what it wrote: the change histories of a whole
-ledger have few distinct times (one per import), each formatted on many pages.
+A KPI page renders about 80 `{% translate "…" %}` of fixed text, 6 `{% static "…" %}` of
+fixed paths and 2 `{% url "…" %}` without arguments; each is a catalogue or storage lookup or
+a reversal on every page. For the static site each template (with the templates it extends
+and includes by a fixed name) is compiled afresh from its source and those nodes are replaced
+by their text in the language being published: the output is the same, byte for byte (the
+tests compare the site's pages with the server's), the server's own cached templates are
+untouched. Anything that depends on the page (variables, `{% blocktranslate %}`, `{% url %}`
+with arguments) stays as it is, except that the `date` filter remembers what it wrote: the
+change histories of a whole ledger have few distinct times (one per import), each formatted on
+many pages.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.template import Context, defaultfilters, engines
 from django.template.base import Node, NodeList, Template, TextNode, VariableNode
+from django.template.defaulttags import URLNode
 from django.template.loader_tags import ExtendsNode, IncludeNode
 from django.templatetags.i18n import TranslateNode
 from django.templatetags.static import StaticNode
@@ -48,7 +53,7 @@ class Compiled:
     def get(self, name: str) -> Template:
         found = self._done.get(name)
         if found is None:
-            original = self.engine.get_template(name)
+            original, _origin = self.engine.find_template(name)  # not get_template: see `folded`
             found = Template(original.source, original.origin, name, self.engine)
             with translation.override(self.language):
                 self._fold(found.nodelist)
@@ -82,9 +87,26 @@ class Compiled:
         """An `{% extends %}` or `{% include %}` of a fixed name uses the folded copy."""
         attribute = "parent_name" if isinstance(node, ExtendsNode) else "template"
         expression = getattr(node, attribute)
-        literal = getattr(getattr(expression, "var", None), "literal", None)
-        if isinstance(literal, str) and not expression.filters:
+        literal = _literal_text(expression)
+        if literal is not None:
             setattr(node, attribute, _Fixed(self.get(literal), expression.token))
+
+
+@contextlib.contextmanager
+def folded(compiled: Callable[[str], Compiled]) -> Iterator[None]:
+    """Within the block, the views render the folded templates of the active language
+    (`compiled`: language → its `Compiled`), as the static site renders the pages above one
+    organization by calling their views; the engine is as before afterwards."""
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+
+    def get_template(name: str) -> Template:
+        return compiled(translation.get_language() or settings.LANGUAGE_CODE).get(name)
+
+    engine.get_template = get_template
+    try:
+        yield
+    finally:
+        del engine.get_template  # the class's own again
 
 
 def _remembered_date() -> Any:
@@ -117,9 +139,28 @@ def _fixed_text(node: Node) -> str | None:
         return str(node.render(Context(autoescape=True)))
     if isinstance(node, StaticNode) and node.varname is None and _literal(node.path):
         return str(node.render(Context(autoescape=True)))
+    if (
+        isinstance(node, URLNode)
+        and node.asvar is None
+        and not node.args
+        and not node.kwargs
+        and _literal(node.view_name)
+    ):
+        return str(node.render(Context(autoescape=True)))
     return None
 
 
 def _literal(expression: Any) -> bool:
+    return _literal_text(expression) is not None
+
+
+def _literal_text(expression: Any) -> str | None:
+    """The text of a quoted string without filters (`"base.html"`), else None. The parser
+    keeps a constant as the string itself; `{% translate %}` wraps it in a `Variable`."""
+    if expression.filters:
+        return None
     var = getattr(expression, "var", None)
-    return not expression.filters and isinstance(getattr(var, "literal", None), str)
+    if isinstance(var, str):
+        return var
+    literal = getattr(var, "literal", None)
+    return literal if isinstance(literal, str) else None

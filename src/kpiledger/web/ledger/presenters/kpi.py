@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 
 from kpiledger.core.era import YearMonth
 from kpiledger.core.evaluate import KpiResult, Status
@@ -129,6 +130,7 @@ def kpi_page(
     org = project.organization
     report_url = reverse("ledger:report", args=[org.code, fy])
     categories = _chart_years(result, fy)
+    text = _page_text(get_language())
     return KpiPage(
         organization=org,
         kpi=kpi,
@@ -149,11 +151,11 @@ def kpi_page(
         badge=badge(result.status, result.progress),
         progress=str(PROGRESS_LABELS[result.progress]) if result.progress else "",
         flags=[(f.code, pick(f.message_ja, f.message_en)) for f in result.flags],
-        chart=_kpi_chart(result, categories),
-        chart_description=_kpi_chart_description(result, categories),
-        chart_rows=_chart_rows(result, categories),
-        observation_history=[_observation_history_row(h) for h in observation_history],
-        kpi_history=[_kpi_history_row(h) for h in kpi_history],
+        chart=_kpi_chart(result, categories, text),
+        chart_description=_kpi_chart_description(result, categories, text),
+        chart_rows=_chart_rows(result, categories, text),
+        observation_history=[_observation_history_row(h, text) for h in observation_history],
+        kpi_history=[_kpi_history_row(h, text) for h in kpi_history],
         report_years=[YearLink(y, year_label(y), y == fy) for y in years],
     )
 
@@ -200,29 +202,29 @@ def _chart_years(result: KpiResult, fy: int) -> list[int]:
     return list(range(min(known), max(known) + 1))
 
 
-def _kpi_chart(result: KpiResult, categories: list[int]) -> dict[str, object]:
+def _kpi_chart(result: KpiResult, categories: list[int], text: _PageText) -> dict[str, object]:
     kpi, due = result.kpi, result.kpi.target_fiscal_year
     actuals = [kpi.actuals.get(y) for y in categories]
     return {
         "kind": "kpi-line",
-        "categories": [year_label(y) for y in categories],
+        "categories": [text.year(y) for y in categories],
         "values": [plain(a.value) if a else None for a in actuals],
         "unit": kpi.unit,
         "target": plain(kpi.target),
-        "target_category": year_label(due) if due in categories else None,
+        "target_category": text.year(due) if due in categories else None,
         "labels": {
             "actual": _("実績値"),
             "target": _("目標値 %(value)s") % {"value": with_unit(kpi.target, kpi.unit)},
-            "target_year": _("目標年度 %(year)s") % {"year": year_label(due)} if due else "",
+            "target_year": _("目標年度 %(year)s") % {"year": text.year(due)} if due else "",
         },
     }
 
 
-def _kpi_chart_description(result: KpiResult, categories: list[int]) -> str:
+def _kpi_chart_description(result: KpiResult, categories: list[int], text: _PageText) -> str:
     kpi = result.kpi
     sep = ", " if english() else "、"
     points = sep.join(
-        f"{year_label(y)} {with_unit(kpi.actuals[y].value, kpi.unit)}"
+        f"{text.year(y)} {with_unit(kpi.actuals[y].value, kpi.unit)}"
         for y in categories
         if y in kpi.actuals and kpi.actuals[y].value is not None
     )
@@ -232,7 +234,7 @@ def _kpi_chart_description(result: KpiResult, categories: list[int]) -> str:
         "target": with_unit(kpi.target, kpi.unit),
     }
     if kpi.target_fiscal_year:
-        values["year"] = year_label(kpi.target_fiscal_year)
+        values["year"] = text.year(kpi.target_fiscal_year)
         text = _(
             "「%(indicator)s」の年度別実績値の折れ線グラフ：%(points)s。"
             "目標値 %(target)s（目標年度 %(year)s）を横線で示す。"
@@ -245,51 +247,88 @@ def _kpi_chart_description(result: KpiResult, categories: list[int]) -> str:
     return text % values
 
 
-def _chart_rows(result: KpiResult, categories: list[int]) -> list[ChartRow]:
+def _chart_rows(result: KpiResult, categories: list[int], text: _PageText) -> list[ChartRow]:
     kpi, due = result.kpi, result.kpi.target_fiscal_year
     target = with_unit(kpi.target, kpi.unit)
     return [
-        ChartRow(year_label(y), actual_text(kpi.actuals.get(y)), target if y == due else "")
+        ChartRow(text.year(y), actual_text(kpi.actuals.get(y)), target if y == due else "")
         for y in categories
     ]
 
 
-def _history_user(record: Any) -> str:
-    if record.history_user_id and record.history_user:
-        return record.history_user.get_username()
-    reason = record.history_change_reason or ""
-    return _("取込") if reason.startswith("取込") else _("（不明）")
+@dataclass(frozen=True)
+class _PageText:
+    """The fixed text of the history tables in one language, and the year labels of the page
+    (translated once, not on every row: a page has dozens of rows)."""
+
+    kinds: dict[str, str]  # history type (+ ~ -) → 作成, 変更, 削除
+    observation_columns: tuple[str, ...]
+    kpi_columns: tuple[str, ...]
+    imported: str  # 取込: a change made by an import
+    unknown: str  # （不明）
+    no_baseline: str
+    years: dict[int, str]  # fiscal year → its label, filled as met
+
+    def year(self, fiscal_year: int) -> str:
+        found = self.years.get(fiscal_year)
+        if found is None:
+            found = self.years[fiscal_year] = year_label(fiscal_year)
+        return found
 
 
-def _history_row(record: Any, values: tuple[str, ...], labels: tuple[Any, ...]) -> HistoryRow:
-    return HistoryRow(
-        date=record.history_date,
-        user=_history_user(record),
-        reason=record.history_change_reason or NOT_SET,
-        kind=str(HISTORY_TYPES.get(record.history_type, record.history_type)),
-        values=values,
-        labels=tuple(str(label) for label in labels),
+@functools.lru_cache(maxsize=16)
+def _page_text(language: str | None) -> _PageText:
+    """The fixed text of the active language (`language`: its code, the key of the cache)."""
+    return _PageText(
+        kinds={key: str(label) for key, label in HISTORY_TYPES.items()},
+        observation_columns=tuple(str(label) for label in OBSERVATION_COLUMNS),
+        kpi_columns=tuple(str(label) for label in KPI_COLUMNS),
+        imported=_("取込"),
+        unknown=_("（不明）"),
+        no_baseline=no_baseline(),
+        years={},
     )
 
 
-def _observation_history_row(record: Any) -> HistoryRow:
+def _history_user(record: Any, text: _PageText) -> str:
+    if record.history_user_id and record.history_user:
+        return record.history_user.get_username()
+    reason = record.history_change_reason or ""
+    return text.imported if reason.startswith("取込") else text.unknown
+
+
+def _history_row(
+    record: Any, values: tuple[str, ...], labels: tuple[str, ...], text: _PageText
+) -> HistoryRow:
+    return HistoryRow(
+        date=record.history_date,
+        user=_history_user(record, text),
+        reason=record.history_change_reason or NOT_SET,
+        kind=text.kinds.get(record.history_type, record.history_type),
+        values=values,
+        labels=labels,
+    )
+
+
+def _observation_history_row(record: Any, text: _PageText) -> HistoryRow:
     """年度, 実績値 (or the "no value" marker)."""
     shown = stored_number(record.value) if record.value is not None else (record.marker or NO_VALUE)
-    return _history_row(record, (year_label(record.fiscal_year), shown), OBSERVATION_COLUMNS)
+    values = (text.year(record.fiscal_year), shown)
+    return _history_row(record, values, text.observation_columns, text)
 
 
-def _kpi_history_row(record: Any) -> HistoryRow:
+def _kpi_history_row(record: Any, text: _PageText) -> HistoryRow:
     """指標, 指標値+単位, 年月, 基準値, and the direction/aggregation overrides."""
     date = YearMonth(record.target_year, record.target_month) if record.target_year else None
-    baseline = stored_number(record.baseline) if record.baseline is not None else no_baseline()
+    baseline = stored_number(record.baseline) if record.baseline is not None else text.no_baseline
     if record.baseline is not None and record.baseline_year:
-        baseline += f"（{year_label(record.baseline_year)}）"
+        baseline += f"（{text.year(record.baseline_year)}）"
     direction = _choice_label(m.DirectionChoice, record.direction_override)
     aggregation = _choice_label(m.AggregationChoice, record.aggregation_override)
     target = f"{stored_number(record.target)}{record.unit}"
     month = month_short(date) or NOT_SET
     values = (record.indicator, target, month, baseline, direction, aggregation)
-    return _history_row(record, values, KPI_COLUMNS)
+    return _history_row(record, values, text.kpi_columns, text)
 
 
 def _choice_label(choices: type[Any], value: str) -> str:

@@ -140,17 +140,18 @@ def report_page(ledger: LedgerReport, years: list[int]) -> ReportPage:
     result = ledger.result
     code, fy = ledger.organization.code, result.fiscal_year
     columns = result.report.year_columns
+    labels = [year_label(y) for y in columns]  # once, not on every row
     ids = iter(ledger.kpi_ids)  # aligned with result.kpis, project by project
     blocks = []
     for project in result.projects:
         kpi_ids = [next(ids) for _kpi in project.kpis]
-        blocks.append((project, _project_block(project, kpi_ids, columns, code, fy)))
+        blocks.append((project, _project_block(project, kpi_ids, (columns, labels), code, fy)))
     return ReportPage(
         organization=ledger.organization,
         fiscal_year=fy,
         year_label=year_label(fy),
         title=result.report.title or "",
-        years=[year_label(y) for y in columns],
+        years=labels,
         sections=_sections(blocks),
         summary=status_counts(result.kpis),
         kpi_count=len(result.kpis),
@@ -160,8 +161,11 @@ def report_page(ledger: LedgerReport, years: list[int]) -> ReportPage:
     )
 
 
+Columns = tuple[list[int], list[str]]  # a report's year columns, and their labels
+
+
 def _project_block(
-    project: ProjectResult, kpi_ids: list[int], columns: list[int], code: str, fy: int
+    project: ProjectResult, kpi_ids: list[int], columns: Columns, code: str, fy: int
 ) -> ProjectBlock:
     p = project.project
     rows = [_kpi_row(r, i, columns, code, fy) for r, i in zip(project.kpis, kpi_ids, strict=True)]
@@ -228,7 +232,7 @@ def published_items(assessment: Assessment | None) -> list[tuple[str, str]]:
     return items[:1] + money + items[1:] if texts["spent"] else money + items
 
 
-def _kpi_row(r: KpiResult, kpi_id: int, columns: list[int], code: str, fy: int) -> KpiRow:
+def _kpi_row(r: KpiResult, kpi_id: int, columns: Columns, code: str, fy: int) -> KpiRow:
     kpi = r.kpi
     return KpiRow(
         id=kpi_id,
@@ -238,8 +242,8 @@ def _kpi_row(r: KpiResult, kpi_id: int, columns: list[int], code: str, fy: int) 
         unit=kpi.unit,
         target_date=month_short(kpi.target_date),
         cells=[
-            YearCell(year_label(y), actual_text(kpi.actuals.get(y)), y == r.judged_year)
-            for y in columns
+            YearCell(label, actual_text(kpi.actuals.get(y)), y == r.judged_year)
+            for y, label in zip(*columns, strict=True)
         ],
         rate=rate_text(r.achievement_rate),
         badge=badge(r.status, r.progress),
@@ -312,9 +316,13 @@ class DashboardPage:
     grant_description: str
 
 
-def dashboard_page(ledger: LedgerReport, years: list[int]) -> DashboardPage:
-    """Counts per status, per project (with the suggested 事業効果) and per grant type."""
-    report = report_page(ledger, years)
+def dashboard_page(
+    ledger: LedgerReport, years: list[int], report: ReportPage | None = None
+) -> DashboardPage:
+    """Counts per status, per project (with the suggested 事業効果) and per grant type;
+    `report`: the report page of the same ledger and language, when already made (the
+    dashboard shows its rows and does not change them)."""
+    report = report if report is not None else report_page(ledger, years)
     projects = [p for s in report.sections for p in s.projects]
     grants = _grant_rows(projects)
     statuses = [badge(s) for s in Status]

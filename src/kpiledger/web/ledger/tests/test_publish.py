@@ -21,6 +21,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -33,6 +35,8 @@ from kpiledger.web.ledger.tests import factories as f
 from kpiledger.web.static_site import build as site_build
 from kpiledger.web.static_site import organization as site_organization
 from kpiledger.web.static_site import output
+from kpiledger.web.static_site.links import Locator
+from kpiledger.web.static_site.pages import SiteWriter
 
 pytestmark = pytest.mark.django_db
 
@@ -219,6 +223,28 @@ def test_a_kpi_page_shows_what_the_server_shows(site, server):
         file = site / f"{language}org/{CODE}/kpi/{kpi.pk}/{YEAR}/index.html"
         assert main_of(file.read_bytes()) == main_of(served)
     assert "105" in main_of(served)
+
+
+def test_a_kpi_page_with_a_persons_change_shows_what_the_server_shows(ledger, server, tmp_path):
+    """The site reads the change histories as plain values (`organization.Record`), and the
+    history rows are written by a template tag: a change made by a person shows their name
+    and reason, escaped, as the server shows them."""
+    kpi = m.Kpi.objects.get(project__organization__code=CODE, indicator=f.MIGRANTS)
+    user = User.objects.create_user("tanaka<b>", password="pw-for-tests-only")
+    observation = m.Observation.objects.filter(kpi=kpi).latest("fiscal_year")
+    observation.note = "確認済み"
+    observation._history_user = user  # type: ignore[attr-defined]
+    observation._change_reason = '訂正 <script>&"'  # type: ignore[attr-defined]
+    observation.save()
+    [job] = site_build.jobs_for(CODE)
+    writer = SiteWriter(tmp_path, Locator(("en",)), ("ja", "en"))
+    site_organization.publish(job, writer, settings.KPILEDGER_NEARLY)
+    for language in ("", "en/"):
+        served = main_of(server(f"/{language}org/{CODE}/kpi/{kpi.pk}/?year={YEAR}"))
+        file = tmp_path / f"{language}org/{CODE}/kpi/{kpi.pk}/{YEAR}/index.html"
+        assert main_of(file.read_bytes()) == served
+        assert ">tanaka&lt;b&gt;</td>" in served
+        assert ">訂正 &lt;script&gt;&amp;&quot;</td>" in served
 
 
 def test_the_comparison_pages_show_what_the_server_shows(site, server):
