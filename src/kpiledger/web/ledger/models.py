@@ -222,6 +222,12 @@ class ImportBatch(models.Model):
                 fields=["status", "organization", "fiscal_year"], name="importbatch_status_org_year"
             ),
             models.Index(fields=["status", "applied_at"], name="importbatch_status_applied"),
+            # A report's heading: its organization's latest applied import of the year
+            # (reports.report_heading), found in the index, not by scanning every applied one.
+            models.Index(
+                fields=["organization", "fiscal_year", "status", "applied_at"],
+                name="importbatch_org_year_latest",
+            ),
         ]
         verbose_name = verbose_name_plural = _("取込")
 
