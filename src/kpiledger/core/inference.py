@@ -31,6 +31,7 @@ against the average (`全国平均以下の学校数`), or an indicator ending i
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -362,16 +363,16 @@ def numeric_doubt(kpi: Kpi, direction: Direction) -> tuple[str, str] | None:
 
 
 def _numeric_doubt(kpi: Kpi, direction: Direction) -> tuple[str, str] | None:
-    sign = 1 if direction is Direction.INCREASE else -1
+    beyond = operator.gt if direction is Direction.INCREASE else operator.lt  # a beyond b
     target, due = kpi.target, kpi.target_fiscal_year
     series = kpi.series()
     start = kpi.baseline.value if kpi.baseline is not None else None
-    before = [v for y, v in series if due is None or y < due]
-    if start is not None and all(sign * (v - target) > 0 for v in (start, *before)):
+    before = (v for y, v in series if due is None or y < due)
+    if start is not None and beyond(start, target) and all(beyond(v, target) for v in before):
         return _doubt_message(direction, "start")
     points = ([start] if start is not None else []) + [v for _, v in series]
-    steady = all(sign * (b - a) < 0 for a, b in pairwise(points))
-    if len(points) >= 3 and steady and sign * (points[0] - target) > 0:
+    steady = all(beyond(a, b) for a, b in pairwise(points))  # each one beyond the next
+    if len(points) >= 3 and beyond(points[0], target) and steady:
         return _doubt_message(direction, "trend")
     return None
 
