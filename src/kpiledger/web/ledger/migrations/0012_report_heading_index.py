@@ -8,15 +8,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0011_serving_indexes'),
+        ("ledger", "0011_serving_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='importbatch',
-            index=models.Index(fields=['organization', 'fiscal_year', 'status', 'applied_at'], name='importbatch_org_year_latest'),
+            model_name="importbatch",
+            index=models.Index(
+                fields=["organization", "fiscal_year", "status", "applied_at"],
+                name="importbatch_org_year_latest",
+            ),
         ),
     ]
