@@ -18,10 +18,9 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import OperationalError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from kpiledger.core.errors import KpiledgerError
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.services.fresh_rows import (
     BATCH,
@@ -34,6 +33,7 @@ from kpiledger.web.ledger.services.fresh_rows import (
     Spec,
     specs,
 )
+from kpiledger.web.ledger.services.importing import busy_as_problem
 from kpiledger.web.ledger.services.inserts import create_with_history
 
 VENDORS = ("sqlite", "postgresql")  # where the ids can be taken before the rows are written
@@ -46,17 +46,8 @@ def supported() -> bool:
 def write_files(files: Sequence[FreshFile]) -> list[int | None]:
     """Write the files in one transaction (all or nothing); for each, its import batch's id, or
     None when its organization has data in the ledger by now (nothing of it written)."""
-    try:
-        with transaction.atomic():
-            return _write(files)
-    except OperationalError as error:
-        if "locked" not in str(error):
-            raise
-        raise KpiledgerError.single(
-            "ledger-busy",
-            "台帳は別の取込で使用中です。しばらくしてからもう一度実行してください",
-            "the ledger is busy with another import; try again in a moment",
-        ) from None
+    with busy_as_problem(), transaction.atomic():
+        return _write(files)
 
 
 def _write(files: Sequence[FreshFile]) -> list[int | None]:

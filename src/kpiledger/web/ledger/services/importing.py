@@ -80,9 +80,16 @@ def writing(code: str, name: str | None = None) -> Iterator[m.Organization]:
     Two imports of one organization run one after the other (on SQLite the transaction takes the
     write lock when it begins; on PostgreSQL the organization row is locked). A plan made
     before this block can be stale: plan again inside it (and compare fingerprints)."""
+    with busy_as_problem(), transaction.atomic():
+        yield lock_organization(code, name)
+
+
+@contextlib.contextmanager
+def busy_as_problem() -> Iterator[None]:
+    """A write that found the ledger locked by another import (SQLite's lock wait ran out)
+    becomes the problem `ledger-busy`; any other database error goes on as it is."""
     try:
-        with transaction.atomic():
-            yield lock_organization(code, name)
+        yield
     except OperationalError as error:
         if "locked" not in str(error):
             raise

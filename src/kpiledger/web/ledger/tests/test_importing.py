@@ -564,3 +564,17 @@ def test_cli_import_keeps_a_direction_given_on_the_command_line(capsys):
     [result] = [k for k in reports.load_report(organization, 2023).result.kpis
                 if k.kpi.indicator == f.MIGRANTS]  # fmt: skip
     assert (result.direction.value.value, result.status.value) == ("decrease", "achieved")
+
+
+def test_a_locked_ledger_is_the_problem_ledger_busy_and_other_database_errors_go_on() -> None:
+    from django.db import OperationalError
+
+    from kpiledger.core.errors import KpiledgerError
+    from kpiledger.web.ledger.services.importing import busy_as_problem
+
+    with pytest.raises(KpiledgerError) as busy, busy_as_problem():
+        raise OperationalError("database is locked")
+    assert [p.code for p in busy.value.problems] == ["ledger-busy"]
+    assert "使用中" in busy.value.problems[0].message_ja
+    with pytest.raises(OperationalError, match="no such table"), busy_as_problem():
+        raise OperationalError("no such table: x")
