@@ -94,6 +94,27 @@ def test_quick_cagr_class_is_the_exact_class(first, last, target, years, span):
         assert quick is exact_class(start, latest, target, 2015 + span)
 
 
+@given(positive, positive, st.integers(1, 9), st.integers(1, 12))
+@example(Decimal(100), Decimal(120), 2, 5)  # a target above the start
+@example(Decimal(100), Decimal(80), 2, 5)  # and below it (a decrease)
+def test_an_unchanged_value_is_decided_quickly_as_the_exact_class(value, target, years, span):
+    start, latest = (2015, value), (2015 + years, value)
+    quick = quick_cagr_progress(start, latest, target, 2015 + span)
+    if target == value:
+        assert quick is None  # no required growth: the straight line decides
+    elif quick is not None:  # None: a required growth too near 0 to tell in binary
+        # the observed growth is exactly 0, so is the ratio: limited
+        assert quick is Progress.LIMITED
+        assert exact_class(start, latest, target, 2015 + span) is Progress.LIMITED
+
+
+def test_an_unchanged_value_needs_no_exact_power():
+    for target in (Decimal(120), Decimal(80)):
+        assert quick_cagr_progress((2015, Decimal(100)), (2017, Decimal(100)), target, 2020) is (
+            Progress.LIMITED
+        )
+
+
 def test_quick_cagr_defers_near_a_threshold_and_beyond_a_double():
     # observed growth 0.95 × the required one, to the 16th digit: too close to tell in binary
     start, target = (2015, Decimal(100)), Decimal(200)

@@ -159,7 +159,8 @@ def evaluate_kpi(
     `legend` is the report's grade legend (`grades.read_legend(report.notes)`)."""
     direction, aggregation = direction_of(kpi), aggregation_of(kpi)
     year = judged_year(kpi, report_year)
-    due = kpi.target_fiscal_year is None or report_year >= kpi.target_fiscal_year
+    due_year = kpi.target_fiscal_year
+    due = due_year is None or report_year >= due_year
     actual = judged_value(kpi, year) if year is not None else None
     base = kpi.baseline.value if kpi.baseline else None
     rate = None

@@ -353,10 +353,10 @@ def numeric_doubt(kpi: Kpi, direction: Direction) -> tuple[str, str] | None:
     target (a target below the whole starting situation); or at least three points (baseline
     and actuals) move steadily, year after year, from beyond the target toward it. Without a
     baseline, values that are merely above the target are an exceeded target, not a sign."""
-    memo = kpi_memo()
+    memo = kpi_memo(kpi)
     if memo is None:
         return _numeric_doubt(kpi, direction)
-    key = (id(kpi), "doubt", direction)
+    key = ("doubt", direction)
     if key not in memo:
         memo[key] = _numeric_doubt(kpi, direction)
     return memo[key]  # type: ignore[return-value]

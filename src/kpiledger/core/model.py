@@ -139,17 +139,19 @@ class Kpi:
         """(fiscal year, value) for every year with a value, oldest first, ≤ `up_to` (read
         once per `up_to` while `unchanged_kpis` holds: the list is then shared, not to be
         changed by the caller)."""
-        memo = _MEMO.get()
-        if memo is None:
+        every_kpi = _MEMO.get()
+        if every_kpi is None:
             return self._values(up_to)
-        key = (id(self), "values", up_to)
-        found: list[tuple[int, Decimal]] | None = memo.get(key)  # type: ignore[assignment]
+        memo = every_kpi.get(id(self))
+        if memo is None:
+            memo = every_kpi[id(self)] = {}
+        found: list[tuple[int, Decimal]] | None = memo.get(up_to)  # type: ignore[assignment]
         if found is None:
-            every: list[tuple[int, Decimal]] | None = memo.get((id(self), "values", None))  # type: ignore[assignment]
+            every: list[tuple[int, Decimal]] | None = memo.get(None)  # type: ignore[assignment]
             if every is None:
-                every = memo[(id(self), "values", None)] = self._values(None)
+                every = memo[None] = self._values(None)
             found = every if up_to is None else [v for v in every if v[0] <= up_to]
-            memo[key] = found
+            memo[up_to] = found
         return found
 
     def _values(self, up_to: int | None) -> list[tuple[int, Decimal]]:
@@ -160,16 +162,23 @@ class Kpi:
         ]
 
 
-#: (id of a KPI, what, argument) → what was computed from it, while the KPIs are known not to
-#: change (`unchanged_kpis`): its values, the doubt its numbers cast on a direction.
-_MEMO: ContextVar[dict[tuple[int, str, object], object] | None] = ContextVar(
+#: id of a KPI → what was computed from it, while the KPIs are known not to change
+#: (`unchanged_kpis`): its values by `up_to` (int or None keys), the doubt its numbers cast on a
+#: direction (`("doubt", direction)` keys).
+_MEMO: ContextVar[dict[int, dict[object, object]] | None] = ContextVar(
     "kpiledger_kpi_memo", default=None
 )
 
 
-def kpi_memo() -> dict[tuple[int, str, object], object] | None:
-    """The memo of `unchanged_kpis` (keys start with the KPI's id), None outside one."""
-    return _MEMO.get()
+def kpi_memo(kpi: Kpi) -> dict[object, object] | None:
+    """The memo of `unchanged_kpis` for `kpi` (made on first use), None outside one."""
+    memo = _MEMO.get()
+    if memo is None:
+        return None
+    mine = memo.get(id(kpi))
+    if mine is None:
+        mine = memo[id(kpi)] = {}
+    return mine
 
 
 @contextmanager

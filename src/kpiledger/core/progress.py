@@ -74,8 +74,10 @@ def cagr_ratio(
     target by the target year. None when either is undefined or the required growth is 0.
     """
     observed = cagr(start[1], latest[1], latest[0] - start[0])
+    if observed is None:
+        return None
     required = cagr(start[1], target, target_year - start[0])
-    if observed is None or required is None or required == 0:
+    if required is None or required == 0:
         return None
     return observed / required
 
@@ -100,9 +102,15 @@ def quick_cagr_progress(
     first, last, goal = float(start[1]), float(latest[1]), float(target)
     if not all(0 < v < math.inf for v in (first, last, goal)):
         return None  # beyond a double (or not positive: no CAGR)
-    observed = (last / first) ** (1 / years) - 1
     required = (goal / first) ** (1 / span) - 1
-    if abs(observed) < _QUICK_LEAST_GROWTH or abs(required) < _QUICK_LEAST_GROWTH:
+    if abs(required) < _QUICK_LEAST_GROWTH:
+        return None
+    if latest[1] == start[1]:
+        # Unchanged: the exact observed growth is 1^(1/years) − 1 = 0, so is the ratio, and a
+        # required growth this far from 0 is not 0 exactly either.
+        return classify_progress_ratio(Decimal(0))
+    observed = (last / first) ** (1 / years) - 1
+    if abs(observed) < _QUICK_LEAST_GROWTH:
         return None
     ratio = observed / required
     if not math.isfinite(ratio):

@@ -245,9 +245,11 @@ def grade_mismatch(
     """The published grade means another status than the recomputed one. Compared only when
     the grade can be read (`grades.read_grade`: by the report's legend, else the common
     reading) and the KPI is judged (due, with an actual)."""
-    grade = published_grade(kpi)
-    due = kpi.target_fiscal_year is None or report_year >= kpi.target_fiscal_year
-    if grade is None or not due or actual is None:
+    grade = published_grade(kpi) if kpi.reader_flags else None
+    if grade is None or actual is None:
+        return None
+    due_year = kpi.target_fiscal_year
+    if due_year is not None and report_year < due_year:
         return None
     reading = grades.read_grade(grade, legend, nearly)
     if reading is None:
