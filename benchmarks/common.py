@@ -9,6 +9,7 @@ KPILEDGER_DATA_DIR. `make bench` (benchmarks/bench.py) runs every benchmark once
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -255,6 +256,26 @@ def process_cpu_seconds(pid: int) -> float | None:
     except (OSError, IndexError):
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_arguments(description: str, default_seconds: int) -> argparse.ArgumentParser:
+    """The options of a load benchmark: `--seconds` (each measurement window; default
+    $KPILEDGER_LOAD_SECONDS or `default_seconds`) and `--connections` (1,8,32)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--seconds",
+        type=int,
+        default=int(os.environ.get("KPILEDGER_LOAD_SECONDS", str(default_seconds))),
+        help=f"length of each measurement window (default: $KPILEDGER_LOAD_SECONDS or"
+        f" {default_seconds})",
+    )
+    parser.add_argument(
+        "--connections",
+        type=lambda s: [int(n) for n in s.split(",")],
+        default=[1, 8, 32],
+        help="comma-separated concurrent connections (default 1,8,32)",
+    )
+    return parser
 
 
 def run_wrk(

@@ -46,6 +46,7 @@ from benchmarks.common import (
     fetch,
     free_port,
     kpiledger_command,
+    load_arguments,
     process_peak_mb,
     run_wrk,
     start_server,
@@ -67,19 +68,7 @@ HEADER = (
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--seconds",
-        type=int,
-        default=int(os.environ.get("KPILEDGER_LOAD_SECONDS", "10")),
-        help="length of each measurement window (default: $KPILEDGER_LOAD_SECONDS or 10)",
-    )
-    parser.add_argument(
-        "--connections",
-        type=lambda s: [int(n) for n in s.split(",")],
-        default=[1, 8, 32],
-        help="comma-separated concurrent connections (default 1,8,32)",
-    )
+    parser = load_arguments(__doc__.split("\n\n")[0], default_seconds=10)
     parser.add_argument(
         "--copies",
         type=int,
