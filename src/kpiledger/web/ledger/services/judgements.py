@@ -31,7 +31,7 @@ from kpiledger.core.evaluate import KpiResult, ProjectResult, evaluate_report
 from kpiledger.core.model import Actual, Assessment, Kpi, Project, Report
 from kpiledger.core.numbers import fits_ledger
 from kpiledger.web.ledger import models as m
-from kpiledger.web.ledger.services import reports
+from kpiledger.web.ledger.services import inserts, reports
 
 ALL_YEARS = None  # `since` of a change that can alter every report year
 
@@ -194,10 +194,11 @@ PROJECT_COLUMNS = (
 
 
 def _insert(model: type[Model], names: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
-    """Insert rows of values of the fields named, each value prepared by its field as
-    `bulk_create` prepares it, in one statement run per row (`executemany`): bulk_create
-    would build a statement for every 62 rows (SQLite's 999 parameters), which was a third of
-    the time of rejudging every organization."""
+    """Insert rows of values of the fields named, each value prepared as `bulk_create`
+    prepares it (`inserts._preparer`: a plain value as it is, else by its field; a value shared
+    by every row, such as the time of judging, once), in one statement run per row
+    (`executemany`): bulk_create would build a statement for every 62 rows (SQLite's 999
+    parameters), which was a third of the time of rejudging every organization."""
     if not rows:
         return
     fields = [model._meta.get_field(name) for name in names]
@@ -205,7 +206,7 @@ def _insert(model: type[Model], names: tuple[str, ...], rows: list[tuple[object,
     columns = ", ".join(quote(f.column) for f in fields)
     places = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({places})"
-    prepare = [f.get_db_prep_save for f in fields]
+    prepare = [_shared_once(inserts._preparer(f)) for f in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             cursor.executemany(
@@ -215,6 +216,22 @@ def _insert(model: type[Model], names: tuple[str, ...], rows: list[tuple[object,
                     for row in rows[start : start + BATCH]
                 ],
             )
+
+
+def _shared_once(prepare: inserts.Prep) -> inserts.Prep:
+    """`prepare`, answering again without work when given the very object it was given last
+    (one `now` or `nearly` in every row of a rejudging)."""
+    last: list[object] = [_NOTHING, None]
+
+    def once(value: object, db: object) -> object:
+        if value is not last[0]:
+            last[:] = value, prepare(value, db)
+        return last[1]
+
+    return once
+
+
+_NOTHING = object()
 
 
 @dataclass
