@@ -64,6 +64,13 @@ PROJECT_NAMES = dict(PROJECT_COLUMNS)
 RESULT_NAMES = dict(RESULT_COLUMNS)
 #: The project's money in 円 (issue 10): read when the projects file has the columns.
 MONEY_KEYS = ("total_cost", "grant_amount")
+# The codes a coded column accepts.
+BOUNDS = frozenset(BOUND_DIRECTIONS)
+DIRECTIONS = frozenset(d.value for d in Direction)
+AGGREGATIONS = frozenset(a.value for a in Aggregation)
+SECTIONS = frozenset(s.value for s in Section)
+FLAGS = frozenset({"0", "1"})
+CELLS = frozenset(CELL_LABELS.values())
 
 
 def looks_like_opendata(data: bytes) -> bool:
@@ -92,10 +99,13 @@ class Table:
         self.header = next(reader, [])
         self.columns = {column: i + 1 for i, column in enumerate(self.header)}
         self.lines: list[Line] = []
+        header, width = self.header, len(self.header)
         start = reader.line_num + 1
         for row in reader:
             if row:
-                cells = {c: (row[i] if i < len(row) else "") for i, c in enumerate(self.header)}
+                if len(row) < width:  # a short row: its missing cells are empty
+                    row += [""] * (width - len(row))
+                cells = dict(zip(header, row, strict=False))  # cells beyond the header: ignored
                 self.lines.append(Line(cells, start, self.columns))
             start = reader.line_num + 1
 
@@ -157,7 +167,9 @@ def integer(line: Line, name: str, problems: Collector, required: bool = False) 
     return int(value)
 
 
-def coded(line: Line, name: str, codes: set[str], problems: Collector) -> str | None:
+def coded(
+    line: Line, name: str, codes: set[str] | frozenset[str], problems: Collector
+) -> str | None:
     value = line.cells.get(name, "")
     if value == "":
         return None
@@ -202,20 +214,20 @@ def kpi_of(line: Line, problems: Collector) -> Kpi:
             else None
         ),
         note=text(line, name["note"]),
-        target_bound=coded(line, name["target_bound"], set(BOUND_DIRECTIONS), problems),
+        target_bound=coded(line, name["target_bound"], BOUNDS, problems),
         line=line.line,
     )
     kpi.published_rate = number(line, "公表達成率", problems)
-    direction = coded(line, name["direction"], {d.value for d in Direction}, problems)
+    direction = coded(line, name["direction"], DIRECTIONS, problems)
     reason = text(line, name["direction_reason"])
     if direction is not None and reason == OVERRIDE_REASON:
         kpi.direction_override = Direction(direction)
     if kpi.target_bound is None and reason is not None:
         kpi.target_bound = target_bound(reason)
-    aggregation = coded(line, name["aggregation"], {a.value for a in Aggregation}, problems)
+    aggregation = coded(line, name["aggregation"], AGGREGATIONS, problems)
     if aggregation is not None and text(line, name["aggregation_reason"]) == OVERRIDE_REASON:
         kpi.aggregation_override = Aggregation(aggregation)
-    increments = coded(line, name["increments"], {"0", "1"}, problems)
+    increments = coded(line, name["increments"], FLAGS, problems)
     kpi.actuals_are_increments = increments == "1"
     codes = (line.cells.get("注意コード") or "").split()
     messages = text(line, "注意")
@@ -225,8 +237,9 @@ def kpi_of(line: Line, problems: Collector) -> Kpi:
 
 def wide_actuals(line: Line, table: Table, problems: Collector) -> dict[int, Actual]:
     out = {}
+    cells = line.cells
     for column, year in table.year_columns:
-        value = number(line, column, problems)
+        value = number(line, column, problems) if cells.get(column, "") != "" else None
         out[year] = Actual(value) if value is not None else Actual(None, "")
     return out
 
@@ -234,7 +247,7 @@ def wide_actuals(line: Line, table: Table, problems: Collector) -> dict[int, Act
 def long_actual(line: Line, problems: Collector) -> tuple[int | None, Actual | None]:
     """(年度, the actual) of a long row; the actual is None when the report had no cell."""
     year = integer(line, YEAR_NAMES["year"], problems, required=True)
-    cell = coded(line, YEAR_NAMES["cell"], set(CELL_LABELS.values()), problems)
+    cell = coded(line, YEAR_NAMES["cell"], CELLS, problems)
     value = number(line, YEAR_NAMES["value"], problems)
     if cell == CELL_LABELS[False]:
         return year, None
@@ -282,7 +295,7 @@ def year_columns(table: Table) -> list[int]:
 def project_of(line: Line, problems: Collector) -> Project:
     """The project of a KPI row, with its money when the row has any (`MONEY_COLUMNS`: the
     CSV alone carries the project's 実績額, 総事業費 and 交付金額, not its texts)."""
-    section = coded(line, KPI_NAMES["section"], {s.value for s in Section}, problems)
+    section = coded(line, KPI_NAMES["section"], SECTIONS, problems)
     project = Project(
         text(line, KPI_NAMES["project"]) or "",
         Section(section) if section else Section.TARGET,
@@ -346,7 +359,7 @@ def read_projects(table: Table, problems: Collector) -> dict[int, Project]:
     out = {}
     for line in table.lines:
         number_ = integer(line, name["project_number"], problems, required=True)
-        section = coded(line, name["section"], {s.value for s in Section}, problems)
+        section = coded(line, name["section"], SECTIONS, problems)
         if number_ is None:
             continue
         project = Project(
@@ -356,7 +369,7 @@ def read_projects(table: Table, problems: Collector) -> dict[int, Project]:
             summary=text(line, name["summary"]),
             line=line.line,
         )
-        if coded(line, name["assessed"], {"0", "1"}, problems) == "1":
+        if coded(line, name["assessed"], FLAGS, problems) == "1":
             texts = {key: text(line, name[key]) for key in Assessment.TEXTS}
             project.assessment = Assessment(
                 spent=number(line, name["spent"], problems),

@@ -12,7 +12,14 @@ from django.core.management import call_command
 
 from kpiledger.core.model import Report
 from kpiledger.web.ledger import models as m
-from kpiledger.web.ledger.services import bulk, fresh_write, inserts, judgements, writer
+from kpiledger.web.ledger.services import (
+    bulk_read,
+    bulk_write,
+    fresh_write,
+    inserts,
+    judgements,
+    writer,
+)
 from kpiledger.web.ledger.services.bulk import FileToImport, Status, import_files
 from kpiledger.web.ledger.services.fresh_rows import FreshFile, fresh_rows
 from kpiledger.web.ledger.tests import factories as f
@@ -133,7 +140,7 @@ def test_a_bad_file_is_reported_and_the_others_go_in(tmp_path):
 def careful_only(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Every file through the careful path (plan against the ledger, then write), none through
     the bulk path of new organizations."""
-    monkeypatch.setattr(bulk, "_fresh_candidates", lambda items: {})
+    monkeypatch.setattr(bulk_write, "fresh_candidates", lambda items: {})
 
 
 def fail_for(monkeypatch, code: str, path: str) -> None:  # type: ignore[no-untyped-def]
@@ -250,9 +257,9 @@ def test_parallel_and_serial_reading_give_the_same_ledger(tmp_path):
 
 
 def test_worker_count_defaults_to_the_cores_and_never_exceeds_the_files():
-    assert bulk._worker_count(8, 3) == 3
-    assert bulk._worker_count(None, 1000) >= 1
-    assert bulk._worker_count(0, 5) == 1
+    assert bulk_read.worker_count(8, 3) == 3
+    assert bulk_read.worker_count(None, 1000) >= 1
+    assert bulk_read.worker_count(0, 5) == 1
 
 
 def without_version(contents: dict[str, list[tuple[object, ...]]]) -> dict[str, object]:
@@ -349,7 +356,7 @@ def test_an_organization_with_data_by_the_time_of_writing_takes_the_careful_path
     r6.write_text(f.next_year_text(), encoding="utf-8")
     import_files([FileToImport(r5, "012068")], workers=1)
     # as if another import wrote FY2023 after this one chose the bulk path for FY2024
-    monkeypatch.setattr(bulk, "_fresh_candidates", lambda items: {0: ("012068", None, True)})
+    monkeypatch.setattr(bulk_write, "fresh_candidates", lambda items: {0: ("012068", None, True)})
     summary = import_files([FileToImport(r6, "012068")], workers=1)
     assert [o.status for o in summary.outcomes] == [Status.IMPORTED]
     assert f.observation(f.MIGRANTS, 2023).value == Decimal("106")  # corrected by FY2024
@@ -362,8 +369,8 @@ def test_an_organization_with_data_by_the_time_of_writing_takes_the_careful_path
 def test_a_report_the_bulk_path_does_not_cover_takes_the_careful_path(tmp_path):
     path = tmp_path / "012068_r5.txt"
     path.write_text(f.REFERENCE_TEXT, encoding="utf-8")
-    content, report = bulk.read_file(str(path), None)  # type: ignore[misc]
-    assert isinstance(bulk.read_file(str(path), None, ("012068", None, True)), FreshFile)
+    content, report = bulk_read.read_file(str(path), None)  # type: ignore[misc]
+    assert isinstance(bulk_read.read_file(str(path), None, ("012068", None, True)), FreshFile)
     twice = Report(report.title, report.fiscal_year, [*report.projects, report.projects[0]])
     assert fresh_rows(twice, content, "012068", None, path.name) is None
     assert fresh_rows(Report("", 2023, []), content, "012068", None, path.name) is None
