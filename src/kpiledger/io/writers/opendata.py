@@ -148,6 +148,7 @@ def long_rows(result: ReportResult, publisher: Publisher) -> list[list[str]]:
     years = result.report.year_columns
     out = []
     for record, kpi_result in zip(kpi_records(result, publisher), result.kpis, strict=True):
+        kpi_cells, result_cells = _kpi_cells(record), _result_cells(record)  # once per KPI
         for year in years:
             actual = kpi_result.kpi.actuals.get(year)
             marker = actual.marker if actual is not None and actual.value is None else None
@@ -157,11 +158,7 @@ def long_rows(result: ReportResult, publisher: Publisher) -> list[list[str]]:
                 "marker": marker,
                 "cell": CELL_LABELS[actual is not None],
             }
-            out.append(
-                _kpi_cells(record)
-                + [_cell(cells[key]) for key, _ in YEAR_COLUMNS]
-                + _result_cells(record)
-            )
+            out.append(kpi_cells + [_cell(cells[key]) for key, _ in YEAR_COLUMNS] + result_cells)
     return out
 
 
@@ -263,9 +260,13 @@ def dumps_projects(result: ReportResult, publisher: Publisher) -> str:
     return _table([ja for _, ja in PROJECT_COLUMNS], project_rows(result, publisher))
 
 
-def dumps_wide(result: ReportResult, publisher: Publisher) -> str:
-    """The wide file as text (encode it with `ENCODING`)."""
-    return _table(wide_header(result.report.year_columns), wide_rows(result, publisher))
+def dumps_wide(
+    result: ReportResult, publisher: Publisher, rows: list[list[str]] | None = None
+) -> str:
+    """The wide file as text (encode it with `ENCODING`); `rows`: its `wide_rows`, when the
+    caller has them already (the static site makes them for the national file too)."""
+    body = wide_rows(result, publisher) if rows is None else rows
+    return _table(wide_header(result.report.year_columns), body)
 
 
 def dumps_long(result: ReportResult, publisher: Publisher) -> str:

@@ -17,6 +17,7 @@ the links of each page to the addresses of any kind here. Adding a page kind is 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -32,7 +33,13 @@ class Kind:
     entry: bool = False  # whether the site starts from it
 
     def matches(self, path: str) -> bool:
-        return re.fullmatch(self.path, path) is not None
+        return _compiled(self.path).fullmatch(path) is not None
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """A kind's path pattern compiled once (every address the site writes is matched)."""
+    return re.compile(pattern)
 
 
 KINDS: tuple[Kind, ...] = (

@@ -179,5 +179,6 @@ def unlink_missing(root: Path) -> int:
 
         changed = _ANCHOR.sub(keep, text)
         if changed != text:
+            page.unlink()  # a new file: the page may be a link to a file other names share
             page.write_text(changed, encoding="utf-8")
     return dropped

@@ -12,6 +12,7 @@ templates folded for the language (`templates.folded`: the same output, a fifth 
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import io
 import re
@@ -181,13 +182,22 @@ def _links(text: str, prefix: str, dropped: frozenset[str]) -> list[str]:
     parameters), in order of appearance."""
     out = []
     for match in _HREF.finditer(text):
-        split = _split(match[1], prefix)
-        if split is None:
-            continue
-        path, query = split
-        kind: Kind | None = kind_of(path)
-        if kind is None:
-            continue
-        kept = kept_query(kind, query, dropped)
-        out.append(prefix + path + (f"?{urlencode(kept)}" if kept else ""))
+        address = _address_of(match[1], prefix, dropped)
+        if address is not None:
+            out.append(address)
     return out
+
+
+@functools.lru_cache(maxsize=100_000)
+def _address_of(link: str, prefix: str, dropped: frozenset[str]) -> str | None:
+    """The address the site renders for a link (`_links`), None for a link to no page of a
+    kind. Remembered: the pages above one organization link to the same pages many times."""
+    split = _split(link, prefix)
+    if split is None:
+        return None
+    path, query = split
+    kind: Kind | None = kind_of(path)
+    if kind is None:
+        return None
+    kept = kept_query(kind, query, dropped)
+    return prefix + path + (f"?{urlencode(kept)}" if kept else "")

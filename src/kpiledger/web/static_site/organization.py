@@ -10,15 +10,13 @@ number of queries per report year however many KPIs it has.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Subquery
-from django.urls import reverse
 from django.utils import translation
 
 from kpiledger.core.categories import Field
@@ -30,6 +28,7 @@ from kpiledger.web.ledger import presenters
 from kpiledger.web.ledger.presenters import fields as field_pages
 from kpiledger.web.ledger.presenters.downloads import Downloads
 from kpiledger.web.ledger.presenters.formatting import kpi_url
+from kpiledger.web.ledger.presenters.urls import reverse
 from kpiledger.web.ledger.services import comparison, reports
 from kpiledger.web.ledger.services.reports import LedgerReport
 from kpiledger.web.static_site import api_files
@@ -108,8 +107,8 @@ KPI_FIELDS += ("baseline_year", "direction_override", "aggregation_override")
 def _histories(org: m.Organization, up_to: int) -> tuple[History, History]:
     """The change history of the organization's actuals (published years only, as the KPI
     page shows it) and of its KPIs, newest first, per KPI id. Two queries, read as plain
-    values (`Record`): a ledger has tens of history records per KPI, and model instances
-    cost several times more to make."""
+    values (`ObservationRecord`, `KpiRecord`): a ledger has tens of history records per KPI,
+    and model instances cost several times more to make."""
     ids = Subquery(m.Kpi.objects.filter(project__organization=org).values("id"))
     newest_first = ("-history_date", "-history_id")
     user = f"history_user__{get_user_model().USERNAME_FIELD}"
@@ -117,21 +116,28 @@ def _histories(org: m.Organization, up_to: int) -> tuple[History, History]:
     changes = m.Kpi.history.filter(id__in=ids)
     return (
         _by_kpi(
-            observations.order_by(*newest_first).values(*CHANGE_FIELDS, *OBSERVATION_FIELDS, user),
+            observations.order_by(*newest_first).values_list(
+                *CHANGE_FIELDS, *OBSERVATION_FIELDS, user
+            ),
+            ObservationRecord,
             "kpi_id",
-            user,
         ),
         _by_kpi(
-            changes.order_by(*newest_first).values(*CHANGE_FIELDS, *KPI_FIELDS, user), "id", user
+            changes.order_by(*newest_first).values_list(*CHANGE_FIELDS, *KPI_FIELDS, user),
+            KpiRecord,
+            "id",
         ),
     )
 
 
-class Record(SimpleNamespace):
-    """A history record as the KPI page reads it: the fields named above as attributes, and
-    `history_user` (who made the change, or None) with its `get_username()`."""
-
-    history_user: HistoryUser | None
+#: A history record as the KPI page reads it: the fields named above as attributes, and
+#: `history_user` (who made the change, or None) with its `get_username()`.
+ObservationRecord = namedtuple(  # type: ignore[misc]
+    "ObservationRecord", (*CHANGE_FIELDS, *OBSERVATION_FIELDS, "history_user")
+)
+KpiRecord = namedtuple(  # type: ignore[misc]
+    "KpiRecord", (*CHANGE_FIELDS, *KPI_FIELDS, "history_user")
+)
 
 
 @dataclass(frozen=True)
@@ -142,13 +148,17 @@ class HistoryUser:
         return self.username
 
 
-def _by_kpi(rows: Any, key: str, user: str) -> dict[int, list[Any]]:
+def _by_kpi(rows: Any, record: Any, key: str) -> dict[int, list[Any]]:
+    """The rows (the record's fields, then the user's name) as `record`s per KPI id."""
     grouped: dict[int, list[Any]] = defaultdict(list)
     users: dict[str, HistoryUser] = {}
+    at = record._fields.index(key)
     for row in rows:
-        name = row.pop(user)
-        row["history_user"] = None if name is None else users.setdefault(name, HistoryUser(name))
-        grouped[row[key]].append(Record(**row))
+        name = row[-1]
+        user = (
+            None if name is None else users.get(name) or users.setdefault(name, HistoryUser(name))
+        )
+        grouped[row[at]].append(record(*row[:-1], user))
     return grouped
 
 
@@ -164,11 +174,15 @@ def write_data(loaded: Loaded, site: SiteWriter) -> dict[str, list[list[str]]]:
         site.write(name, data)
     for year, ledger in loaded.ledgers.items():
         result = ledger.result
+        wide = opendata.wide_rows(result, publisher)  # the wide file's rows and the national
         for fmt in STATIC_FORMATS:
-            site.write(download_file(org.code, year, fmt), FORMATS[fmt].render(result, publisher))
+            if fmt == "csv-wide":  # as FORMATS renders it, from the rows made above
+                data = opendata.dumps_wide(result, publisher, wide).encode(opendata.ENCODING)
+            else:
+                data = FORMATS[fmt].render(result, publisher)
+            site.write(download_file(org.code, year, fmt), data)
         for name, data in api_files.report_files(ledger).items():
             site.write(name, data)
-        wide = opendata.wide_rows(result, publisher)
         rows[national.KPIS] += national.kpi_rows(wide, len(result.report.year_columns))
         rows[national.OBSERVATIONS] += national.observation_rows(result, publisher)
         rows[national.PROJECTS] += opendata.project_rows(result, publisher)

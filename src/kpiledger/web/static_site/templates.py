@@ -8,14 +8,20 @@ and includes by a fixed name) is compiled afresh from its source and those nodes
 by their text in the language being published: the output is the same, byte for byte (the
 tests compare the site's pages with the server's), the server's own cached templates are
 untouched. Anything that depends on the page (variables, `{% blocktranslate %}`, `{% url %}`
-with arguments) stays as it is, except that the `date` filter remembers what it wrote: the
-change histories of a whole ledger have few distinct times (one per import), each formatted on
-many pages.
+with arguments) stays as it is, except that what is the same on every page is worked out once:
+the `date` filter remembers what it wrote (the change histories of a whole ledger have few
+distinct times, one per import, each formatted on many pages); `{% url %}` with arguments
+remembers its addresses (`presenters.urls.reverse`: a KPI page names its own address several
+times); `{% blocktranslate %}` looks its message up once; `{% get_current_language %}` and
+`{% get_available_languages %}` give the language's fixed answer; and a template that others
+extend knows its blocks (`{% extends %}` otherwise searches the parent's every node on every
+page).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -27,6 +33,8 @@ from django.template.loader_tags import ExtendsNode, IncludeNode
 from django.templatetags.i18n import TranslateNode
 from django.templatetags.static import StaticNode
 from django.utils import translation
+
+from kpiledger.web.static_site import template_nodes
 
 REMEMBERED_DATES = 10_000
 
@@ -57,6 +65,7 @@ class Compiled:
             found = Template(original.source, original.origin, name, self.engine)
             with translation.override(self.language):
                 self._fold(found.nodelist)
+            _remember_nodes_by_type(found.nodelist)
             self._done[name] = found
         return found
 
@@ -66,6 +75,9 @@ class Compiled:
             if text is not None:
                 nodes[index] = TextNode(text)
                 continue
+            replaced = template_nodes.folded(node)
+            if replaced is not None:
+                nodes[index] = node = replaced
             if isinstance(node, ExtendsNode | IncludeNode):
                 self._follow(node)
             if isinstance(node, VariableNode):
@@ -107,6 +119,14 @@ def folded(compiled: Callable[[str], Compiled]) -> Iterator[None]:
         yield
     finally:
         del engine.get_template  # the class's own again
+
+
+def _remember_nodes_by_type(nodes: NodeList) -> None:
+    """`nodes.get_nodes_by_type` answering each type from the first search: `{% extends %}`
+    searches its parent's nodes for blocks on every page. For folded templates, whose nodes
+    do not change afterwards."""
+    search = nodes.get_nodes_by_type
+    nodes.get_nodes_by_type = functools.cache(search)  # type: ignore[method-assign]
 
 
 def _remembered_date() -> Any:

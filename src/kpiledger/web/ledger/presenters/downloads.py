@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
-
 from kpiledger.io.writers.formats import FORMATS
 from kpiledger.web.ledger.presenters.formatting import english, year_label
+from kpiledger.web.ledger.presenters.urls import reverse
 
 
 @dataclass(frozen=True)

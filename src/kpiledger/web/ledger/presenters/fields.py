@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +19,7 @@ from kpiledger.core.categories import Band, Field, Goal
 from kpiledger.core.distribution import RateBin, Standing, share
 from kpiledger.core.numbers import format_number, to_plain_string
 from kpiledger.web.ledger.presenters.formatting import english, pick, rate_text, year_label
+from kpiledger.web.ledger.presenters.urls import reverse
 from kpiledger.web.ledger.services.comparison import (
     FieldComparison,
     FieldSummary,
@@ -68,8 +68,12 @@ def _list_separator() -> str:
 
 def field_url(field: Field, **params: object) -> str:
     """The field's page with the given query parameters (empty ones left out)."""
+    return with_query(reverse("ledger:field", args=[field.value]), params)
+
+
+def with_query(url: str, params: dict[str, object]) -> str:
+    """`url` with the given query parameters (empty ones left out)."""
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    url = reverse("ledger:field", args=[field.value])
     return f"{url}?{query}" if query else url
 
 
@@ -450,6 +454,8 @@ def organization_table(c: FieldComparison, asked: TableRequest) -> OrgTable:
     start = (page - 1) * PAGE_SIZE
     shown = ordered[start : start + PAGE_SIZE]
 
+    base = reverse("ledger:field", args=[c.field.value])  # once for the table's links
+
     def url(**changed: object) -> str:
         params: dict[str, object] = {
             "year": c.year,
@@ -460,11 +466,11 @@ def organization_table(c: FieldComparison, asked: TableRequest) -> OrgTable:
             "page": page,
         }
         params.update(changed)
-        return field_url(c.field, **params) + "#organizations"
+        return with_query(base, params) + "#organizations"
 
     band = next((b for b in all_bands() if b.key == asked.band), None)
     return OrgTable(
-        rows=[_org_table_row(c, o, o.code == asked.org) for o in shown],
+        rows=[_org_table_row(c, o, o.code == asked.org, base) for o in shown],
         headers=[_sort_header(key, asked.sort, url) for key in SORT_LABELS],
         count=len(ordered),
         page=page,
@@ -490,7 +496,8 @@ def _sort_header(key: str, sort: str, url: Callable[..., str]) -> SortHeader:
     return SortHeader(key, str(SORT_LABELS[key]), url(sort=following, page=1), aria)
 
 
-def _org_table_row(c: FieldComparison, o: OrgRow, current: bool) -> OrgTableRow:
+def _org_table_row(c: FieldComparison, o: OrgRow, current: bool, field: str) -> OrgTableRow:
+    """A row of the table (`field`: the field page's address, without a query)."""
     t = o.tally
     return OrgTableRow(
         name=o.name,
@@ -503,7 +510,7 @@ def _org_table_row(c: FieldComparison, o: OrgRow, current: bool) -> OrgTableRow:
         achieved=t.achieved,
         achieved_share=percent(t.achieved_share),
         median=rate_text(o.median),
-        position_url=field_url(c.field, year=c.year, org=o.code) + "#standing",
+        position_url=with_query(field, {"year": c.year, "org": o.code}) + "#standing",
         report_url=reverse("ledger:report", args=[o.code, c.year]),
         current=current,
     )

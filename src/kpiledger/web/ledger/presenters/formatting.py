@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 
 from kpiledger.core.effect import Effect
@@ -18,6 +17,7 @@ from kpiledger.core.model import Actual, Confidence
 from kpiledger.core.numbers import format_number, to_plain_string
 from kpiledger.core.progress import Progress
 from kpiledger.web.ledger import models as m
+from kpiledger.web.ledger.presenters.urls import reverse
 
 STATUS_ICONS = {
     Status.ACHIEVED: "✔",
@@ -73,12 +73,30 @@ def number(value: Decimal | None) -> str:
     """Published style with thousands separators and the places as written (`35,245`,
     `73.50`, `2,300.00`); `-` for no value. Values read straight from a database column are
     padded to 4 places: pass them through `exact` (or `stored_number`) first."""
-    return NO_VALUE if value is None else format_number(value)
+    return NO_VALUE if value is None else _remembered(value, False)
 
 
 def stored_number(value: Decimal | None) -> str:
     """`number` of a value read from a database column (its padding zeros dropped)."""
-    return NO_VALUE if value is None else format_number(exact(value))
+    return NO_VALUE if value is None else _remembered(value, True)
+
+
+REMEMBERED_NUMBERS = 50_000
+_numbers: dict[tuple[str, bool], str] = {}
+
+
+def _remembered(value: Decimal, stored: bool) -> str:
+    """`format_number` of the value (`exact` first when `stored`), each written once: a page
+    shows the same few numbers many times (a KPI's target on every row of its history). The
+    key is the Decimal's text, which keeps its places (`73.5` and `73.50` are equal Decimals
+    written differently)."""
+    key = (str(value), stored)
+    found = _numbers.get(key)
+    if found is None:
+        if len(_numbers) >= REMEMBERED_NUMBERS:
+            _numbers.clear()
+        found = _numbers[key] = format_number(exact(value) if stored else value)
+    return found
 
 
 def plain(value: Decimal | None) -> str | None:

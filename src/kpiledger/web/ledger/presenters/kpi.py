@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
@@ -36,6 +35,7 @@ from kpiledger.web.ledger.presenters.formatting import (
     year_label_long,
 )
 from kpiledger.web.ledger.presenters.report import YearLink
+from kpiledger.web.ledger.presenters.urls import reverse
 
 # --- the KPI page ---------------------------------------------------------------------------
 
@@ -63,14 +63,14 @@ class Judgement:
     overridden: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made by the thousand for pages: not frozen, faster to make
 class ChartRow:
     year: str
     value: str
     target: str  # the target on its fiscal year's row, else ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made by the thousand for pages: not frozen, faster to make
 class HistoryRow:
     date: object  # an aware datetime, localized by the template
     user: str
@@ -143,11 +143,11 @@ def kpi_page(
         target_date=month_long(core.target_date),
         target_year=year_label_long(core.target_fiscal_year) if core.target_fiscal_year else "—",
         baseline=_baseline(core.baseline, core.unit),
-        direction=_judgement(result.direction, m.DirectionChoice),
-        aggregation=_judgement(result.aggregation, m.AggregationChoice),
+        direction=_judgement(result.direction, m.DirectionChoice, text),
+        aggregation=_judgement(result.aggregation, m.AggregationChoice, text),
         judged_year=year_label(result.judged_year) if result.judged_year else "—",
         rate=rate_text(result.achievement_rate),
-        rate_note=_interim_note(result),
+        rate_note=_interim_note(result, text),
         badge=badge(result.status, result.progress),
         progress=str(PROGRESS_LABELS[result.progress]) if result.progress else "",
         flags=[(f.code, pick(f.message_ja, f.message_en)) for f in result.flags],
@@ -160,10 +160,10 @@ def kpi_page(
     )
 
 
-def _interim_note(result: KpiResult) -> str:
+def _interim_note(result: KpiResult, text: _PageText) -> str:
     if result.status is not Status.NOT_DUE or result.achievement_rate is None:
         return ""
-    return _("目標年度前のため暫定値")
+    return text.interim
 
 
 def _prefixed_name(project: m.Project) -> str:
@@ -184,11 +184,18 @@ def _baseline(baseline: Baseline | None, unit: str) -> str:
     return f"{text}（{year_label(baseline.fiscal_year)}）" if baseline.fiscal_year else text
 
 
-def _judgement(inferred: Inferred[Any], choices: type[Any]) -> Judgement:
+def _judgement(inferred: Inferred[Any], choices: type[Any], text: _PageText) -> Judgement:
+    key = (choices, inferred.value.value, inferred.confidence)
+    labels = text.judgements.get(key)
+    if labels is None:
+        labels = text.judgements[key] = (
+            str(choices(inferred.value.value).label),
+            str(CONFIDENCE_LABELS[inferred.confidence]),
+        )
     return Judgement(
-        label=str(choices(inferred.value.value).label),
+        label=labels[0],
         reason=inferred_text(inferred),
-        confidence=str(CONFIDENCE_LABELS[inferred.confidence]),
+        confidence=labels[1],
         overridden=inferred.overridden,
     )
 
@@ -213,38 +220,42 @@ def _kpi_chart(result: KpiResult, categories: list[int], text: _PageText) -> dic
         "target": plain(kpi.target),
         "target_category": text.year(due) if due in categories else None,
         "labels": {
-            "actual": _("実績値"),
-            "target": _("目標値 %(value)s") % {"value": with_unit(kpi.target, kpi.unit)},
-            "target_year": _("目標年度 %(year)s") % {"year": text.year(due)} if due else "",
+            "actual": text.actual,
+            "target": text.target_label % {"value": with_unit(kpi.target, kpi.unit)},
+            "target_year": text.target_year_label % {"year": text.year(due)} if due else "",
         },
     }
 
 
 def _kpi_chart_description(result: KpiResult, categories: list[int], text: _PageText) -> str:
     kpi = result.kpi
-    sep = ", " if english() else "、"
-    points = sep.join(
+    points = text.separator.join(
         f"{text.year(y)} {with_unit(kpi.actuals[y].value, kpi.unit)}"
         for y in categories
         if y in kpi.actuals and kpi.actuals[y].value is not None
     )
     values = {
         "indicator": kpi.indicator,
-        "points": points or _("実績値なし"),
+        "points": points or text.no_actuals,
         "target": with_unit(kpi.target, kpi.unit),
     }
     if kpi.target_fiscal_year:
         values["year"] = text.year(kpi.target_fiscal_year)
-        text = _(
-            "「%(indicator)s」の年度別実績値の折れ線グラフ：%(points)s。"
-            "目標値 %(target)s（目標年度 %(year)s）を横線で示す。"
-        )
-        return text % values
-    text = _(
+        return text.description_with_year % values
+    return text.description % values
+
+
+def _chart_description_texts() -> tuple[str, str]:
+    """The chart's description with and without a target year, in the active language."""
+    with_year = _(
+        "「%(indicator)s」の年度別実績値の折れ線グラフ：%(points)s。"
+        "目標値 %(target)s（目標年度 %(year)s）を横線で示す。"
+    )
+    without = _(
         "「%(indicator)s」の年度別実績値の折れ線グラフ：%(points)s。"
         "目標値 %(target)s を横線で示す。"
     )
-    return text % values
+    return with_year, without
 
 
 def _chart_rows(result: KpiResult, categories: list[int], text: _PageText) -> list[ChartRow]:
@@ -267,7 +278,16 @@ class _PageText:
     imported: str  # 取込: a change made by an import
     unknown: str  # （不明）
     no_baseline: str
+    actual: str  # the chart's labels and description
+    target_label: str
+    target_year_label: str
+    no_actuals: str
+    separator: str
+    description_with_year: str
+    description: str
+    interim: str  # 目標年度前のため暫定値
     years: dict[int, str]  # fiscal year → its label, filled as met
+    judgements: dict[tuple[Any, ...], tuple[str, str]]  # (choices, value, confidence) → labels
 
     def year(self, fiscal_year: int) -> str:
         found = self.years.get(fiscal_year)
@@ -279,6 +299,7 @@ class _PageText:
 @functools.lru_cache(maxsize=16)
 def _page_text(language: str | None) -> _PageText:
     """The fixed text of the active language (`language`: its code, the key of the cache)."""
+    with_year, without = _chart_description_texts()
     return _PageText(
         kinds={key: str(label) for key, label in HISTORY_TYPES.items()},
         observation_columns=tuple(str(label) for label in OBSERVATION_COLUMNS),
@@ -286,7 +307,16 @@ def _page_text(language: str | None) -> _PageText:
         imported=_("取込"),
         unknown=_("（不明）"),
         no_baseline=no_baseline(),
+        actual=_("実績値"),
+        target_label=_("目標値 %(value)s"),
+        target_year_label=_("目標年度 %(year)s"),
+        no_actuals=_("実績値なし"),
+        separator=", " if english() else "、",
+        description_with_year=with_year,
+        description=without,
+        interim=_("目標年度前のため暫定値"),
         years={},
+        judgements={},
     )
 
 

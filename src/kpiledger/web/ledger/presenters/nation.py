@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from kpiledger.core.evaluate import Status
 from kpiledger.core.numbers import to_plain_string
 from kpiledger.web.ledger.presenters.formatting import Badge, badge, english, year_label
+from kpiledger.web.ledger.presenters.urls import reverse
 from kpiledger.web.ledger.services import nation
 from kpiledger.web.ledger.services.nation import (
     Comparison,

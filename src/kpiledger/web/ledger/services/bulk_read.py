@@ -10,7 +10,6 @@ exception: one bad file must not stop a worker. The workers never touch the data
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import multiprocessing
 import os
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from kpiledger.core.errors import KpiledgerError, Problem
 from kpiledger.core.model import Report
 from kpiledger.core.orgcode import normalize_code
+from kpiledger.web.forking import frozen_heap
 from kpiledger.web.ledger.services.bulk_outcomes import FileToImport, digest, unexpected
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def read_all(
     _preload(any(task[2] is not None for task in tasks))
     context = _context()
     with (
-        _frozen_heap(),
+        frozen_heap(),
         ProcessPoolExecutor(workers, context, gc.set_threshold, worker_thresholds()) as pool,
     ):
         pending: deque[Future[list[Read]]] = deque()
@@ -131,22 +131,6 @@ def read_all(
 
 def _read_chunk(tasks: list[Task]) -> list[Read]:
     return [read_file(*task) for task in tasks]
-
-
-@contextlib.contextmanager
-def _frozen_heap() -> Iterator[None]:
-    """The objects loaded so far (Django, the readers, the items) left out of the garbage
-    collector's passes while the workers run (`gc.freeze`): a forked worker's collections then
-    neither walk them nor copy the memory they share with this process, and this process's
-    collections skip them too. Nothing changes when something else froze them already."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def worker_thresholds() -> tuple[int, int, int]:

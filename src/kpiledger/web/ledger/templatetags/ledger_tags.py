@@ -70,11 +70,18 @@ def history_rows(rows: Iterable[Any], first_class: str, other_class: str) -> Saf
     other = f' class="{other_class}"' if other_class else ""
     who, what, why = e(gettext("変更者")), e(gettext("種別")), e(gettext("変更理由"))
     time = _time_formatter()
+    opening: dict[tuple[str, ...], list[str]] = {}  # the rows' labels → their cells' tags
     out = []
     for row in rows:
+        labels = row.labels
+        tags = opening.get(labels)
+        if tags is None:
+            tags = opening[labels] = [
+                f'<td{other if index else first} data-label="{e(label)}">'
+                for index, label in enumerate(labels)
+            ]
         values = "".join(
-            f'<td{other if index else first} data-label="{e(label)}">{e(value)}</td>'
-            for index, (label, value) in enumerate(row.labelled)
+            f"{tag}{e(value)}</td>" for tag, value in zip(tags, row.values, strict=True)
         )
         out.append(
             f'\n      <tr><th scope="row">{time(row.date)}</th><td data-label="{who}">'

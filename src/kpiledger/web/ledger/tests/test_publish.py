@@ -226,9 +226,9 @@ def test_a_kpi_page_shows_what_the_server_shows(site, server):
 
 
 def test_a_kpi_page_with_a_persons_change_shows_what_the_server_shows(ledger, server, tmp_path):
-    """The site reads the change histories as plain values (`organization.Record`), and the
-    history rows are written by a template tag: a change made by a person shows their name
-    and reason, escaped, as the server shows them."""
+    """The site reads the change histories as plain values (`organization.ObservationRecord`),
+    and the history rows are written by a template tag: a change made by a person shows their
+    name and reason, escaped, as the server shows them."""
     kpi = m.Kpi.objects.get(project__organization__code=CODE, indicator=f.MIGRANTS)
     user = User.objects.create_user("tanaka<b>", password="pw-for-tests-only")
     observation = m.Observation.objects.filter(kpi=kpi).latest("fiscal_year")
