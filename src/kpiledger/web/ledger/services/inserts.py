@@ -119,7 +119,7 @@ class _Table:
         self.model = model
         self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         self.columns = [f.column for f in self.fields]
-        self.preps = [(f.attname, _preparer(f)) for f in self.fields]
+        self.preps = [(f.attname, preparer(f)) for f in self.fields]
         self.auto = [i for i, f in enumerate(self.fields) if _is_auto(f)]
         self.name = ops.quote_name(model._meta.db_table)
         self.pk = ops.quote_name(model._meta.pk.column)
@@ -196,7 +196,7 @@ def _history(
         cursor.executemany(table.history_sql(), history)
 
 
-def _preparer(field: models.Field) -> Prep:  # type: ignore[type-arg]
+def preparer(field: models.Field) -> Prep:  # type: ignore[type-arg]
     """How the field's value becomes the database's: the field's own `get_db_prep_save`, except
     for a plain value (text, a whole number, a finite Decimal) that it would pass unchanged."""
     kind = field.get_internal_type()

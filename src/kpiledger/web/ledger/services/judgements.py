@@ -195,7 +195,7 @@ PROJECT_COLUMNS = (
 
 def _insert(model: type[Model], names: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
     """Insert rows of values of the fields named, each value prepared as `bulk_create`
-    prepares it (`inserts._preparer`: a plain value as it is, else by its field; a value shared
+    prepares it (`inserts.preparer`: a plain value as it is, else by its field; a value shared
     by every row, such as the time of judging, once), in one statement run per row
     (`executemany`): bulk_create would build a statement for every 62 rows (SQLite's 999
     parameters), which was a third of the time of rejudging every organization."""
@@ -206,7 +206,7 @@ def _insert(model: type[Model], names: tuple[str, ...], rows: list[tuple[object,
     columns = ", ".join(quote(f.column) for f in fields)
     places = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({places})"
-    prepare = [_shared_once(inserts._preparer(f)) for f in fields]
+    prepare = [_shared_once(inserts.preparer(f)) for f in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             cursor.executemany(
