@@ -189,9 +189,10 @@ def _reserve(model: type[models.Model], count: int) -> list[int]:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [quote(table), pk])
+            (sequence,) = cursor.fetchone()  # named once: not once per id
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [quote(table), pk, count],
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
             )
             return [pk for (pk,) in cursor.fetchall()]
         cursor.execute(f"SELECT MAX({quote(pk)}) FROM {quote(table)}")
