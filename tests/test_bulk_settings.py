@@ -63,6 +63,36 @@ def test_the_settings_are_restored_when_the_import_fails():
     assert settings_now() == before
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_planners_statistics_are_taken_after_an_import_on_sqlite_only(tmp_path):
+    """SQLite keeps none unless asked (`ANALYZE`, on a sample: the limit restored after);
+    PostgreSQL's autovacuum keeps its own, and an `ANALYZE` there would cost seconds."""
+    path = tmp_path / "012068_r5.txt"
+    path.write_bytes(f.REFERENCE_BYTES)
+    before = _analysis_limit()
+    summary = import_files([FileToImport(path, "012068")], workers=1)
+    assert [o.status for o in summary.outcomes] == [Status.IMPORTED]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'ledger_judgement'")
+            stats = dict(cursor.fetchall())
+            assert stats["judgement_org_year"].split()[0] == "24"  # the report's 24 KPIs
+            assert _analysis_limit() == before
+        else:
+            cursor.execute(
+                "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'ledger_judgement'"
+            )
+            assert cursor.fetchone() == (None,)
+
+
+def _analysis_limit() -> int | None:
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA analysis_limit")
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.django_db
 def test_inside_a_callers_transaction_nothing_is_changed():
     before = settings_now()

@@ -310,10 +310,59 @@ def test_publishing_collects_less_and_the_collector_is_as_before_afterwards():
     from kpiledger.web.static_site import build
 
     threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
-    with build._collecting_less():
+    with build._quick_run():
         assert gc.get_threshold() == (max(build.COLLECT_EVERY, threshold[0]), *threshold[1:])
         assert gc.get_freeze_count() > frozen
     assert gc.get_threshold() == threshold and gc.get_freeze_count() == frozen
+
+
+# --- Django's per-request state in plain thread locals while publishing -----------------------
+
+
+def test_plain_locals_carry_the_state_in_and_restore_the_originals_after():
+    import threading
+
+    from django.urls import get_script_prefix, get_urlconf, set_urlconf
+    from django.utils import timezone
+
+    from kpiledger.web.plain_locals import LOCALS, plain_locals
+
+    originals = [getattr(module, name) for module, name in LOCALS]
+    with translation.override("en"):
+        set_script_prefix("/ledger/")
+        set_urlconf("kpiledger.web.urls")
+        timezone.activate("Asia/Tokyo")
+        try:
+            with plain_locals():
+                assert all(type(getattr(mod, n)) is threading.local for mod, n in LOCALS)
+                assert translation.get_language() == "en"  # carried in
+                assert get_script_prefix() == "/ledger/"
+                assert get_urlconf() == "kpiledger.web.urls"
+                assert timezone.get_current_timezone_name() == "Asia/Tokyo"
+                assert reverse("ledger:nation").startswith("/ledger/en/")
+                translation.activate("ja")  # changed within the block only
+                set_script_prefix("/other/")
+                timezone.activate("UTC")
+                assert translation.get_language() == "ja"
+                assert translation.gettext("Dashboard") == "Dashboard"  # a catalogue lookup
+                assert reverse("ledger:nation") == "/other/nation/"
+            assert [getattr(module, name) for module, name in LOCALS] == originals
+            assert translation.get_language() == "en"
+            assert get_script_prefix() == "/ledger/"
+            assert timezone.get_current_timezone_name() == "Asia/Tokyo"
+        finally:
+            set_script_prefix("/")
+            set_urlconf(None)
+            timezone.deactivate()
+
+
+def test_plain_locals_are_restored_when_the_block_fails():
+    from kpiledger.web.plain_locals import LOCALS, plain_locals
+
+    originals = [getattr(module, name) for module, name in LOCALS]
+    with pytest.raises(RuntimeError), plain_locals():
+        raise RuntimeError("disk full")
+    assert [getattr(module, name) for module, name in LOCALS] == originals
 
 
 # --- numbers written once ---------------------------------------------------------------------

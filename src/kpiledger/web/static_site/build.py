@@ -37,6 +37,7 @@ from kpiledger.core.errors import KpiledgerError
 from kpiledger.io.writers import national as national_data
 from kpiledger.io.writers.opendata import ENCODING
 from kpiledger.web.forking import frozen_heap
+from kpiledger.web.plain_locals import plain_locals
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import presenters
 from kpiledger.web.ledger.services import reports
@@ -177,7 +178,7 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
         raise nothing_to_publish()
     built = output.start(options.target)
     try:
-        with _collecting_less():
+        with _quick_run():
             summary = _build(options, jobs, built, progress)
         output.finish(built, options.target)
     except BaseException:
@@ -190,14 +191,15 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
 
 
 @contextlib.contextmanager
-def _collecting_less() -> Iterator[None]:
+def _quick_run() -> Iterator[None]:
     """Within the block, the garbage collector runs less often (`COLLECT_EVERY`), and the
     objects made so far (the app, its templates, the jobs) are left out of its searches
-    (`forking.frozen_heap`). As before afterwards."""
+    (`forking.frozen_heap`); the active language and time zone are read from plain thread
+    locals (`plain_locals`: publishing runs in one thread per process). As before afterwards."""
     threshold = gc.get_threshold()
     gc.set_threshold(max(COLLECT_EVERY, threshold[0]), *threshold[1:])
     try:
-        with frozen_heap():
+        with frozen_heap(), plain_locals():
             yield
     finally:
         gc.set_threshold(*threshold)
