@@ -37,10 +37,10 @@ from kpiledger.core.errors import KpiledgerError
 from kpiledger.io.writers import national as national_data
 from kpiledger.io.writers.opendata import ENCODING
 from kpiledger.web.forking import frozen_heap
-from kpiledger.web.plain_locals import plain_locals
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import presenters
 from kpiledger.web.ledger.services import reports
+from kpiledger.web.plain_locals import plain_locals
 from kpiledger.web.static_site import api_files, national, output
 from kpiledger.web.static_site.links import Locator, unlink_missing
 from kpiledger.web.static_site.organization import Job, publish
