@@ -185,6 +185,79 @@ def test_folded_nodes_render_what_djangos_render_without_autoescape():
     assert 'A & B <i>"q"</i>' in folded
 
 
+class _Plain:
+    """An object without `[]`: its attributes, a property, a method, one that alters data."""
+
+    def __init__(self) -> None:
+        self.name = "名 & <x>"
+        self.inner = {"key": "鍵", "items": ["a", "b"]}
+        self.child: _Plain | None = None
+
+    @property
+    def broken(self) -> str:
+        raise AttributeError("a property that fails")
+
+    @property
+    def silent(self) -> str:
+        error = RuntimeError("quiet")
+        error.silent_variable_failure = True  # type: ignore[attr-defined]
+        raise error
+
+    def shout(self) -> str:
+        return self.name.upper()
+
+    def delete(self) -> str:
+        return "deleted"
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+
+
+class _Brackets(_Plain):
+    def __getitem__(self, key: str) -> str:
+        return f"[{key}]"
+
+
+LOOKUPS = (
+    "{% for x in obj.inner.items %}{{ x }}{% endfor %}|{{ obj.name }}|{{ obj.inner.key }}"
+    "|{{ obj.inner.items.1 }}|{{ obj.shout }}|{{ obj.delete }}|{{ obj.child.name }}"
+    "|{{ obj.child.child }}|{{ obj.missing }}|{{ nothing.at.all }}|{{ obj.silent }}"
+    "|{{ brackets.name }}|{{ brackets.inner }}|{{ data.a.b }}|{{ data.a.c }}"
+    "|{% if obj.child.name == '子' and not obj.missing %}yes{% endif %}"
+    "|{% with n=obj.inner.key %}{{ n }}{% endwith %}|{{ obj.name|length }}"
+)
+
+
+@pytest.mark.parametrize("invalid", ["", "INVALID(%s)"])
+def test_plain_lookups_give_what_djangos_lookups_give(invalid):
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    parent, child = _Plain(), _Plain()
+    child.name = "子"
+    parent.child = child
+    context = {"obj": parent, "brackets": _Brackets(), "data": {"a": {"b": 1, "c": None}}}
+    with override_settings(), translation.override("ja"):
+        engine.string_if_invalid = invalid
+        try:
+            plain = engine.from_string(LOOKUPS).render(Context(context, autoescape=True))
+            template = engine.from_string(LOOKUPS)
+            Compiled("ja")._fold(template.nodelist)
+            folded = template.render(Context(context, autoescape=True))
+            with pytest.raises(AttributeError, match="a property that fails"):
+                template_with_broken = engine.from_string("{{ obj.broken }}")
+                Compiled("ja")._fold(template_with_broken.nodelist)
+                template_with_broken.render(Context(context))
+        finally:
+            engine.string_if_invalid = ""
+    variables = [
+        node.filter_expression.var
+        for node in template.nodelist
+        if isinstance(node, template_nodes.TextVariableNode)
+    ]
+    assert all(type(v) is template_nodes.PlainLookupVariable for v in variables)
+    assert folded == plain
+    assert "ab|名 &amp; &lt;x&gt;|鍵|b|名 &amp; &lt;X&gt;|" in folded  # `.shout` called
+    assert "|[name]|[inner]|1|None|yes|鍵|7" in folded  # `[]` first, as Django does
+
+
 # --- small files shared as hard links ---------------------------------------------------------
 
 

@@ -10,8 +10,9 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.template import Context, Node
-from django.template.base import VariableNode, render_value_in_context
+from django.template.base import FilterExpression, Variable, VariableNode, render_value_in_context
 from django.template.defaulttags import URLNode
+from django.template.smartif import TokenBase
 from django.templatetags.i18n import (
     BlockTranslateNode,
     GetAvailableLanguagesNode,
@@ -144,3 +145,78 @@ class TranslatedBlockNode(Node):
             context[original.asvar] = SafeString(result)
             return ""
         return result
+
+
+# --- variables ----------------------------------------------------------------------------------
+
+
+class PlainLookupVariable(Variable):
+    """A `Variable` (`page.kpi.indicator`) looked up the short way when each step is a plain
+    one: a name in the context, then keys of `dict`s and attributes of objects that have no
+    `[]` (dataclasses, model instances), none of them callable. Django tries `obj[key]`
+    before `getattr` at every step and catches the error for objects without `[]`; it gives
+    the same value. Anything else (a missing name, a callable to call, a list index, an
+    object with `[]`, an error) is looked up again Django's way from the start: the lookups
+    only read, so the answer and the errors are Django's."""
+
+    __slots__ = ()
+
+    def _resolve_lookup(self, context: Any) -> Any:
+        lookups = self.lookups
+        try:
+            current = context[lookups[0]]
+            if callable(current):
+                return super()._resolve_lookup(context)
+            for bit in lookups[1:]:
+                kind = type(current)
+                if kind is dict:
+                    current = current[bit]
+                elif _without_brackets(kind):
+                    current = getattr(current, bit)
+                else:
+                    return super()._resolve_lookup(context)
+                if callable(current):
+                    return super()._resolve_lookup(context)
+        except Exception:
+            return super()._resolve_lookup(context)
+        return current
+
+
+_BRACKETS: dict[type, bool] = {}
+
+
+def _without_brackets(kind: type) -> bool:
+    """Whether objects of `kind` have no `[]` (Django's lookup would fall back to getattr)."""
+    found = _BRACKETS.get(kind)
+    if found is None:
+        found = _BRACKETS[kind] = not hasattr(kind, "__getitem__")
+    return found
+
+
+def plain_lookups(node: Node) -> None:
+    """Every `Variable` the node resolves (its own expressions, its conditions, its tags'
+    arguments; not its child nodes) looks up the short way (`PlainLookupVariable`)."""
+    for value in vars(node).values():
+        _plain_lookups_in(value, 0)
+
+
+def _plain_lookups_in(value: Any, depth: int) -> None:
+    if depth > 8:
+        return
+    if type(value) is Variable:
+        if value.lookups is not None:
+            value.__class__ = PlainLookupVariable
+    elif isinstance(value, FilterExpression):
+        _plain_lookups_in(value.var, depth + 1)
+        for _function, arguments in value.filters:
+            for _is_lookup, argument in arguments:
+                _plain_lookups_in(argument, depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _plain_lookups_in(item, depth + 1)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _plain_lookups_in(item, depth + 1)
+    elif isinstance(value, TokenBase):  # an `{% if %}` condition: a literal or an operator
+        for name in ("value", "first", "second"):
+            _plain_lookups_in(getattr(value, name, None), depth + 1)

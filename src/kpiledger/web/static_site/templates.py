@@ -13,8 +13,9 @@ the `date` filter remembers what it wrote (the change histories of a whole ledge
 distinct times, one per import, each formatted on many pages); `{% url %}` with arguments
 remembers its addresses (`presenters.urls.reverse`: a KPI page names its own address several
 times); `{% blocktranslate %}` looks its message up once; `{% get_current_language %}` and
-`{% get_available_languages %}` give the language's fixed answer; and a template that others
-extend knows its blocks (`{% extends %}` otherwise searches the parent's every node on every
+`{% get_available_languages %}` give the language's fixed answer; variables are looked up
+the short way where each step is a plain key or attribute (`PlainLookupVariable`); and a
+template that others extend knows its blocks (`{% extends %}` otherwise searches the parent's every node on every
 page).
 """
 
@@ -82,6 +83,7 @@ class Compiled:
                 self._follow(node)
             if isinstance(node, VariableNode):
                 self._remember_dates(node)
+            template_nodes.plain_lookups(node)
             for name in node.child_nodelists:
                 child = getattr(node, name, None)
                 if child:
