@@ -15,8 +15,8 @@ remembers its addresses (`presenters.urls.reverse`: a KPI page names its own add
 times); `{% blocktranslate %}` looks its message up once; `{% get_current_language %}` and
 `{% get_available_languages %}` give the language's fixed answer; variables are looked up
 the short way where each step is a plain key or attribute (`PlainLookupVariable`); and a
-template that others extend knows its blocks (`{% extends %}` otherwise searches the parent's every node on every
-page).
+template that others extend knows its blocks (`{% extends %}` otherwise searches the
+parent's every node on every page).
 """
 
 from __future__ import annotations
