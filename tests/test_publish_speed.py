@@ -103,7 +103,7 @@ def test_a_url_that_does_not_reverse_fails_every_time():
 
 
 def test_the_table_of_urls_is_bounded(monkeypatch):
-    monkeypatch.setattr(urls, "REMEMBERED", 3)
+    monkeypatch.setattr(urls._known, "limit", 3)
     with translation.override("ja"):
         for kpi_id in range(10):
             assert urls.reverse("ledger:kpi", args=["012068", kpi_id]) == (
@@ -469,3 +469,16 @@ def test_without_hard_links_every_file_is_written(tmp_path, monkeypatch):
         assert (tmp_path / name).read_bytes() == b"same"
         assert (tmp_path / name).stat().st_nlink == 1
     assert not site._linking and site.counts.files == 3
+
+
+# --- remembered answers -------------------------------------------------------------------------
+
+
+def test_remembered_answers_are_bounded():
+    from kpiledger.web.remembered import Remembered
+
+    table: Remembered[int, str] = Remembered(3)
+    assert [table.keep(n, str(n)) for n in range(3)] == ["0", "1", "2"]
+    assert table == {0: "0", 1: "1", 2: "2"}
+    assert table.keep(3, "3") == "3"  # full: emptied first, then kept
+    assert table == {3: "3"} and table.get(0) is None

@@ -35,6 +35,7 @@ from django.templatetags.i18n import TranslateNode
 from django.templatetags.static import StaticNode
 from django.utils import translation
 
+from kpiledger.web.remembered import Remembered
 from kpiledger.web.static_site import template_nodes
 
 REMEMBERED_DATES = 10_000
@@ -147,15 +148,13 @@ def _remember_nodes_by_type(nodes: NodeList) -> None:
 def _remembered_date() -> Any:
     """Django's `date` filter, each (time, format) formatted once (for one language: a
     `Compiled` has its own). The time comes already in local time, as the filter asks."""
-    written: dict[tuple[Any, Any], str] = {}
+    written: Remembered[tuple[Any, Any], str] = Remembered(REMEMBERED_DATES)
 
     def date(value: Any, arg: Any = None) -> str:
         key = (value, arg)
         found = written.get(key)
         if found is None:
-            if len(written) >= REMEMBERED_DATES:
-                written.clear()  # a ledger edited by hand: times of every kind; memory bounded
-            found = written[key] = defaultfilters.date(value, arg)
+            found = written.keep(key, defaultfilters.date(value, arg))
         return found
 
     date.expects_localtime = True  # type: ignore[attr-defined]

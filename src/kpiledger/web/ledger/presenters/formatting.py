@@ -18,6 +18,7 @@ from kpiledger.core.numbers import format_number, to_plain_string
 from kpiledger.core.progress import Progress
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.presenters.urls import reverse
+from kpiledger.web.remembered import Remembered
 
 STATUS_ICONS = {
     Status.ACHIEVED: "✔",
@@ -82,7 +83,7 @@ def stored_number(value: Decimal | None) -> str:
 
 
 REMEMBERED_NUMBERS = 50_000
-_numbers: dict[tuple[str, bool], str] = {}
+_numbers: Remembered[tuple[str, bool], str] = Remembered(REMEMBERED_NUMBERS)
 
 
 def _remembered(value: Decimal, stored: bool) -> str:
@@ -93,9 +94,7 @@ def _remembered(value: Decimal, stored: bool) -> str:
     key = (str(value), stored)
     found = _numbers.get(key)
     if found is None:
-        if len(_numbers) >= REMEMBERED_NUMBERS:
-            _numbers.clear()
-        found = _numbers[key] = format_number(exact(value) if stored else value)
+        found = _numbers.keep(key, format_number(exact(value) if stored else value))
     return found
 
 

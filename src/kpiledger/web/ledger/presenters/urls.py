@@ -19,9 +19,11 @@ from django.urls import get_script_prefix, get_urlconf
 from django.urls import reverse as django_reverse
 from django.utils.translation import get_language
 
+from kpiledger.web.remembered import Remembered
+
 REMEMBERED = 50_000
 
-_known: dict[tuple[Any, ...], str] = {}
+_known: Remembered[tuple[Any, ...], str] = Remembered(REMEMBERED)
 
 
 def reverse(
@@ -47,9 +49,7 @@ def reverse(
         return str(django_reverse(viewname, args=args, kwargs=kwargs, current_app=current_app))
     if found is None:
         found = str(django_reverse(viewname, args=args, kwargs=kwargs, current_app=current_app))
-        if len(_known) >= REMEMBERED:
-            _known.clear()
-        _known[key] = found
+        _known.keep(key, found)
     return found
 
 

@@ -25,6 +25,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
 from kpiledger.web.ledger import presenters
+from kpiledger.web.remembered import Remembered
 
 register = template.Library()
 
@@ -107,7 +108,7 @@ def _escaper() -> Callable[[Any], str]:
     return escape
 
 
-_times: dict[tuple[Any, ...], str] = {}
+_times: Remembered[tuple[Any, ...], str] = Remembered(REMEMBERED_TIMES)
 
 
 def _time_formatter() -> Callable[[datetime], str]:
@@ -120,12 +121,10 @@ def _time_formatter() -> Callable[[datetime], str]:
         key = (value, *context)
         found = _times.get(key)
         if found is None:
-            if len(_times) >= REMEMBERED_TIMES:
-                _times.clear()
             local = timezone.template_localtime(value)
             machine = conditional_escape(defaultfilters.date(local, "c"))
             shown = conditional_escape(defaultfilters.date(local, "Y-m-d H:i"))
-            found = _times[key] = f'<time datetime="{machine}">{shown}</time>'
+            found = _times.keep(key, f'<time datetime="{machine}">{shown}</time>')
         return found
 
     return time
