@@ -39,6 +39,7 @@ REMEDY_WORDS = (
     "予防", "マッチング", "流通", "成約", "解決", "利用", "適正化", "取り組む", "取り組み", "取組",
     "是正", "撤去", "解体", "設置", "指導", "啓発", "講習", "受講", "見守り", "捕獲", "回収",
     "リサイクル", "資源化", "減少数", "削減量", "削減率", "削減額", "減少率", "減少量",
+    "助成", "補助", "給付",  # 医療費助成件数, 空き家改修補助件数: the aid given is counted
 )  # fmt: skip
 # Good outcomes counted through a bad subject: they count only after it, as the counted head
 # (`空き店舗への出店数`, `空き家バンクを通じた移住者数`, `失業者の雇用`), never before it

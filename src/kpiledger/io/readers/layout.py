@@ -217,6 +217,9 @@ _ROLE_WORD = re.compile("|".join(map(re.escape, _LONGEST_FIRST)))
 SLOT = re.compile(r"(?:指標|KPI)?[0-9]{1,2}")
 #: `単位：円` under 実績額: a note on the column's unit, not the 単位 column.
 UNIT_NOTE = re.compile(r"単位[:：].*")
+#: The same note inside a heading (`実績額（単位：円）`, as the national form prints it): the
+#: heading is read without it (its word 単位 does not make it the 単位 column).
+UNIT_NOTE_INSIDE = re.compile(r"\(単位[:：][^()]*\)")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -240,6 +243,9 @@ def heading_roles(label: str) -> tuple[Role, ...]:
         return (Role.INDICATOR,)
     if UNIT_NOTE.fullmatch(key):
         return ()
+    bare = UNIT_NOTE_INSIDE.sub("", key)
+    if bare != key:
+        return heading_roles(bare) if bare else ()
     found: list[Role] = []
     for match in _ROLE_WORD.finditer(key):  # leftmost, then longest, never overlapping
         if ROLE_WORDS[match.group(0)] not in found:
