@@ -482,3 +482,44 @@ def test_remembered_answers_are_bounded():
     assert table == {0: "0", 1: "1", 2: "2"}
     assert table.keep(3, "3") == "3"  # full: emptied first, then kept
     assert table == {3: "3"} and table.get(0) is None
+
+
+# --- comparisons computed once while publishing --------------------------------------------------
+
+
+def test_the_national_comparisons_are_computed_once_for_all_their_pages(monkeypatch):
+    from kpiledger.web.ledger import models as m
+    from kpiledger.web.ledger.services import nation
+    from kpiledger.web.static_site.national import comparisons_remembered
+
+    calls = []
+
+    def counted(organizations=None, year=None, *, reporting_only=True, years=None):
+        calls.append((organizations, year, reporting_only, years))
+        return nation.Comparison(year, list(years or []), [])
+
+    monkeypatch.setattr(nation, "compare", counted)
+    hokkaido = m.Organization.objects.filter(code__startswith="01")
+    aomori = m.Organization.objects.filter(code__startswith="02")
+    with comparisons_remembered():
+        first = nation.compare(None, None, years=[2024, 2023])
+        assert nation.compare(None, None, years=[2024, 2023]) is first  # the next page
+        assert nation.compare(None, 2023, years=[2024, 2023]) is not first  # another year
+        of_hokkaido = nation.compare(hokkaido, None, years=[2024])
+        assert nation.compare(hokkaido.all(), None, years=[2024]) is of_hokkaido
+        assert nation.compare(aomori, None, years=[2024]) is not of_hokkaido
+        nation.compare(None, None, reporting_only=False, years=[])
+    assert len(calls) == 5
+    assert nation.compare is counted  # as before the block
+
+
+def test_a_tallys_median_follows_its_rates():
+    from kpiledger.web.ledger.services.comparison import Tally
+
+    tally = Tally()
+    assert tally.median is None
+    tally.rates.extend([Decimal("50"), Decimal("70")])
+    assert tally.median == Decimal("60.0")
+    other = Tally(rates=[Decimal("100")])
+    tally.extend(other)
+    assert tally.median == Decimal("70.0")

@@ -4,8 +4,9 @@ from the entry kinds and following each page's links to the addresses of any kin
 
 These pages are few (the home page, the national and prefecture lists, the fields), so each is
 made by its own view, exactly as the server makes it. The ledger does not change while the site
-is built, so each field's comparison of a year is computed once for all its pages and tables
-(`comparisons_remembered`), not once per page as a server must; and the views render the
+is built, so each field's comparison of a year, and the national and each prefecture's
+comparison, is computed once for all its pages and tables (`comparisons_remembered`), not once
+per page as a server must; and the views render the
 templates folded for the language (`templates.folded`: the same output, a fifth less time).
 """
 
@@ -29,7 +30,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import translation
 
 from kpiledger.core.categories import Field
-from kpiledger.web.ledger.services import comparison
+from kpiledger.web.ledger.services import comparison, nation
 from kpiledger.web.static_site import templates
 from kpiledger.web.static_site.kinds import KINDS, Kind, kept_query, kind_of
 from kpiledger.web.static_site.pages import SiteWriter
@@ -114,13 +115,16 @@ def publish(site: SiteWriter) -> list[str]:
 
 @contextlib.contextmanager
 def comparisons_remembered() -> Iterator[None]:
-    """Within the block, `comparison.compare_field` and `comparison.judged_years` compute each
-    answer once (a field's pages, one per page number, and its tables share one comparison).
+    """Within the block, `comparison.compare_field`, `comparison.judged_years` and
+    `nation.compare` compute each answer once (a field's pages, one per page number, and its
+    tables share one comparison; so do the 36 pages of the national list, in each language).
     For a ledger that does not change meanwhile; the answers are not changed by their users
     (the presenters build their rows anew)."""
     real_compare, real_years = comparison.compare_field, comparison.judged_years
+    real_nation = nation.compare
     compared: dict[tuple[Any, ...], comparison.FieldComparison] = {}
     judged: dict[Field | None, list[int]] = {}
+    nations: dict[tuple[Any, ...], nation.Comparison] = {}
 
     def compare_field(
         field_: Field, year: int, nearly: Decimal, years: list[int]
@@ -135,11 +139,28 @@ def comparisons_remembered() -> Iterator[None]:
             judged[field_] = real_years(field_)
         return list(judged[field_])  # a copy for each caller
 
+    def compare_nation(
+        organizations: Any = None,
+        year: int | None = None,
+        *,
+        reporting_only: bool = True,
+        years: list[int] | None = None,
+    ) -> nation.Comparison:
+        scope = None if organizations is None else str(organizations.query)  # its SQL
+        key = (scope, year, reporting_only, None if years is None else tuple(years))
+        if key not in nations:
+            nations[key] = real_nation(
+                organizations, year, reporting_only=reporting_only, years=years
+            )
+        return nations[key]
+
     comparison.compare_field, comparison.judged_years = compare_field, judged_years  # type: ignore[assignment]
+    nation.compare = compare_nation  # type: ignore[assignment]
     try:
         yield
     finally:
         comparison.compare_field, comparison.judged_years = real_compare, real_years
+        nation.compare = real_nation  # type: ignore[assignment]
 
 
 def _crawl(site: SiteWriter, language: str) -> list[str]:

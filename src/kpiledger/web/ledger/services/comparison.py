@@ -60,6 +60,10 @@ class Tally:
     statuses: Counter[str] = field(default_factory=Counter)
     bins: Counter[str] = field(default_factory=Counter)
     rates: list[Decimal] = field(default_factory=list)
+    #: (how many rates, their median): worked out once for the rates as they are.
+    _median: tuple[int, Decimal | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def add(self, status: str, rate: Decimal | None, rate_bins: list[RateBin]) -> None:
         self.statuses[status] += 1
@@ -94,7 +98,12 @@ class Tally:
 
     @property
     def median(self) -> Decimal | None:
-        return median(self.rates)
+        """The rates' median, sorted once while the rates stay as they are (they only grow:
+        `add`, `extend`); a field's pages ask for each organization's many times."""
+        count = len(self.rates)
+        if self._median is None or self._median[0] != count:
+            self._median = (count, median(self.rates))
+        return self._median[1]
 
 
 @dataclass
