@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from kpiledger.core.orgcode import check_digit
 from kpiledger.web.forking import frozen_heap
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger.services import bulk_commit, bulk_read
@@ -83,6 +84,44 @@ def test_the_planners_statistics_are_taken_after_an_import_on_sqlite_only(tmp_pa
                 "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'ledger_judgement'"
             )
             assert cursor.fetchone() == (None,)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stale_statistics_are_taken_before_a_long_read_and_only_then():
+    from kpiledger.web.ledger.services.db_statistics import refresh_stale_statistics
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")  # makes sqlite_stat1 …
+            cursor.execute("DROP TABLE sqlite_stat1")  # … and a ledger made before has none
+    for index in range(60):  # more than autovacuum's 50 rows, all of the table
+        five = f"{10000 + index:05d}"
+        f.make_organization(code=f"{five}{check_digit(five)}", name=f"団体{index}")
+    _statistics_counted()
+    first = refresh_stale_statistics()
+    _statistics_counted()
+    assert refresh_stale_statistics() == []  # up to date now
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            assert first == ["*"]
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'ledger_organization'")
+            assert cursor.fetchone() is not None
+        else:
+            assert "ledger_organization" in first and "ledger_kpi" not in first
+            cursor.execute(
+                "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'ledger_organization'"
+            )
+            assert cursor.fetchone()[0] is not None
+
+
+def _statistics_counted() -> None:
+    """PostgreSQL: this connection's counts of changed rows visible in pg_stat_user_tables
+    (they are flushed at most once a second, and read once per transaction)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
 
 
 def _analysis_limit() -> int | None:

@@ -40,6 +40,7 @@ from kpiledger.web.forking import frozen_heap
 from kpiledger.web.ledger import models as m
 from kpiledger.web.ledger import presenters
 from kpiledger.web.ledger.services import reports
+from kpiledger.web.ledger.services.db_statistics import refresh_stale_statistics
 from kpiledger.web.plain_locals import plain_locals
 from kpiledger.web.static_site import api_files, national, output
 from kpiledger.web.static_site.links import Locator, unlink_missing
@@ -176,6 +177,7 @@ def build(options: Options, progress: Progress | None = None) -> Summary:
     jobs = jobs_for(options.org)
     if not jobs:
         raise nothing_to_publish()
+    refresh_stale_statistics()  # a long read: not with a planner guessing (see there)
     built = output.start(options.target)
     try:
         with _quick_run():

@@ -8,11 +8,8 @@ often (`wal_autocheckpoint`); the end makes everything durable with one synced c
 PostgreSQL commits likewise (`synchronous_commit=off`). Each transaction is still all or
 nothing, and every setting is restored afterwards.
 
-At the end SQLite's statistics are refreshed (`ANALYZE`): SQLite keeps none unless asked,
-and its query planner then guesses: in a national ledger it counted an organization's
-judgements of a year by reading every judgement of the year (2 ms instead of 0.1 ms a query).
-They come from a sample of each index (`analysis_limit`: milliseconds, not a read of every
-row). PostgreSQL's autovacuum keeps its own statistics.
+At the end SQLite's query planner statistics are taken (`db_statistics.take_statistics`:
+SQLite keeps none unless asked); PostgreSQL's autovacuum takes its own.
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ from collections.abc import Iterator
 
 from django.db import connection, transaction
 
-ANALYSIS_LIMIT = 1000  # SQLite: index entries sampled for the statistics (`analysis_limit`)
+from kpiledger.web.ledger.services.db_statistics import take_statistics
 
 # SQLite's settings while many files are written (see the module's docstring): a 64 MB page
 # cache, and a checkpoint every 16,384 pages (64 MB of log) rather than every 1,000.
@@ -45,7 +42,7 @@ def fast_commits(enabled: bool) -> Iterator[None]:
         with _sqlite_pragmas(**SQLITE_FAST):
             yield
         _durable()
-        _statistics()
+        take_statistics()
     elif connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO OFF")
@@ -82,9 +79,3 @@ def _durable() -> None:
 
     with transaction.atomic():
         m.LedgerVersion.bump()
-
-
-def _statistics() -> None:
-    """SQLite's query planner statistics refreshed (see the module's docstring)."""
-    with _sqlite_pragmas(analysis_limit=str(ANALYSIS_LIMIT)), connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
