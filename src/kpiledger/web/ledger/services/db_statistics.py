@@ -6,11 +6,12 @@ it counted an organization's judgements of a year by reading every judgement of 
 instead of 0.1 ms a query). `take_statistics` asks it, on a sample of each index
 (`analysis_limit`: milliseconds, not a read of every row); the bulk import does at its end.
 
-PostgreSQL's autovacuum takes them by itself, but only a minute or so after a large write:
-`publish --all` right after a national import ran 83 s instead of 70 s. A full `ANALYZE` costs
-~2 s there, too much to add to every import; `refresh_stale_statistics` takes them for the
-tables whose rows changed by more than a tenth since their last statistics, before a long
-read.
+PostgreSQL's autovacuum takes them by itself, a minute or so after a large write. A full
+`ANALYZE` of a national ledger costs ~2 s there, too much to add to every import;
+`refresh_stale_statistics` takes them, before a long read such as `publish --all`, for the
+tables whose rows changed by more than a tenth since their last statistics (when autovacuum
+has not yet: one query otherwise). On SQLite it takes them when a ledger has none (one made
+before kpiledger took them, or grown only by single imports and entry).
 """
 
 from __future__ import annotations
