@@ -9,7 +9,8 @@ every address). `plain_locals()` keeps them in `threading.local`s for the block,
 the values set when it begins; afterwards the `Local`s are back, with the values they held
 before the block (an `activate` within the block does not outlive it, as with
 `translation.override`). Only for synchronous code that starts no thread or coroutine needing
-the state (`publish`: one thread per process).
+the state, in a process with no other thread at work: the swap is the whole process's (the
+command `kpiledger publish`, one thread per process; never a server's request).
 """
 
 from __future__ import annotations
