@@ -276,7 +276,11 @@ def test_a_codec_that_fails_later_in_the_file_gives_way_to_the_next(
         ("a,b,c\n1,2,3\n4,5,6\n", ","),
         ('a,"b,\nc",d\n1,2,3\n4,5,6\n', ","),
         ("a\tb,c\n1,2,3\n4,5,6\n", "\t"),  # a tab anywhere: tab-separated
-        ("a,b,c\n1,2,3\n", "\t"),  # two lines are not enough to call it CSV
+        # A short file: two lines alike are most of it (a header and one KPI; a title above)
+        ("a,b,c\n1,2,3\n", ","),
+        ("title,,,,,\na,b,c,d,e\n1,2,3,4,5\n", ","),
+        ("a,b,c\n1,2,3\n4,5\n6,7\n8,9\n", "\t"),  # two lines alike out of five
+        ("a,b,c\n", "\t"),  # one line is not enough
         ("A, B, C and D\nOne, two\nThree, four, five, six, seven\n", "\t"),  # prose
         ("", "\t"),
     ],

@@ -14,10 +14,12 @@ from decimal import Decimal
 
 import pytest
 
+from kpiledger.core.errors import ReportError
 from kpiledger.core.evaluate import evaluate_report
 from kpiledger.core.inference import infer_direction
 from kpiledger.core.model import Direction
 from kpiledger.io.readers import read_report_bytes
+from kpiledger.io.readers.columns import heading_unit
 from kpiledger.io.readers.layout import Role, heading_roles
 
 FORM = """\
@@ -82,3 +84,135 @@ def test_the_national_form_with_its_money_unit_in_the_heading_reads_each_column(
 )
 def test_aid_given_for_a_bad_thing_is_counted_as_more_is_better(indicator, direction):
     assert infer_direction(indicator, "件").value is direction
+
+
+# --- a unit named by a value heading ----------------------------------------------------------
+# Tables without a 単位 column name the KPIs' unit in the value headings instead: inside the
+# heading (`指標値（単位：人）`), as a note under it (`単位：件`), or over a group of year
+# columns (`実績値（単位：人）` over R4 | R5). The unit applies to every KPI of the table.
+
+TITLE = "令和5年度 地方創生推進交付金 効果検証シート,,,,,\n"
+
+
+def _kpis(table: str) -> list[tuple[str, str, Decimal, dict[int, Decimal]]]:
+    report = read_report_bytes((TITLE + table).encode("utf-8"), "999999_r5.csv")
+    return [
+        (k.indicator, k.unit, k.target, {y: a.value for y, a in k.actuals.items()})
+        for k in report.kpis
+    ]
+
+
+def _flags(table: str) -> list[tuple[str, str]]:
+    report = read_report_bytes((TITLE + table).encode("utf-8"), "999999_r5.csv")
+    return [(f.code, f.message_ja) for k in report.kpis for f in k.reader_flags]
+
+
+def test_a_unit_inside_the_target_heading_is_the_kpis_unit():
+    table = (
+        "事業名,指標,指標値（単位：人）,目標年月,実績値\n"
+        "移住促進事業,移住者数,70,R6.3,58\n"
+        "移住促進事業,相談件数,300,R6.3,320\n"
+    )
+    assert _kpis(table) == [
+        ("移住者数", "人", Decimal(70), {2023: Decimal(58)}),
+        ("相談件数", "人", Decimal(300), {2023: Decimal(320)}),
+    ]
+
+
+def test_a_unit_note_under_the_actual_heading_is_the_kpis_unit():
+    table = "事業名,指標,目標値,目標年月,実績値\n,,,,単位：件\n創業支援事業,創業件数,12,R6.3,9\n"
+    assert _kpis(table) == [("創業件数", "件", Decimal(12), {2023: Decimal(9)})]
+
+
+def test_a_unit_over_a_group_of_year_columns_is_the_kpis_unit():
+    table = (
+        "事業名,指標,目標値,目標年月,実績値（単位：回）,\n"
+        ",,,,R4年度,R5年度\n"
+        "観光振興事業,イベント開催数,20,R6.3,8,15\n"
+    )
+    assert _kpis(table) == [
+        ("イベント開催数", "回", Decimal(20), {2022: Decimal(8), 2023: Decimal(15)})
+    ]
+
+
+def test_a_unit_column_wins_over_the_heading_and_a_disagreement_is_flagged():
+    table = (
+        "事業名,指標,指標値（単位：人）,単位,目標年月,実績値\n"
+        "移住促進事業,移住者数,70,,R6.3,58\n"
+        "移住促進事業,相談件数,300,件,R6.3,320\n"
+    )
+    assert [(k[0], k[1]) for k in _kpis(table)] == [("移住者数", "人"), ("相談件数", "件")]
+    assert _flags(table) == [
+        (
+            "unit-mismatch",
+            "4行目「指標値（単位：人）」の値の単位「人」が単位欄「件」と異なります",
+        )
+    ]
+
+
+def test_a_money_heading_never_gives_the_kpis_unit():
+    table = (
+        "事業名,実績額（単位：千円）,指標,指標値,目標年月,実績値\n"
+        "移住促進事業,1200,移住者数,70,R6.3,58\n"
+    )
+    assert _kpis(table) == [("移住者数", "", Decimal(70), {2023: Decimal(58)})]
+
+
+def test_a_money_note_spanning_over_the_value_columns_names_no_unit():
+    # `単位：千円` under 実績額, its row blank to the right: a merged cell as text fills the
+    # blanks from the left, which must not make 千円 the unit of 目標値 and 実績値.
+    table = (
+        "事業名,実績額,指標,目標値,目標年月,実績値\n"
+        ",単位：千円,,,,\n"
+        "移住促進事業,1200,移住者数,70,R6.3,58\n"
+    )
+    assert _kpis(table) == [("移住者数", "", Decimal(70), {2023: Decimal(58)})]
+
+
+def test_two_value_headings_naming_different_units_are_a_located_problem():
+    table = (
+        "事業名,指標,指標値（単位：人）,目標年月,実績値（単位：千人）\n"
+        "観光振興事業,観光入込客数,70,R6.3,58\n"
+    )
+    with pytest.raises(ReportError) as raised:
+        read_report_bytes((TITLE + table).encode("utf-8"), "999999_r5.csv")
+    (problem,) = raised.value.problems
+    assert (problem.code, problem.line, problem.column, problem.field) == (
+        "ambiguous-column",
+        2,
+        5,
+        "実績値（単位：千人）",
+    )
+    assert problem.message_ja == (
+        "見出し「実績値（単位：千人）」（5列目）の単位「千人」が「指標値（単位：人）」（3列目）の"
+        "単位「人」と異なり、指標の単位を決められません（単位をそろえるか、単位の列に書いてください）"
+    )
+
+
+@pytest.mark.parametrize(
+    ("heading", "unit"),
+    [
+        ("指標値（単位：人）", "人"),
+        ("目標値(単位:件)", "件"),
+        ("単位：社", "社"),
+        ("目標値（人）", "人"),
+        ("目標値（千円）", "千円"),
+        ("実績値（％）", "%"),
+        ("目標値（人泊）", "人泊"),
+        ("目標値（千人）", "千人"),
+        ("目標値（R5年度）", None),  # a year, not a unit
+        ("目標値（中間）", None),
+        ("目標値（KPI増加分の累計）", None),
+        ("実績値", None),
+    ],
+)
+def test_the_unit_a_heading_names(heading, unit):
+    assert heading_unit(heading) == unit
+
+
+def test_a_bare_unit_in_the_target_heading_is_the_kpis_unit():
+    table = (
+        "事業名,指標,目標値（千円）,目標年月,実績値\n"
+        '特産品振興事業,特産品販売額,15000,R6.3,"12,500"\n'
+    )
+    assert _kpis(table) == [("特産品販売額", "千円", Decimal(15000), {2023: Decimal(12500)})]

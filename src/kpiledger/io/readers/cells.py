@@ -23,6 +23,7 @@ from kpiledger.io.readers.time_points import dated_actual
 from kpiledger.io.readers.value_checks import (
     mixed_periods,
     split_bound,
+    unit_agrees,
     unit_disagrees,
     unit_mismatch,
     unit_mismatch_in_split,
@@ -122,7 +123,7 @@ class RowReader:
             indicator, target = self._target_in_indicator(indicator)
         for index in self.columns.interims:  # 中間目標: checked as numbers, never the target
             self._number(Role.TARGET, index)
-        unit = unit or (target.unit if target and target.unit else "")
+        unit = unit or self.columns.value_unit or (target.unit if target and target.unit else "")
         target_date, actuals = cell_text.target_date(self, target_index), self._actuals(unit)
         baseline, published_rate = cell_text.baseline(self), self._rate()
         if self.problems or target is None or target.value is None:
@@ -350,6 +351,9 @@ class RowReader:
     def _check_units(self, unit: str, indicator: str) -> None:
         """Every unit written in a value cell against the 単位 column (`value_checks`); 累計
         and 年間 mixed in the cells."""
+        heading, heading_unit = self.columns.value_unit_heading, self.columns.value_unit
+        if heading_unit and not unit_agrees(heading_unit, unit):  # 単位 cell ≠ heading's unit
+            self.flags.append(unit_mismatch(self.line, heading, heading_unit, unit))
         for index, parsed in self.values:
             inline = unit_disagrees(parsed, unit)
             if inline is None:

@@ -15,6 +15,8 @@ import re
 import unicodedata
 
 from kpiledger.core.errors import Problem
+from kpiledger.core.inference import LEVEL_UNITS
+from kpiledger.core.money import MONEY_UNITS, count_unit
 from kpiledger.io.readers.grid import Columns, Row
 from kpiledger.io.readers.heading_problems import (
     ambiguous,
@@ -22,6 +24,7 @@ from kpiledger.io.readers.heading_problems import (
     missing_date,
     missing_role,
     target_actual_rows,
+    unit_headings_disagree,
     wide_form,
 )
 from kpiledger.io.readers.increments import increment_problems, increment_year_label
@@ -108,6 +111,14 @@ NOT_READ_WORDS = (
 GROUP_HEADINGS = ("施策名", "具体的な施策", "具体的施策", "施策の名称")
 #: The unit of a money heading: `実績額（千円）`, `単位：円`, `(単位:千円)`.
 MONEY_UNIT = re.compile(r"(?:単位[:：]|\()((?:百万|千|万)?円)")
+#: The unit a value heading names: `指標値（単位：人）`, `単位：件` under 実績値.
+VALUE_UNIT = re.compile(r"単位[:：](?P<unit>[^()]+)")
+#: What a bracket in a heading holds (`目標値（人）` → 人), checked by `heading_unit`.
+BRACKETED_UNIT = re.compile(r"\(([^()]{1,8})\)")
+#: Units written alone in brackets besides counters (`core.money.count_unit`).
+BARE_UNITS = frozenset({*LEVEL_UNITS, *MONEY_UNITS, "%"})
+#: The columns whose heading may name the KPIs' unit (never a money column's 単位：円).
+VALUE_ROLES = (Role.TARGET, Role.ACTUAL, Role.BASELINE)
 
 
 def norm(text: str) -> str:
@@ -159,6 +170,7 @@ def map_columns(rows: list[Row], report_year: int | None = None) -> tuple[Column
     width = max(len(r.cells) for r in rows)
     headings: list[list[str]] = []
     spans = [_spanning(r) for r in rows]
+    over: list[list[str]] = []  # each column's headings, group headings over it included
     for index in range(width):
         labels = [
             (r.cells[index].strip(), r.line)
@@ -167,11 +179,13 @@ def map_columns(rows: list[Row], report_year: int | None = None) -> tuple[Column
         ]
         headings.append([label for label, _ in labels])
         groups = [(line, span[index]) for line, span in spans if index < len(span)]
+        over.append([text for _, text in groups if text])
         problems.extend(_assign(columns, index, labels, groups))
         _line_of(columns, index, labels)
     _find_indicator_text(columns, headings)
     _group_as_name(columns, headings)
     yearly_targets_or_forecasts(columns)
+    problems.extend(_value_unit(columns, headings, over))
     problems.extend(date_actuals(columns, report_year))
     shape = target_actual_rows(columns, headings)
     if shape is not None:
@@ -193,6 +207,51 @@ def _defer_missing(columns: Columns, problems: list[Problem]) -> list[Problem]:
         columns.missing_date = date
         return []
     return problems
+
+
+def _value_unit(
+    columns: Columns, headings: list[list[str]], over: list[list[str]]
+) -> list[Problem]:
+    """The unit named in the headings of the value columns (target, actuals, baseline):
+    `指標値（単位：人）`, `目標値（件）`, `単位：件` under 実績値, `実績値（単位：人）` over
+    R4 | R5: its own headings, and a group heading over it that names a value. A heading of
+    another column spanning over one (`実績額（単位：円）`, a note `単位：円` under it) names none.
+    Two value headings naming different units is a header problem, never a guess."""
+    indexes = {columns.roles[r] for r in VALUE_ROLES if r in columns.roles}
+    indexes |= {*columns.years, *columns.yearly_targets}
+    found: dict[str, tuple[int, str]] = {}
+    for index in sorted(indexes):
+        own = headings[index] if index < len(headings) else []
+        spanning = [text for text in over[index] if text not in own and _names_value(text)]
+        for text in (*spanning, *own):
+            unit = heading_unit(text)
+            if unit and set(heading_roles(text)) <= set(VALUE_ROLES):
+                found.setdefault(unit, (index, text))
+    if len(found) > 1:
+        (first, (one, _)), (second, (other, _)) = list(found.items())[:2]
+        return [unit_headings_disagree(columns, one, other, first, second)]
+    for unit, (_, text) in found.items():
+        columns.value_unit, columns.value_unit_heading = unit, text
+    return []
+
+
+def _names_value(text: str) -> bool:
+    """A group heading over value columns: 実績値, 目標値, 指標値, 基準値 (with any note)."""
+    return any(word in norm(text) for word in ("実績", "目標", "指標値", "基準"))
+
+
+def heading_unit(text: str) -> str | None:
+    """The unit a heading names: a note `単位：人` (in brackets or not), or a known unit alone
+    in brackets (`目標値（人）`, `（千円）`, `（％）`; not `（R5年度）`, `（中間）`)."""
+    key = norm(text)
+    note = VALUE_UNIT.search(key)
+    if note:
+        return note["unit"]
+    inner: str
+    for inner in BRACKETED_UNIT.findall(key):
+        if inner in BARE_UNITS or count_unit(inner) is not None:
+            return inner
+    return None
 
 
 def _group_as_name(columns: Columns, headings: list[list[str]]) -> None:

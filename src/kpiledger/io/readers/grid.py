@@ -42,6 +42,10 @@ class Columns:
     yearly_targets: dict[int, int] = field(default_factory=dict)
     #: The unit of the 実績額 column: its heading's `(千円)` or the note under it (`単位：円`).
     spent_unit: str = "円"
+    #: The unit a value heading names (`指標値（単位：人）`, `単位：件` under 実績値): the unit
+    #: of a row whose 単位 cell is blank, or of every row when there is no 単位 column.
+    value_unit: str = ""
+    value_unit_heading: str = ""  # the heading that names it
     #: The unit of each 総事業費 / 交付金額 column (`MONEY_ROLES`), read in 円.
     money_units: dict[Role, str] = field(default_factory=dict)
     #: 中間目標値（R4年度）, 中間目標: cell index → the fiscal year its heading names (None when

@@ -97,6 +97,26 @@ def ambiguous(index: int, label: str, line: int, roles: tuple[Role, ...]) -> Pro
     )
 
 
+def unit_headings_disagree(
+    columns: Columns, one: int, other: int, first: str, second: str
+) -> Problem:
+    """Two value headings naming different units (`目標値（単位：人）`, `実績値（単位：千人）`):
+    `ambiguous-column` at the second, never a guess which is the KPIs' unit."""
+    before, label = columns.label(one) or "", columns.label(other) or ""
+    return Problem(
+        "ambiguous-column",
+        f"見出し「{label}」（{other + 1}列目）の単位「{second}」が「{before}」（{one + 1}列目）の"
+        f"単位「{first}」と異なり、指標の単位を決められません（単位をそろえるか、単位の列に"
+        "書いてください）",
+        f"the header '{label}' (column {other + 1}) names the unit '{second}' but '{before}'"
+        f" (column {one + 1}) names '{first}': the KPIs' unit cannot be told (use one unit,"
+        " or write it in a 単位 column)",
+        line=columns.lines.get(other, columns.line),
+        column=other + 1,
+        field=label or None,
+    )
+
+
 def wide_form(index: int, label: str, line: int) -> Problem:
     """A second 指標② heading: KPIs side by side in one row, which is not read."""
     return Problem(

@@ -11,8 +11,9 @@ This module only decodes and splits the text into rows of cells; the table itsel
   A guessed encoding is a notice (`encoding-detected`) on the `Source`. A file that is UTF-8
   up to a broken or cut character is `bad-encoding` at that line, not read as mojibake.
 - **Delimiter** (`delimiter_of`): a text with a tab is tab-separated; one without, whose
-  lines split on commas into a consistent number of cells, is CSV; anything else is read as
-  tab-separated (prose then is the interpreter's `not-a-report`).
+  lines split on commas into a consistent number of cells (on three lines, or on most of a
+  short file), is CSV; anything else is read as tab-separated (prose then is the
+  interpreter's `not-a-report`).
 - **Cells** are split as Excel writes them (the `csv` module): a cell in double quotes may
   hold the delimiter, line breaks and `""` (a quote); a row's line number is the line it
   starts on; a column number counts cells of the file's delimiter.
@@ -216,7 +217,8 @@ DELIMITER_LINES = 2000  # lines looked at to tell CSV from text
 
 def delimiter_of(text: str) -> str:
     """`"\\t"` for a text with a tab; `","` for one without, whose lines split on commas into
-    the same number (≥ 3) of cells on at least `COMMA_LINES` lines; else `"\\t"` (prose with
+    the same number (≥ 3) of cells on at least `COMMA_LINES` lines, or on two lines that are
+    at least half of a short file's (a title, a header and one KPI); else `"\\t"` (prose with
     commas is no CSV)."""
     return _delimiter(text, _lines(text))
 
@@ -229,9 +231,12 @@ def _delimiter(text: str, lines: list[str]) -> str:
         widths = Counter(len(cells) for cells in rows if len(cells) >= 3)
     except csv.Error:
         return "\t"
-    if widths and widths.most_common(1)[0][1] >= COMMA_LINES:
-        return ","
-    return "\t"
+    if not widths:
+        return "\t"
+    same = widths.most_common(1)[0][1]
+    filled = sum(1 for line in lines[:DELIMITER_LINES] if line.strip())
+    # A short file (a title, its header and one KPI) needs only two lines alike: most of it.
+    return "," if same >= COMMA_LINES or (same >= 2 and 2 * same >= filled) else "\t"
 
 
 def _lines(text: str) -> list[str]:
