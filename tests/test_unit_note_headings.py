@@ -19,8 +19,7 @@ from kpiledger.core.evaluate import evaluate_report
 from kpiledger.core.inference import infer_direction
 from kpiledger.core.model import Direction
 from kpiledger.io.readers import read_report_bytes
-from kpiledger.io.readers.columns import heading_unit
-from kpiledger.io.readers.layout import Role, heading_roles
+from kpiledger.io.readers.layout import Role, heading_roles, heading_unit, without_unit
 
 FORM = """\
 平成27年度 地域活性化・地域住民生活等緊急支援交付金（地方創生先行型）に係る事業実施結果報告,,,,,,,,,
@@ -216,3 +215,61 @@ def test_a_bare_unit_in_the_target_heading_is_the_kpis_unit():
         '特産品振興事業,特産品販売額,15000,R6.3,"12,500"\n'
     )
     assert _kpis(table) == [("特産品販売額", "千円", Decimal(15000), {2023: Decimal(12500)})]
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "unit", "target", "actuals"),
+    [
+        # year columns each naming the unit
+        (
+            "事業名,指標,目標値（人）,目標年月,R4年度（人）,R5年度（人）",
+            "観光振興事業,来場者数,70,R6.3,40,58",
+            "人",
+            70,
+            {2022: 40, 2023: 58},
+        ),
+        # the unit after the year of a single 実績値
+        (
+            "事業名,指標,目標値,目標年月,実績値(R5年度)（人）",
+            "観光振興事業,来場者数,70,R6.3,58",
+            "人",
+            70,
+            {2023: 58},
+        ),
+        # year labels with a unit in the header's second row
+        (
+            "事業名,指標,目標値,目標年月,実績値,\n,,,,R4年度（件）,R5年度（件）",
+            "創業支援事業,創業件数,12,R6.3,7,9",
+            "件",
+            12,
+            {2022: 7, 2023: 9},
+        ),
+        # yearly targets naming the unit after their year: the last one is the target
+        (
+            "事業名,指標,目標値（R5年度）（人）,目標値（R6年度）（人）,目標年月,R5年度",
+            "移住促進事業,移住者数,70,80,R7.3,58",
+            "人",
+            80,
+            {2023: 58},
+        ),
+    ],
+)
+def test_a_year_heading_with_a_unit_is_read_as_its_year(header, row, unit, target, actuals):
+    kpis = _kpis(f"{header}\n{row}\n")
+    assert [(k[1], k[2], k[3]) for k in kpis] == [
+        (unit, Decimal(target), {y: Decimal(v) for y, v in actuals.items()})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("heading", "read_as"),
+    [
+        ("R4年度（人）", "R4年度"),
+        ("実績値（R5年度）（人）", "実績値(R5年度)"),
+        ("目標値（単位：人）", "目標値"),
+        ("目標値（R5年度）", "目標値(R5年度)"),  # a year is kept
+        ("R3年度増加分（1年目）", "R3年度増加分(1年目)"),
+    ],
+)
+def test_a_heading_is_read_without_its_unit(heading, read_as):
+    assert without_unit(heading) == read_as

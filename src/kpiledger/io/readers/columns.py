@@ -15,8 +15,6 @@ import re
 import unicodedata
 
 from kpiledger.core.errors import Problem
-from kpiledger.core.inference import LEVEL_UNITS
-from kpiledger.core.money import MONEY_UNITS, count_unit
 from kpiledger.io.readers.grid import Columns, Row
 from kpiledger.io.readers.heading_problems import (
     ambiguous,
@@ -28,7 +26,15 @@ from kpiledger.io.readers.heading_problems import (
     wide_form,
 )
 from kpiledger.io.readers.increments import increment_problems, increment_year_label
-from kpiledger.io.readers.layout import MONEY_ROLES, SLOT, Role, heading_key, heading_roles
+from kpiledger.io.readers.layout import (
+    MONEY_ROLES,
+    SLOT,
+    Role,
+    heading_key,
+    heading_roles,
+    heading_unit,
+    without_unit,
+)
 from kpiledger.io.readers.target_columns import target_heading, yearly_targets_or_forecasts
 from kpiledger.io.readers.year_columns import (
     BARE_YEAR,
@@ -111,12 +117,6 @@ NOT_READ_WORDS = (
 GROUP_HEADINGS = ("施策名", "具体的な施策", "具体的施策", "施策の名称")
 #: The unit of a money heading: `実績額（千円）`, `単位：円`, `(単位:千円)`.
 MONEY_UNIT = re.compile(r"(?:単位[:：]|\()((?:百万|千|万)?円)")
-#: The unit a value heading names: `指標値（単位：人）`, `単位：件` under 実績値.
-VALUE_UNIT = re.compile(r"単位[:：](?P<unit>[^()]+)")
-#: What a bracket in a heading holds (`目標値（人）` → 人), checked by `heading_unit`.
-BRACKETED_UNIT = re.compile(r"\(([^()]{1,8})\)")
-#: Units written alone in brackets besides counters (`core.money.count_unit`).
-BARE_UNITS = frozenset({*LEVEL_UNITS, *MONEY_UNITS, "%"})
 #: The columns whose heading may name the KPIs' unit (never a money column's 単位：円).
 VALUE_ROLES = (Role.TARGET, Role.ACTUAL, Role.BASELINE)
 
@@ -145,10 +145,11 @@ UNIT_LABEL = re.compile(r"[(（][^)）]{0,12}[)）]|[%％]|単位[:：].*")
 
 
 def _is_header_text(text: str) -> bool:
-    """A header word, a fiscal-year label, or a unit sub-label such as （％）."""
+    """A header word, a fiscal-year label (with a unit: `R5年度（人）`), or a unit sub-label
+    such as （％）."""
     return (
         any(word in text for word in HEADER_WORDS)
-        or fiscal_year(text) is not None
+        or fiscal_year(without_unit(text)) is not None
         or point_in_time_year(text) is not None
         or BARE_YEAR.fullmatch(text) is not None
         or UNIT_LABEL.fullmatch(text) is not None
@@ -238,20 +239,6 @@ def _value_unit(
 def _names_value(text: str) -> bool:
     """A group heading over value columns: 実績値, 目標値, 指標値, 基準値 (with any note)."""
     return any(word in norm(text) for word in ("実績", "目標", "指標値", "基準"))
-
-
-def heading_unit(text: str) -> str | None:
-    """The unit a heading names: a note `単位：人` (in brackets or not), or a known unit alone
-    in brackets (`目標値（人）`, `（千円）`, `（％）`; not `（R5年度）`, `（中間）`)."""
-    key = norm(text)
-    note = VALUE_UNIT.search(key)
-    if note:
-        return note["unit"]
-    inner: str
-    for inner in BRACKETED_UNIT.findall(key):
-        if inner in BARE_UNITS or count_unit(inner) is not None:
-            return inner
-    return None
 
 
 def _group_as_name(columns: Columns, headings: list[list[str]]) -> None:

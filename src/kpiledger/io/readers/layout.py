@@ -8,6 +8,8 @@ import re
 import unicodedata
 from enum import StrEnum
 
+from kpiledger.core.inference import LEVEL_UNITS
+from kpiledger.core.money import MONEY_UNITS, count_unit
 from kpiledger.io.readers.own_columns import FLAGS_HEADING, is_own
 
 SECTION_HEADING = re.compile(r"^[【\[](.+)[】\]]$")
@@ -220,6 +222,39 @@ UNIT_NOTE = re.compile(r"単位[:：].*")
 #: The same note inside a heading (`実績額（単位：円）`, as the national form prints it): the
 #: heading is read without it (its word 単位 does not make it the 単位 column).
 UNIT_NOTE_INSIDE = re.compile(r"\(単位[:：][^()]*\)")
+
+
+#: The unit a heading names in a note: `指標値（単位：人）`, `単位：件` under 実績値.
+UNIT_IN_NOTE = re.compile(r"単位[:：](?P<unit>[^()]+)")
+#: What a bracket in a heading holds (`目標値（人）` → 人), a unit when `is_unit` says so.
+BRACKETED = re.compile(r"\((?P<inner>[^()]{1,8})\)")
+#: Units written alone in brackets besides counters (`core.money.count_unit`).
+BARE_UNITS = frozenset({*LEVEL_UNITS, *MONEY_UNITS, "%"})
+
+
+def is_unit(text: str) -> bool:
+    """A unit as a heading writes one alone in brackets: a counter (人, 件, 人泊, 千人), a
+    level (%, ポイント) or money (円, 千円); not a year (`R5年度`) or a word (`中間`)."""
+    return text in BARE_UNITS or count_unit(text) is not None
+
+
+def heading_unit(text: str) -> str | None:
+    """The unit a heading names: a note `単位：人` (in brackets or not), or a unit alone in
+    brackets (`目標値（人）`, `R5年度（件）`, `（千円）`, `（％）`); else None."""
+    key = heading_key(text)
+    note = UNIT_IN_NOTE.search(key)
+    if note:
+        return note["unit"]
+    return next((m["inner"] for m in BRACKETED.finditer(key) if is_unit(m["inner"])), None)
+
+
+@functools.lru_cache(maxsize=8192)
+def without_unit(text: str) -> str:
+    """The heading's key without the unit it names in brackets (`R4年度（人）` → `R4年度`,
+    `実績値（R5年度）（人）` → `実績値(R5年度)`, `目標値（単位：人）` → `目標値`): what the
+    heading is read as, the unit being read apart (`heading_unit`)."""
+    key = UNIT_NOTE_INSIDE.sub("", heading_key(text))
+    return BRACKETED.sub(lambda m: "" if is_unit(m["inner"]) else m.group(0), key)
 
 
 @functools.lru_cache(maxsize=8192)

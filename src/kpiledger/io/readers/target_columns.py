@@ -17,7 +17,7 @@ from kpiledger.core.errors import Problem
 from kpiledger.io.readers.grid import Columns
 from kpiledger.io.readers.heading_problems import duplicate
 from kpiledger.io.readers.increments import increment_target
-from kpiledger.io.readers.layout import Role, heading_key, heading_roles
+from kpiledger.io.readers.layout import Role, heading_key, heading_roles, without_unit
 from kpiledger.io.readers.year_columns import bare_year, fiscal_year
 
 #: `目標値（R4年度）`, `目標(H30)`, `R4目標`, `R4年度目標値`, `R4年度(目標)`: the target of one
@@ -42,7 +42,7 @@ def target_heading(
     `above` the headings over it (a group heading 目標値 over `中間（R4年度） | 最終（R6年度）`)."""
     if below:
         return None
-    key = heading_key(label)
+    key = without_unit(label)  # `目標値（R4年度）（人）`: the unit is read apart
     if any(heading_roles(text) == (Role.TARGET,) for text in above):
         under = _under_target(columns, index, label, line, key)
         if under is not None:

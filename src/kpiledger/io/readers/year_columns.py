@@ -26,7 +26,7 @@ from kpiledger.core.era import (
 from kpiledger.core.errors import EraError, KpiledgerError, Problem
 from kpiledger.io.readers.grid import Columns
 from kpiledger.io.readers.heading_problems import duplicate, unknown_year
-from kpiledger.io.readers.layout import Role, heading_key
+from kpiledger.io.readers.layout import Role, heading_key, without_unit
 from kpiledger.io.readers.time_points import read_time_point
 
 #: A year label with one of these words is a forecast or plan, not an actual.
@@ -81,7 +81,9 @@ def bare_year(text: str) -> int | None:
 def year_of_column(columns: Columns, index: int, label: str, above: list[str]) -> int | str | None:
     """The fiscal year a year column's label names; a str saying why when it looks like a year
     label that cannot be read; None when it is no year label. A bare `2023` is a fiscal year
-    only under a 実績 heading (alone it could be a calendar year)."""
+    only under a 実績 heading (alone it could be a calendar year). A unit named in the label
+    (`R5年度（人）`) is read apart (`layout.heading_unit`)."""
+    label = without_unit(label)
     year = fiscal_year(label) or point_in_time_year(label)
     wrapped = ACTUAL_WRAPPED.fullmatch(heading_key(label))
     if year is None and wrapped:
