@@ -7,7 +7,13 @@ active language.
 """
 
 from kpiledger.web.ledger.presenters.downloads import Downloads, download_links
-from kpiledger.web.ledger.presenters.formatting import Badge, badge, english, year_label
+from kpiledger.web.ledger.presenters.formatting import (
+    Badge,
+    badge,
+    count_text,
+    english,
+    year_label,
+)
 from kpiledger.web.ledger.presenters.kpi import KpiPage, kpi_page
 from kpiledger.web.ledger.presenters.report import (
     DashboardPage,
@@ -24,6 +30,7 @@ __all__ = [
     "KpiPage",
     "ReportPage",
     "badge",
+    "count_text",
     "dashboard_page",
     "download_links",
     "english",

@@ -18,7 +18,13 @@ from django.utils.translation import gettext_lazy
 from kpiledger.core.categories import Band, Field, Goal
 from kpiledger.core.distribution import RateBin, Standing, share
 from kpiledger.core.numbers import format_number, to_plain_string
-from kpiledger.web.ledger.presenters.formatting import english, pick, rate_text, year_label
+from kpiledger.web.ledger.presenters.formatting import (
+    count_text,
+    english,
+    pick,
+    rate_text,
+    year_label,
+)
 from kpiledger.web.ledger.presenters.urls import reverse
 from kpiledger.web.ledger.services.comparison import (
     FieldComparison,
@@ -203,7 +209,7 @@ def distribution_chart(c: FieldComparison, org: OrgRow | None) -> dict[str, obje
 def distribution_description(rows: list[BinRow], due: int) -> str:
     parts = _list_separator().join(f"{r.label} {r.share}" for r in rows)
     return _("目標年度を迎えた%(due)s指標の、達成率の区分ごとの割合を示す棒グラフ：%(parts)s") % {
-        "due": due,
+        "due": count_text(due),
         "parts": parts,
     }
 
@@ -261,15 +267,17 @@ def standing_text(org: OrgRow, group_name: str, found: Standing | None) -> str:
         "org": org.name,
         "median": rate_text(org.median),
         "group": group_name,
-        "of": found.of,
-        "rank": found.rank,
+        "of": count_text(found.of),
+        "rank": count_text(found.rank),
     }
     if found.ties:
-        text += _("（中央値が同じ団体が他に%(ties)s団体あり、同順位です。）") % {"ties": found.ties}
+        text += _("（中央値が同じ団体が他に%(ties)s団体あり、同順位です。）") % {
+            "ties": count_text(found.ties)
+        }
     if found.percentile is not None:
         text += _("他の%(others)s団体のうち%(below)s団体（%(percentile)s）より高い値です。") % {
-            "others": found.of - 1,
-            "below": found.below,
+            "others": count_text(found.of - 1),
+            "below": count_text(found.below),
             "percentile": percent(found.percentile),
         }
     return text
@@ -304,7 +312,7 @@ def standing_view(
         "marked": next((i for i, r in enumerate(rows) if r.marked), None),
         "marked_label": _("%(org)sの位置") % {"org": org.name},
     }
-    parts = _list_separator().join(f"{r.label} {r.count}" for r in rows)
+    parts = _list_separator().join(f"{r.label} {count_text(r.count)}" for r in rows)
     where = next((r.label for r in rows if r.marked), "—")
     description = _(
         "%(group)sの団体の達成率の中央値の分布を示す棒グラフ。%(org)sは「%(bin)s」の区分です：%(parts)s"

@@ -77,6 +77,12 @@ def number(value: Decimal | None) -> str:
     return NO_VALUE if value is None else _remembered(value, False)
 
 
+def count_text(count: int) -> str:
+    """A count as published tables write it, with thousands separators (`45,447`, `1,241`),
+    in both languages."""
+    return f"{count:,}"
+
+
 def stored_number(value: Decimal | None) -> str:
     """`number` of a value read from a database column (its padding zeros dropped)."""
     return NO_VALUE if value is None else _remembered(value, True)

@@ -21,6 +21,7 @@ from kpiledger.web.ledger.presenters.formatting import (
     StatusCount,
     actual_text,
     badge,
+    count_text,
     effect_label,
     english,
     exact,
@@ -379,9 +380,11 @@ def _grant_chart(grants: list[GrantRow], statuses: list[Badge]) -> dict[str, obj
 
 def status_chart_description(summary: list[StatusCount], total: int) -> str:
     """The status chart in words, for its aria-label."""
-    parts = (", " if english() else "、").join(f"{c.badge.label} {c.count}" for c in summary)
+    parts = (", " if english() else "、").join(
+        f"{c.badge.label} {count_text(c.count)}" for c in summary
+    )
     return _("全%(total)s指標の状況別の件数を示す棒グラフ：%(parts)s") % {
-        "total": total,
+        "total": count_text(total),
         "parts": parts,
     }
 
@@ -391,7 +394,8 @@ def grant_chart_description(grants: list[GrantRow], statuses: list[Badge]) -> st
     sep = "; " if english() else "。"
     inner = ", " if english() else "、"
     parts = sep.join(
-        f"{g.grant}: " + inner.join(f"{b.label} {g.counts.get(b.key, 0)}" for b in statuses)
+        f"{g.grant}: "
+        + inner.join(f"{b.label} {count_text(g.counts.get(b.key, 0))}" for b in statuses)
         for g in grants
     )
     return _("交付金の種類別・状況別の指標数を示す積み上げ横棒グラフ：%(parts)s") % {"parts": parts}

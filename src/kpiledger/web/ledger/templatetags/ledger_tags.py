@@ -32,6 +32,13 @@ register = template.Library()
 REMEMBERED_TIMES = 10_000  # formatted history times kept (a ledger has one per import)
 
 
+@register.filter(is_safe=True)
+def grouped(value: Any) -> Any:
+    """A count with thousands separators (`{{ kpis|grouped }}` → `45,447`), as published
+    tables write one; anything but an int as it is."""
+    return presenters.count_text(value) if type(value) is int else value
+
+
 @register.simple_tag
 def status_badge(badge: presenters.Badge) -> SafeString:
     """A status as icon + text (colour is only a third cue)."""
@@ -156,7 +163,7 @@ def status_count_cells(counts: dict[str, int], statuses: Iterable[presenters.Bad
     return mark_safe(
         "".join(
             f'<td class="num" data-label="{e(b.icon)} {e(b.label)}">'
-            f"{e(str(counts.get(b.key, 0)))}</td>"
+            f"{presenters.count_text(counts.get(b.key, 0))}</td>"
             for b in statuses
         )
     )
