@@ -19,6 +19,8 @@ from kpiledger.web.ledger.presenters.fields import distribution_description
 from kpiledger.web.ledger.presenters.formatting import StatusCount, badge
 from kpiledger.web.ledger.presenters.report import status_chart_description
 from kpiledger.web.ledger.templatetags.ledger_tags import grouped, status_count_cells
+from kpiledger.web.ledger.tests.factories import import_file
+from kpiledger.web.ledger.tests.test_pages import large_report_text
 
 
 @pytest.mark.parametrize(
@@ -80,12 +82,17 @@ def test_a_plural_total_is_grouped_and_still_chooses_its_plural(language, expect
             assert Template(source).render(Context({"n": 1})) == "1 KPI in all"
 
 
-def test_the_report_and_dashboard_templates_use_the_grouped_total():
-    from django.template.loader import get_template
-
-    for name in ("ledger/report.html", "ledger/dashboard.html"):
-        source = get_template(name).template.source
-        assert "全{{ shown }}指標" in source and "shown=" in source and "|grouped" in source
+@pytest.mark.django_db
+def test_a_report_of_over_a_thousand_kpis_shows_its_totals_grouped(client, tmp_path):
+    path = tmp_path / "large.txt"
+    path.write_text(large_report_text(projects=101, kpis=10), encoding="utf-8")
+    import_file(path, code="011002", name="札幌市")
+    report = client.get("/org/011002/2023/").content.decode()
+    dashboard = client.get("/org/011002/2023/dashboard/").content.decode()
+    english = client.get("/en/org/011002/2023/").content.decode()
+    assert "全1,010指標" in report and "全1010指標" not in report
+    assert "全1,010指標の状況" in dashboard
+    assert "1,010 KPIs in all" in english
 
 
 def test_status_cells_and_chart_descriptions_group_their_counts():

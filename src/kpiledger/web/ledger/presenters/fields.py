@@ -512,7 +512,7 @@ def _org_table_row(c: FieldComparison, o: OrgRow, current: bool, field: str) -> 
         code=o.code,
         prefecture=o.prefecture or "—",
         band=band_label(o.band),
-        population="—" if o.population is None else f"{o.population:,}",
+        population="—" if o.population is None else count_text(o.population),
         kpis=t.kpis,
         due=t.due,
         achieved=t.achieved,

@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 
 from kpiledger.core.evaluate import Status
 from kpiledger.core.numbers import to_plain_string
-from kpiledger.web.ledger.presenters.formatting import Badge, badge, english, year_label
+from kpiledger.web.ledger.presenters.formatting import (
+    Badge,
+    badge,
+    count_text,
+    english,
+    year_label,
+)
 from kpiledger.web.ledger.presenters.urls import reverse
 from kpiledger.web.ledger.services import nation
 from kpiledger.web.ledger.services.nation import (
@@ -244,9 +250,9 @@ def _range_text(page: Page, count: int) -> str:  # type: ignore[type-arg]
     if not count:
         return ""
     return _("%(first)s〜%(last)s件目（全%(count)s件）") % {
-        "first": f"{page.start_index():,}",
-        "last": f"{page.end_index():,}",
-        "count": f"{count:,}",
+        "first": count_text(page.start_index()),
+        "last": count_text(page.end_index()),
+        "count": count_text(count),
     }
 
 
@@ -311,7 +317,7 @@ def nation_page(comparison: Comparison, query: Mapping[str, str], path: str) -> 
     badges = statuses()
     rows = [prefecture_row(p, query, badges) for p in summaries]
     caption = _("報告のある団体と達成状況（%(count)s団体）") % {
-        "count": f"{len(comparison.organizations):,}"
+        "count": count_text(len(comparison.organizations))
     }
     return NationPage(
         years=year_choices(comparison, query, path),
@@ -347,7 +353,7 @@ def prefecture_page(
     summary = nation.prefecture_summaries(comparison)[int(code) - 1]
     caption = _("%(prefecture)sの報告のある団体と達成状況（%(count)s団体）") % {
         "prefecture": name,
-        "count": f"{len(comparison.organizations):,}",
+        "count": count_text(len(comparison.organizations)),
     }
     return PrefecturePage(
         code=code,
@@ -375,7 +381,7 @@ def search_page(
         return SearchPage(text, None)
     caption = _("「%(query)s」の検索結果（%(count)s団体）") % {
         "query": text,
-        "count": f"{len(comparison.organizations):,}",
+        "count": count_text(len(comparison.organizations)),
     }
     return SearchPage(text, listing(comparison.organizations, query, path, caption))
 
